@@ -1,0 +1,1 @@
+"""Helpers the notebook series reuses: settings, AWS plumbing, data generation, algorithms, plots."""

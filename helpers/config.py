@@ -1,0 +1,61 @@
+"""Settings for the whole series: backend, region, names, sizes, seed and paths.
+
+Every value can be read by a notebook; the few that a facilitator may change come from
+environment variables, so that the notebooks themselves stay the same on both backends.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The project's root folder."""
+
+BACKEND = os.environ.get("RECSYS_BACKEND", "local").strip().lower()
+"""``local`` (the embedded backend, the default) or ``aws`` (a real AWS account)."""
+
+DATA_DIR = Path(os.environ.get("RECSYS_DATA_DIR", ROOT / "data"))
+"""Where the notebooks write generated CSVs and the ground truth."""
+
+STATE_DIR = Path(os.environ.get("RECSYS_STATE_DIR", DATA_DIR / "localaws"))
+"""Where the local backend keeps its state (metadata, S3 objects, models)."""
+
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+"""The AWS region for every client."""
+
+SEED = 42
+"""The one seed of the series: data generation, splits and sampling derive from it."""
+
+NOW = datetime(2026, 6, 30, tzinfo=UTC)
+""""Now" for the synthetic shop: interactions end here, so outputs never depend on the clock."""
+
+PROJECT = "retail-demo"
+"""Prefix of every resource name (dataset group, role, bucket, SSM parameters)."""
+
+BUCKET = os.environ.get("RECSYS_BUCKET", "")
+"""S3 bucket for the CSVs; empty means ``aws.default_bucket()`` derives one from the account."""
+
+# Default scale of the synthetic shop (notebooks 01-03).
+N_USERS = 6_000
+N_ITEMS = 2_465
+N_INTERACTIONS = 675_000
+N_DAYS = 90
+
+SMALL_SCALE = {"N_USERS": 600, "N_ITEMS": 400, "N_INTERACTIONS": 40_000, "N_DAYS": 30}
+"""Parameters papermill injects in the test runs (only those a notebook's parameters cell has)."""
+
+SSM_PREFIX = f"/{PROJECT}/personalize"
+"""SSM Parameter Store path under which recommender ARNs are kept for the storefront."""
+
+
+def validate_backend(name: str = BACKEND) -> str:
+    """Return the backend name, or raise if it is neither ``local`` nor ``aws``.
+
+    Raises:
+        ValueError: ``RECSYS_BACKEND`` holds something else.
+    """
+    if name not in ("local", "aws"):
+        raise ValueError(f"RECSYS_BACKEND must be 'local' or 'aws', not {name!r}")
+    return name

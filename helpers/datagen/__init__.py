@@ -1,0 +1,1 @@
+"""Synthetic e-commerce data: catalogue, shoppers with personas, interaction funnel (pure, seeded)."""

@@ -1,0 +1,1 @@
+"""Recommender algorithms and metrics: pure numpy/scipy, no I/O, no AWS."""
