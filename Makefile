@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` (the whole series, headless, local backend)
+# and `make test`. Every target bootstraps the virtual environment it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TQDM_DISABLE ?= 1
+
+.PHONY: setup run test lint unit notebooks nbval lab bench clean
+
+setup: $(STAMP) ## the environment only: venv, packages, the python3 kernel
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (recsys)" >/dev/null
+	touch $@
+
+run: setup ## execute the series in order, in place, at full scale on a fresh local state
+	$(PY) -m helpers.series
+
+test: lint unit notebooks nbval ## ruff, unit + contract tests, the series at small scale, nbval
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: setup
+	$(PY) -m pytest tests --ignore=tests/notebooks -q
+
+notebooks: setup
+	$(PY) -m pytest tests/notebooks -q
+
+nbval: setup ## re-run the committed notebooks on a fresh state and compare checked outputs
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	RECSYS_STATE_DIR=$$tmp/state RECSYS_DATA_DIR=$$tmp/data RECSYS_BACKEND=local \
+	$(PY) -m pytest --nbval-lax --nbval-cell-timeout=600 notebooks -q -p no:cacheprovider
+
+lab: setup ## open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: setup ## speed and memory benchmarks, written to bench/results/
+	$(PY) -m bench
+
+clean: ## remove generated data and local state (keeps the venv)
+	find data -mindepth 1 -maxdepth 1 ! -name README.md ! -name fixtures -exec rm -rf {} +

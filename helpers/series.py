@@ -1,0 +1,140 @@
+"""Run the notebook series headless: discovery, execution with papermill, clean metadata.
+
+``make run`` calls ``python -m helpers.series`` to refresh the committed outputs; the
+notebook tests call :func:`execute` with small parameters on a fresh state folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from helpers import config
+
+NOTEBOOK_DIR = config.ROOT / "notebooks"
+RESULTS_TAG = "results"
+
+
+def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Return the series' notebooks ``NN_*.ipynb`` in reading order."""
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def parameters_of(notebook: Path) -> set[str]:
+    """Return the names assigned in the notebook's ``parameters`` cell."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    names: set[str] = set()
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Assign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict | None = None,
+    cell_timeout: int = 600,
+) -> nbformat.NotebookNode:
+    """Execute one notebook with papermill in ``notebooks/`` and return the executed notebook.
+
+    Only the parameters the notebook's ``parameters`` cell defines are injected. Progress
+    bars are turned off; machine paths and timings are removed from the metadata.
+
+    Args:
+        notebook: the ``.ipynb`` to run.
+        output: where to write the executed copy (may equal ``notebook``).
+        parameters: candidate parameters, e.g. ``config.SMALL_SCALE``.
+        cell_timeout: seconds one cell may run.
+
+    Raises:
+        papermill.PapermillExecutionError: a cell failed; it names the cell and the error.
+    """
+    wanted = parameters_of(notebook)
+    injected = {k: v for k, v in (parameters or {}).items() if k in wanted}
+    os.environ["TQDM_DISABLE"] = "1"
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=injected or None,
+        kernel_name="python3",
+        cwd=str(notebook.parent),
+        progress_bar=False,
+        execution_timeout=cell_timeout,
+    )
+    executed = nbformat.read(str(output), as_version=4)
+    _strip_run_metadata(executed)
+    nbformat.write(executed, str(output))
+    return executed
+
+
+def results(executed: nbformat.NotebookNode) -> dict:
+    """Return the JSON shown by the cell tagged ``results`` (empty if there is none)."""
+    for cell in executed.cells:
+        if RESULTS_TAG in cell.get("metadata", {}).get("tags", []):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "application/json" in data:
+                    value = data["application/json"]
+                    return json.loads(value) if isinstance(value, str) else dict(value)
+    return {}
+
+
+def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
+    """Drop papermill's paths and timings so that reruns give the same file."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def run_series(upto: str = "99", fresh: bool = True) -> None:
+    """Execute every notebook up to number ``upto`` in place, printing each one's time.
+
+    Args:
+        upto: the last notebook number to run, two digits.
+        fresh: start the local backend from an empty state folder.
+    """
+    if fresh and config.BACKEND == "local" and config.STATE_DIR.exists():
+        shutil.rmtree(config.STATE_DIR)
+    total = 0.0
+    for nb in notebooks():
+        if nb.name[:2] > upto:
+            break
+        start = time.perf_counter()
+        print(f"{nb.name:<40}", end="", flush=True)
+        execute(nb, nb)
+        took = time.perf_counter() - start
+        total += took
+        print(f"{took:7.1f} s", flush=True)
+    print(f"{'series':<40}{total:7.1f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m helpers.series [--upto NN] [--keep-state]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upto", default="99", help="last notebook number to run (default: all)")
+    parser.add_argument("--keep-state", action="store_true", help="do not reset the local state first")
+    args = parser.parse_args(argv)
+    try:
+        run_series(args.upto, fresh=not args.keep_state)
+    except papermill.PapermillExecutionError as err:
+        print(f"\nfailed in cell {err.exec_count}: {err.ename}: {err.evalue}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The series runner: discovery order, parameter filtering, results extraction, metadata."""
+
+from __future__ import annotations
+
+import nbformat
+
+from helpers import series
+
+
+def _notebook(path, params_src="N_USERS = 10\nSEED = 1", results_json=None):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(params_src, metadata={"tags": ["parameters"]})
+    res = nbformat.v4.new_code_cell("x", metadata={"tags": ["results"], "papermill": {"duration": 1.0}})
+    if results_json is not None:
+        res.outputs = [nbformat.v4.new_output("display_data", data={"application/json": results_json})]
+    nb.cells = [params, res]
+    nb.metadata["papermill"] = {"input_path": "/somewhere/else.ipynb"}
+    nbformat.write(nb, str(path))
+    return nb
+
+
+def test_notebooks_are_found_in_reading_order(tmp_path):
+    for name in ("10_b.ipynb", "02_a.ipynb", "notes.ipynb", "00_c.ipynb"):
+        _notebook(tmp_path / name)
+    assert [p.name for p in series.notebooks(tmp_path)] == ["00_c.ipynb", "02_a.ipynb", "10_b.ipynb"]
+
+
+def test_parameters_of_reads_the_parameters_cell(tmp_path):
+    _notebook(tmp_path / "01_x.ipynb")
+    assert series.parameters_of(tmp_path / "01_x.ipynb") == {"N_USERS", "SEED"}
+
+
+def test_results_reads_the_tagged_json_output(tmp_path):
+    nb = _notebook(tmp_path / "01_x.ipynb", results_json={"users": 600})
+    assert series.results(nb) == {"users": 600}
+    assert series.results(_notebook(tmp_path / "02_x.ipynb")) == {}
+
+
+def test_strip_run_metadata_removes_paths_and_timings(tmp_path):
+    nb = _notebook(tmp_path / "01_x.ipynb")
+    series._strip_run_metadata(nb)
+    assert "papermill" not in nb.metadata
+    assert all("papermill" not in cell.metadata for cell in nb.cells)
