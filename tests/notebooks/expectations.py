@@ -21,4 +21,6 @@ def equals(expected):
     return lambda value: value == expected
 
 
-EXPECTED: dict[str, dict] = {}
+EXPECTED: dict[str, dict] = {
+    "00_recsys_concepts": {"n_items": equals(12), "n_shoppers": equals(8), "matrix_empty_share": between(0.5, 0.9)},
+}
