@@ -1,0 +1,51 @@
+"""The local backend: boto3 answered offline through botocore's event hooks, state on disk.
+
+``install(state_dir)`` makes every boto3 client or resource created afterwards in this process
+(``boto3.client``, ``boto3.resource``, ``boto3.Session().client``) for s3, ssm, iam, sts,
+personalize, personalize-runtime and personalize-events answer from ``state_dir``. Notebooks
+never import this package: ``helpers.aws.activate()`` does.
+
+Layers: ``hooks`` (botocore events) → one module per service, one function per operation
+``(store, params) -> dict`` → ``store`` (SQLite + files) and ``jobs`` (asynchronous work).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.localaws.errors import AWSError, NotEmulatedError
+from helpers.localaws.store import Store
+
+__all__ = ["AWSError", "NotEmulatedError", "Store", "install", "store"]
+
+
+def install(state_dir: Path | str) -> Store:
+    """Answer boto3 locally from ``state_dir`` for the rest of this process.
+
+    Idempotent; calling it with another folder switches to that one.
+
+    Args:
+        state_dir: the state folder (created if missing).
+
+    Returns:
+        The store now answering.
+    """
+    import boto3
+
+    from helpers.localaws import hooks
+
+    root = Path(state_dir).resolve()
+    current = hooks._store
+    if current is None or current.root != root:
+        hooks.set_store(Store(root))
+    hooks.patch_sessions()
+    if boto3.DEFAULT_SESSION is not None:  # the default session existed before the patch
+        hooks.register(boto3.DEFAULT_SESSION._session.get_component("event_emitter"))
+    return hooks.current_store()
+
+
+def store() -> Store:
+    """Return the store answering now (after ``install``)."""
+    from helpers.localaws import hooks
+
+    return hooks.current_store()

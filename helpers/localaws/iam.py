@@ -1,0 +1,111 @@
+"""IAM, locally: roles and managed-policy attachments (policies are kept, not enforced)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import uuid
+
+from helpers.localaws import errors
+from helpers.localaws.store import Store
+from helpers.localaws.sts import ACCOUNT
+
+
+def _role(store: Store, name: str) -> dict:
+    doc = store.get("iam-role", name)
+    if doc is None:
+        raise errors.NoSuchEntityException(f"The role with name {name} cannot be found.")
+    return doc
+
+
+def _public(doc: dict) -> dict:
+    role = {k: doc[k] for k in ("Path", "RoleName", "RoleId", "Arn", "CreateDate", "MaxSessionDuration")}
+    # IAM sends policy documents URL-encoded; botocore decodes them into dicts after the call
+    role["AssumeRolePolicyDocument"] = urllib.parse.quote(doc["AssumeRolePolicyDocument"])
+    if doc.get("Description"):
+        role["Description"] = doc["Description"]
+    if doc.get("Tags"):
+        role["Tags"] = doc["Tags"]
+    return role
+
+
+def create_role(store: Store, params: dict) -> dict:
+    """Create a role; EntityAlreadyExists if the name is taken."""
+    name, path = params["RoleName"], params.get("Path", "/")
+    try:
+        json.loads(params["AssumeRolePolicyDocument"])
+    except ValueError as exc:
+        raise errors.MalformedPolicyDocumentException(
+            f"The assume role policy document of {name} is not valid JSON: {exc}"
+        ) from exc
+    doc = {
+        "Path": path,
+        "RoleName": name,
+        "RoleId": "AROA" + uuid.uuid4().hex[:17].upper(),
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role{path}{name}",
+        "CreateDate": time.time(),
+        "AssumeRolePolicyDocument": params["AssumeRolePolicyDocument"],
+        "Description": params.get("Description"),
+        "MaxSessionDuration": int(params.get("MaxSessionDuration", 3600)),
+        "Tags": params.get("Tags") or [],
+        "Policies": [],
+    }
+    if not store.insert("iam-role", name, doc):
+        raise errors.EntityAlreadyExistsException(f"Role with name {name} already exists.")
+    return {"Role": _public(doc)}
+
+
+def get_role(store: Store, params: dict) -> dict:
+    """Return a role; NoSuchEntity if absent."""
+    return {"Role": _public(_role(store, params["RoleName"]))}
+
+
+def list_roles(store: Store, params: dict) -> dict:
+    """List roles under a path prefix, paginated with Marker/MaxItems."""
+    prefix = params.get("PathPrefix", "/")
+    size = int(params.get("MaxItems", 100))
+    roles = [
+        d for _, d in store.items("iam-role", after=params.get("Marker")) if d["Path"].startswith(prefix)
+    ]
+    answer = {"Roles": [_public(d) for d in roles[:size]], "IsTruncated": len(roles) > size}
+    if len(roles) > size:
+        answer["Marker"] = roles[size - 1]["RoleName"]
+    return answer
+
+
+def attach_role_policy(store: Store, params: dict) -> dict:
+    """Attach a managed policy (by ARN) to a role."""
+    doc = _role(store, params["RoleName"])
+    arn = params["PolicyArn"]
+    if not arn.startswith("arn:aws:iam::"):
+        raise errors.InvalidInputException(f"ARN {arn} is not valid.")
+    if arn not in doc["Policies"]:
+        store.update("iam-role", params["RoleName"], {"Policies": doc["Policies"] + [arn]})
+    return {}
+
+
+def detach_role_policy(store: Store, params: dict) -> dict:
+    """Detach a managed policy; NoSuchEntity if it is not attached."""
+    doc = _role(store, params["RoleName"])
+    arn = params["PolicyArn"]
+    if arn not in doc["Policies"]:
+        raise errors.NoSuchEntityException(f"Policy {arn} was not found.")
+    store.update("iam-role", params["RoleName"], {"Policies": [p for p in doc["Policies"] if p != arn]})
+    return {}
+
+
+def list_attached_role_policies(store: Store, params: dict) -> dict:
+    """List the managed policies attached to a role."""
+    doc = _role(store, params["RoleName"])
+    policies = [{"PolicyName": arn.rsplit("/", 1)[-1], "PolicyArn": arn} for arn in doc["Policies"]]
+    return {"AttachedPolicies": policies, "IsTruncated": False}
+
+
+def delete_role(store: Store, params: dict) -> dict:
+    """Delete a role; DeleteConflict while policies are attached."""
+    doc = _role(store, params["RoleName"])
+    if doc["Policies"]:
+        raise errors.DeleteConflictException("Cannot delete entity, must detach all policies first.")
+    store.delete("iam-role", params["RoleName"])
+    return {}

@@ -1,0 +1,329 @@
+"""The local backend's state on disk: SQLite (WAL) for metadata, files for bytes.
+
+All SQL of the backend lives here. Layout of the state folder::
+
+    state.sqlite        documents (one JSON per resource), jobs
+    objects/            S3 object bodies, one file per version written (never rewritten)
+    uploads/<id>/       multipart parts until CompleteMultipartUpload
+    datasets/<hash>/    imported dataset data, one Parquet file per import job
+    models/             trained artefacts (recommenders, solution versions)
+    tmp/                temp files, renamed into place with ``os.replace``
+
+Every process and thread opens its own connection; writes run in ``BEGIN IMMEDIATE``
+transactions with a long busy timeout, so concurrent writers queue instead of failing, and a
+process killed mid-way leaves the last committed state. Files are written to ``tmp/`` first and
+renamed, so a reader sees a whole file or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    ns TEXT NOT NULL,          -- kind of resource: 'bucket', 'object', 'dataset-group', ...
+    key TEXT NOT NULL,         -- its ARN, name or bucket/key
+    parent TEXT,               -- the resource it belongs to (bucket, dataset group, ...)
+    data TEXT NOT NULL,        -- the resource as JSON
+    PRIMARY KEY (ns, key)
+);
+CREATE INDEX IF NOT EXISTS docs_parent ON docs (ns, parent, key);
+CREATE TABLE IF NOT EXISTS jobs (
+    arn TEXT PRIMARY KEY,      -- the resource the work creates
+    kind TEXT NOT NULL,        -- which registered work function runs it
+    owner TEXT NOT NULL        -- 'pid:start-time' of the process running it
+);
+"""
+
+_CHUNK = 1 << 20
+
+
+class Store:
+    """The state folder of the local backend.
+
+    Args:
+        root: the state folder; created if missing.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).resolve()
+        for sub in ("objects", "uploads", "datasets", "models", "tmp"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.db_path = self.root / "state.sqlite"
+        self._local = threading.local()
+        self._conn().executescript(_SCHEMA)
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder for trained artefacts."""
+        return self.root / "models"
+
+    # --- connections and transactions -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # new thread, or a forked child
+            conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            local.conn, local.pid, local.depth, local.after = conn, os.getpid(), 0, []
+        return local.conn
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one write transaction (re-entrant; the outermost one commits).
+
+        Callbacks given to ``after_commit`` inside the block run once it committed.
+        """
+        conn = self._conn()
+        local = self._local
+        if local.depth:
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        local.depth = 1
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            local.after = []
+            raise
+        else:
+            conn.execute("COMMIT")
+            callbacks, local.after = local.after, []
+            for fn in callbacks:
+                fn()
+        finally:
+            local.depth = 0
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the current transaction commits (at once if there is none)."""
+        self._conn()
+        if self._local.depth:
+            self._local.after.append(fn)
+        else:
+            fn()
+
+    # --- documents --------------------------------------------------------------------------
+    def get(self, ns: str, key: str) -> dict | None:
+        """Return one document, or None."""
+        row = self._conn().execute("SELECT data FROM docs WHERE ns=? AND key=?", (ns, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def insert(self, ns: str, key: str, data: dict, parent: str | None = None) -> bool:
+        """Add a document; return False (and change nothing) if the key exists."""
+        cur = self._conn().execute(
+            "INSERT OR IGNORE INTO docs (ns, key, parent, data) VALUES (?, ?, ?, ?)",
+            (ns, key, parent, json.dumps(data)),
+        )
+        return cur.rowcount == 1
+
+    def put(self, ns: str, key: str, data: dict, parent: str | None = None) -> None:
+        """Add or replace a document."""
+        self._conn().execute(
+            "INSERT OR REPLACE INTO docs (ns, key, parent, data) VALUES (?, ?, ?, ?)",
+            (ns, key, parent, json.dumps(data)),
+        )
+
+    def update(self, ns: str, key: str, changes: dict) -> dict | None:
+        """Merge ``changes`` into a document atomically; return the new one (None if absent)."""
+        with self.transaction():
+            doc = self.get(ns, key)
+            if doc is None:
+                return None
+            doc.update(changes)
+            self._conn().execute("UPDATE docs SET data=? WHERE ns=? AND key=?", (json.dumps(doc), ns, key))
+            return doc
+
+    def delete(self, ns: str, key: str) -> bool:
+        """Remove a document; return whether it existed."""
+        return self._conn().execute("DELETE FROM docs WHERE ns=? AND key=?", (ns, key)).rowcount == 1
+
+    def delete_many(self, ns: str, keys: Iterable[str]) -> int:
+        """Remove documents; return how many existed."""
+        conn = self._conn()
+        return sum(conn.execute("DELETE FROM docs WHERE ns=? AND key=?", (ns, k)).rowcount for k in keys)
+
+    def items(
+        self,
+        ns: str,
+        parent: str | None = None,
+        prefix: str | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[str, dict]]:
+        """Return ``(key, document)`` pairs of a kind, sorted by key (binary, like S3).
+
+        Args:
+            ns: the kind of resource.
+            parent: only those belonging to this parent.
+            prefix: only keys starting with this.
+            after: only keys sorting after this.
+            limit: at most this many.
+        """
+        sql, args = "SELECT key, data FROM docs WHERE ns=?", [ns]
+        if parent is not None:
+            sql += " AND parent=?"
+            args.append(parent)
+        if prefix:
+            sql += " AND substr(key, 1, ?) = ?"
+            args += [len(prefix), prefix]
+        if after is not None:
+            sql += " AND key > ?"
+            args.append(after)
+        sql += " ORDER BY key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        return [(k, json.loads(d)) for k, d in self._conn().execute(sql, args)]
+
+    def count(self, ns: str, parent: str | None = None) -> int:
+        """Return how many documents of a kind (and parent) exist."""
+        if parent is None:
+            return self._conn().execute("SELECT count(*) FROM docs WHERE ns=?", (ns,)).fetchone()[0]
+        row = self._conn().execute("SELECT count(*) FROM docs WHERE ns=? AND parent=?", (ns, parent))
+        return row.fetchone()[0]
+
+    # --- jobs -------------------------------------------------------------------------------
+    def job_add(self, arn: str, kind: str, owner: str) -> None:
+        """Record pending work for a resource."""
+        self._conn().execute(
+            "INSERT OR REPLACE INTO jobs (arn, kind, owner) VALUES (?, ?, ?)", (arn, kind, owner)
+        )
+
+    def job_get(self, arn: str) -> tuple[str, str] | None:
+        """Return ``(kind, owner)`` of pending work, or None."""
+        return self._conn().execute("SELECT kind, owner FROM jobs WHERE arn=?", (arn,)).fetchone()
+
+    def job_claim(self, arn: str, old_owner: str, new_owner: str) -> bool:
+        """Take over work from ``old_owner``; False if someone else took it first."""
+        cur = self._conn().execute(
+            "UPDATE jobs SET owner=? WHERE arn=? AND owner=?", (new_owner, arn, old_owner)
+        )
+        return cur.rowcount == 1
+
+    def job_done(self, arn: str) -> None:
+        """Forget the work of a resource."""
+        self._conn().execute("DELETE FROM jobs WHERE arn=?", (arn,))
+
+    def jobs(self) -> list[tuple[str, str, str]]:
+        """Return all pending work as ``(arn, kind, owner)``."""
+        return self._conn().execute("SELECT arn, kind, owner FROM jobs ORDER BY arn").fetchall()
+
+    # --- files ------------------------------------------------------------------------------
+    def write_file(self, path: Path, source: bytes | BinaryIO | Iterable[bytes]) -> tuple[int, str]:
+        """Write bytes to ``path`` atomically (temp file + ``os.replace``).
+
+        Args:
+            path: where the file ends up (inside the state folder).
+            source: bytes, a readable binary file, or an iterable of byte chunks.
+
+        Returns:
+            ``(size in bytes, hex MD5)``.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
+        md5, size = hashlib.md5(), 0
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in _chunks(source):
+                    md5.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return size, md5.hexdigest()
+
+    def new_object_path(self) -> Path:
+        """Return a fresh path for an S3 object body."""
+        name = uuid.uuid4().hex
+        return self.root / "objects" / name[:2] / name
+
+    def upload_dir(self, upload_id: str) -> Path:
+        """Return the folder holding the parts of a multipart upload."""
+        return self.root / "uploads" / upload_id
+
+    def remove_file(self, path: Path | str | None) -> None:
+        """Delete a file if it exists (readers that opened it keep reading)."""
+        if path:
+            Path(self.root / path).unlink(missing_ok=True)
+
+    def relative(self, path: Path) -> str:
+        """Return a path relative to the state folder, as stored in documents."""
+        return str(path.relative_to(self.root))
+
+    def absolute(self, rel: str) -> Path:
+        """Return the path of a stored relative path."""
+        return self.root / rel
+
+    # --- dataset data -----------------------------------------------------------------------
+    def dataset_dir(self, dataset_arn: str) -> Path:
+        """Return the folder of a dataset's imported data."""
+        return self.root / "datasets" / hashlib.sha1(dataset_arn.encode()).hexdigest()[:16]
+
+    def write_table(self, path: Path, frame: pd.DataFrame) -> None:
+        """Write a DataFrame as Parquet atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.parquet"
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def read_dataset(self, dataset_group_arn: str, dataset_type: str) -> pd.DataFrame | None:
+        """Return the imported data of a dataset group's dataset, or None if there is none.
+
+        FULL imports replace earlier data, INCREMENTAL ones append; this is the concatenation
+        of what the completed import jobs left, in import order.
+
+        Args:
+            dataset_group_arn: the dataset group's ARN.
+            dataset_type: ``Interactions``, ``Items`` or ``Users`` (any case).
+
+        Returns:
+            A DataFrame with the schema's columns, or None when nothing was imported.
+        """
+        group = self.get("dataset-group", dataset_group_arn)
+        if group is None:
+            return None
+        arn = dataset_arn(dataset_group_arn, group["name"], dataset_type)
+        doc = self.get("dataset", arn)
+        if not doc or not doc.get("parts"):
+            return None
+        frames = [pd.read_parquet(self.absolute(p)) for p in doc["parts"]]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def dataset_arn(dataset_group_arn: str, group_name: str, dataset_type: str) -> str:
+    """Return a dataset's ARN: ``arn:aws:personalize:<region>:<account>:dataset/<group>/<TYPE>``."""
+    head = dataset_group_arn.split(":dataset-group/")[0]
+    return f"{head}:dataset/{group_name}/{dataset_type.upper()}"
+
+
+def _chunks(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[bytes]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        yield bytes(source)
+    elif isinstance(source, str):
+        yield source.encode()
+    elif hasattr(source, "read"):
+        while chunk := source.read(_CHUNK):
+            yield chunk.encode() if isinstance(chunk, str) else chunk
+    else:
+        yield from source

@@ -1,0 +1,78 @@
+"""Contract tests of the local SSM Parameter Store."""
+
+from __future__ import annotations
+
+from helpers import aws
+from tests.contract.conftest import assert_error, assert_valid
+
+
+def test_put_parameter(ssm):
+    assert ssm.put_parameter(Name="/a/b", Value="1", Type="String")["Version"] == 1
+    assert_valid(ssm, "PutParameter")
+    assert ssm.put_parameter(Name="/a/b", Value="2", Overwrite=True)["Version"] == 2
+    assert ssm.get_parameter(Name="/a/b")["Parameter"]["Value"] == "2"
+
+
+def test_put_parameter__already_exists(ssm):
+    ssm.put_parameter(Name="/a/b", Value="1", Type="String")
+    with_error = lambda: ssm.put_parameter(Name="/a/b", Value="2", Type="String")  # noqa: E731
+    assert_error(with_error, "ParameterAlreadyExists", 400, "/a/b")
+    assert ssm.get_parameter(Name="/a/b")["Parameter"]["Value"] == "1"
+
+
+def test_get_parameter(ssm):
+    ssm.put_parameter(Name="/a/b", Value="v", Type="String")
+    answer = ssm.get_parameter(Name="/a/b")
+    assert_valid(ssm, "GetParameter")
+    assert answer["Parameter"]["Version"] == 1 and answer["Parameter"]["ARN"].endswith(":parameter/a/b")
+
+
+def test_get_parameter__not_found(ssm):
+    with __import__("pytest").raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/nope")
+    assert_error(lambda: ssm.get_parameter(Name="/nope"), "ParameterNotFound", 400, "/nope")
+
+
+def test_get_parameters(ssm):
+    ssm.put_parameter(Name="/a/1", Value="x", Type="String")
+    answer = ssm.get_parameters(Names=["/a/1", "/a/2"])
+    assert_valid(ssm, "GetParameters")
+    assert [p["Name"] for p in answer["Parameters"]] == ["/a/1"] and answer["InvalidParameters"] == ["/a/2"]
+
+
+def test_get_parameters_by_path(ssm):
+    for name in ("/app/x", "/app/y", "/app/deep/z", "/other/w"):
+        ssm.put_parameter(Name=name, Value="v", Type="String")
+    flat = ssm.get_parameters_by_path(Path="/app")
+    assert_valid(ssm, "GetParametersByPath")
+    assert sorted(p["Name"] for p in flat["Parameters"]) == ["/app/x", "/app/y"]
+    pages = ssm.get_paginator("get_parameters_by_path").paginate(Path="/app", Recursive=True, MaxResults=1)
+    assert sorted(p["Name"] for page in pages for p in page["Parameters"]) == [
+        "/app/deep/z",
+        "/app/x",
+        "/app/y",
+    ]
+
+
+def test_delete_parameter(ssm):
+    ssm.put_parameter(Name="/a", Value="v", Type="String")
+    ssm.delete_parameter(Name="/a")
+    assert_error(lambda: ssm.get_parameter(Name="/a"), "ParameterNotFound", 400)
+
+
+def test_delete_parameter__not_found(ssm):
+    assert_error(lambda: ssm.delete_parameter(Name="/a"), "ParameterNotFound", 400, "/a")
+
+
+def test_delete_parameters(ssm):
+    ssm.put_parameter(Name="/a", Value="v", Type="String")
+    answer = ssm.delete_parameters(Names=["/a", "/b"])
+    assert_valid(ssm, "DeleteParameters")
+    assert answer["DeletedParameters"] == ["/a"] and answer["InvalidParameters"] == ["/b"]
+
+
+def test_aws_parameter_helpers(state):
+    assert aws.get_parameter("/x/y", default="none") == "none"
+    assert aws.put_parameter("/x/y", "arn:1") == 1
+    assert aws.put_parameter("/x/y", "arn:2") == 2
+    assert aws.get_parameter("/x/y") == "arn:2"
