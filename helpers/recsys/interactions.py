@@ -1,0 +1,214 @@
+"""Integer-indexed interactions: validation, event weights, the user×item matrix, top-k.
+
+Every algorithm in ``helpers.recsys`` works on the same representation: parallel
+1-D arrays ``user_idx`` and ``item_idx`` (non-negative ints, dense indices
+``0 … n-1`` that the caller maps to and from Personalize ids), ``timestamps``
+(int seconds since the epoch) and either event-type codes or per-event weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+SECONDS_PER_DAY = 86_400
+
+#: Default strength of each event type when events are summed into one matrix.
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"View": 1.0, "AddToCart": 2.0, "Purchase": 4.0}
+
+
+def as_index_array(values, name: str, size: int | None = None) -> np.ndarray:
+    """Return ``values`` as a 1-D int64 array of indices in ``[0, size)``.
+
+    Args:
+        values: Array-like of non-negative integers.
+        name: Argument name used in error messages.
+        size: Exclusive upper bound, or None for no bound.
+
+    Returns:
+        1-D ``int64`` array.
+
+    Raises:
+        ValueError: If ``values`` is not 1-D, not integral, negative or ``>= size``.
+    """
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(np.mod(arr, 1) == 0):
+            arr = arr.astype(np.int64)
+        else:
+            raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64, copy=False)
+    if arr.min() < 0:
+        raise ValueError(f"{name} must be >= 0, got min {arr.min()}")
+    if size is not None and arr.max() >= size:
+        raise ValueError(f"{name} must be < {size}, got max {arr.max()}")
+    return arr
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` as int if it is a positive integer, else raise ``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_same_length(**arrays: np.ndarray) -> None:
+    lengths = {name: len(a) for name, a in arrays.items() if a is not None}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"arrays must have the same length, got {lengths}")
+
+
+def event_weights(
+    event_types: Sequence[str] | np.ndarray,
+    weights: Mapping[str, float] | None = None,
+    default: float | None = None,
+) -> np.ndarray:
+    """Map event-type names to per-event weights.
+
+    Args:
+        event_types: One event-type name per interaction (e.g. ``"View"``).
+        weights: Weight per event type; ``DEFAULT_EVENT_WEIGHTS`` (View 1,
+            AddToCart 2, Purchase 4) when None. Weights must be >= 0.
+        default: Weight for event types missing from ``weights``; None makes a
+            missing type an error.
+
+    Returns:
+        ``float32`` array with one weight per event, same length as ``event_types``.
+
+    Raises:
+        ValueError: If a weight is negative or an event type has no weight and no default.
+    """
+    weights = dict(DEFAULT_EVENT_WEIGHTS if weights is None else weights)
+    if any(w < 0 for w in weights.values()):
+        raise ValueError(f"weights must be >= 0, got {weights}")
+    types = np.asarray(event_types, dtype=object)
+    uniques, inverse = np.unique(types.astype(str), return_inverse=True)
+    table = np.empty(len(uniques), dtype=np.float32)
+    for i, name in enumerate(uniques.tolist()):
+        if name in weights:
+            table[i] = weights[name]
+        elif default is not None:
+            table[i] = default
+        else:
+            raise ValueError(
+                f"event_types has {str(name)!r}, which has no entry in weights {sorted(weights)}"
+            )
+    return table[inverse.reshape(-1)]
+
+
+def recency_weights(timestamps, reference_time: int, half_life_days: float) -> np.ndarray:
+    """Exponential time decay: an event ``half_life_days`` old counts half.
+
+    Args:
+        timestamps: Event times, int seconds since the epoch.
+        reference_time: "Now" in int seconds; events after it count as age 0.
+        half_life_days: Half-life in days, > 0.
+
+    Returns:
+        ``float32`` array in ``(0, 1]``, one weight per event.
+
+    Raises:
+        ValueError: If ``half_life_days`` is not positive.
+    """
+    if not half_life_days > 0:
+        raise ValueError(f"half_life_days must be > 0, got {half_life_days!r}")
+    ts = np.asarray(timestamps, dtype=np.float64)
+    age_days = np.maximum(reference_time - ts, 0.0) / SECONDS_PER_DAY
+    return np.power(0.5, age_days / half_life_days).astype(np.float32)
+
+
+def build_user_item_matrix(
+    user_idx,
+    item_idx,
+    n_users: int,
+    n_items: int,
+    weights=None,
+    *,
+    binary: bool = False,
+    dtype=np.float32,
+) -> sp.csr_matrix:
+    """Sum interactions into a sparse user×item matrix.
+
+    Repeated (user, item) pairs add up, so a user who viewed an item twice and
+    bought it once has ``1 + 1 + 4 = 6`` with the default event weights.
+
+    Args:
+        user_idx: User index per event, in ``[0, n_users)``.
+        item_idx: Item index per event, in ``[0, n_items)``.
+        n_users: Number of users (rows), > 0.
+        n_items: Number of items (columns), > 0.
+        weights: Weight per event (e.g. ``event_weights(...) * recency_weights(...)``);
+            1 per event when None.
+        binary: If True, every stored entry becomes 1 (seen / not seen).
+        dtype: Value dtype of the result.
+
+    Returns:
+        ``csr_matrix`` of shape ``(n_users, n_items)`` with sorted indices and no
+        explicit zeros.
+
+    Raises:
+        ValueError: On bad sizes, out-of-range indices, mismatched lengths or negative weights.
+    """
+    n_users = check_positive_int(n_users, "n_users")
+    n_items = check_positive_int(n_items, "n_items")
+    users = as_index_array(user_idx, "user_idx", n_users)
+    items = as_index_array(item_idx, "item_idx", n_items)
+    if weights is None:
+        values = np.ones(len(users), dtype=dtype)
+    else:
+        values = np.asarray(weights, dtype=dtype)
+        if values.ndim != 1:
+            raise ValueError(f"weights must be 1-D, got shape {values.shape}")
+        if values.size and values.min() < 0:
+            raise ValueError("weights must be >= 0")
+    _check_same_length(user_idx=users, item_idx=items, weights=values)
+    matrix = sp.csr_matrix((values, (users, items)), shape=(n_users, n_items), dtype=dtype)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    if binary:
+        matrix.data[:] = 1
+    matrix.sort_indices()
+    return matrix
+
+
+def top_k(scores: np.ndarray, k: int, exclude=None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and scores of the ``k`` highest scores, ties broken by lower index.
+
+    Args:
+        scores: 1-D array of item scores; ``-inf`` entries are never returned.
+        k: Number of items wanted, > 0; fewer come back if fewer are eligible.
+        exclude: Item indices never to return (e.g. items already purchased).
+
+    Returns:
+        ``(indices, scores)``: int64 and float arrays of length ``<= k``, best first.
+
+    Raises:
+        ValueError: If ``k`` is not a positive integer or ``scores`` is not 1-D.
+    """
+    k = check_positive_int(k, "k")
+    scores = np.asarray(scores)
+    if scores.ndim != 1:
+        raise ValueError(f"scores must be 1-D, got shape {scores.shape}")
+    work = scores.astype(np.float64, copy=True)
+    if exclude is not None:
+        excl = as_index_array(np.asarray(exclude).reshape(-1), "exclude", len(work))
+        work[excl] = -np.inf
+    eligible = np.flatnonzero(work > -np.inf)
+    if eligible.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=scores.dtype)
+    k = min(k, eligible.size)
+    vals = work[eligible]
+    if k < eligible.size:
+        # Keep everything tied with the k-th best so the index tie-break is exact.
+        kth = np.partition(vals, eligible.size - k)[eligible.size - k]
+        keep = vals >= kth
+        eligible, vals = eligible[keep], vals[keep]
+    order = np.lexsort((eligible, -vals))[:k]
+    chosen = eligible[order]
+    return chosen.astype(np.int64), scores[chosen]

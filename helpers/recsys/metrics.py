@@ -1,0 +1,166 @@
+"""Offline ranking metrics, named and defined as Amazon Personalize reports them.
+
+Per-user functions take ``truth`` (the held-out item indices of one user,
+order irrelevant) and ``recs`` (that user's ranked recommendations, best
+first; ``-1`` entries are padding and never match) and return a float in
+[0, 1]. ``evaluate`` averages them over test users and returns exactly the keys
+of Personalize's ``GetSolutionMetrics`` / recommender ``modelMetrics``.
+
+Definitions (positions are 1-based):
+
+- ``precision_at_k``: relevant items among the top ``k``, divided by ``k``.
+- ``recall_at_k``: relevant items among the top ``k``, divided by ``len(truth)``
+  (not reported by Personalize; used in our benchmarks).
+- ``normalized_discounted_cumulative_gain_at_k``: ``DCG / IDCG`` with a relevant
+  item at position ``p`` worth ``1 / log2(1 + p)``; the ideal puts all
+  ``min(len(truth), k)`` relevant items first.
+- ``reciprocal_rank_at_k``: ``1 / p`` of the first relevant item within the top
+  ``k``, 0 if none; its mean over users is ``mean_reciprocal_rank_at_25``.
+- ``coverage``: distinct items recommended to any test user, divided by the
+  catalogue size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .interactions import check_positive_int
+
+#: Keys of Personalize's solution-version / recommender metrics, in its order.
+PERSONALIZE_METRIC_KEYS = (
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+)
+
+
+def _hits(truth, recs, k: int) -> np.ndarray:
+    """Boolean array: is each of the top-``k`` recommendations relevant (first occurrence only)."""
+    k = check_positive_int(k, "k")
+    top = np.asarray(recs, dtype=np.int64).reshape(-1)[:k]
+    relevant = np.unique(np.asarray(truth, dtype=np.int64).reshape(-1))
+    _, first = np.unique(top, return_index=True)
+    is_first = np.zeros(len(top), dtype=bool)
+    is_first[first] = True
+    return np.isin(top, relevant) & is_first & (top >= 0)
+
+
+def precision_at_k(truth, recs, k: int) -> float:
+    """Share of the top ``k`` recommendations that are relevant, in [0, 1].
+
+    Example: truth ``{3, 7}``, recs ``[7, 1, 3, 4, 5]``, k 5 → 2 / 5 = 0.4.
+    """
+    return float(_hits(truth, recs, k).sum()) / k
+
+
+def recall_at_k(truth, recs, k: int) -> float:
+    """Share of the relevant items found in the top ``k``, in [0, 1]; 0 if ``truth`` is empty.
+
+    Example: truth ``{3, 7, 9}``, recs ``[7, 1, 3]``, k 3 → 2 / 3.
+    """
+    n_truth = len(np.unique(np.asarray(truth).reshape(-1)))
+    hits = _hits(truth, recs, k).sum()
+    return float(hits) / n_truth if n_truth else 0.0
+
+
+def normalized_discounted_cumulative_gain_at_k(truth, recs, k: int) -> float:
+    """NDCG of the top ``k`` with binary relevance, in [0, 1]; 0 if ``truth`` is empty.
+
+    Example: truth ``{3, 7}``, recs ``[1, 7, 3]``, k 3 → DCG ``1/log2(3) + 1/log2(4)``
+    = 1.1309, IDCG ``1 + 1/log2(3)`` = 1.6309, NDCG 0.6934.
+    """
+    hits = _hits(truth, recs, k)
+    n_truth = len(np.unique(np.asarray(truth).reshape(-1)))
+    if n_truth == 0:
+        return 0.0
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = float(discounts[: len(hits)][hits].sum())
+    idcg = float(discounts[: min(n_truth, k)].sum())
+    return dcg / idcg
+
+
+#: Short alias.
+ndcg_at_k = normalized_discounted_cumulative_gain_at_k
+
+
+def reciprocal_rank_at_k(truth, recs, k: int) -> float:
+    """``1 / position`` of the first relevant item in the top ``k``, else 0; in [0, 1].
+
+    Example: truth ``{3}``, recs ``[5, 8, 3]``, k 25 → 1 / 3.
+    """
+    hits = np.flatnonzero(_hits(truth, recs, k))
+    return 1.0 / (hits[0] + 1) if hits.size else 0.0
+
+
+def coverage(recs: Sequence, n_items: int) -> float:
+    """Distinct items recommended across users, divided by ``n_items``; in [0, 1].
+
+    Args:
+        recs: One ranked list per user (or a 2-D array padded with -1).
+        n_items: Catalogue size (items in the Items and Interactions data), > 0.
+    """
+    n_items = check_positive_int(n_items, "n_items")
+    lists = [np.asarray(r, dtype=np.int64).reshape(-1) for r in recs]
+    if not lists:
+        return 0.0
+    flat = np.concatenate(lists)
+    flat = flat[flat >= 0]
+    if flat.size and flat.max() >= n_items:
+        raise ValueError(f"recs holds item index {flat.max()}, not < n_items ({n_items})")
+    return len(np.unique(flat)) / n_items
+
+
+def mean_at_k(metric: Callable[..., float], truths: Sequence, recs: Sequence, k: int) -> float:
+    """Mean of a per-user metric over users (users with empty truth are skipped).
+
+    Args:
+        metric: A per-user function such as ``precision_at_k``.
+        truths: Held-out items per user.
+        recs: Ranked recommendations per user, aligned with ``truths``.
+        k: Cut-off, > 0.
+
+    Returns:
+        The mean in [0, 1]; 0.0 if no user has truth.
+
+    Raises:
+        ValueError: If ``truths`` and ``recs`` differ in length.
+    """
+    if len(truths) != len(recs):
+        raise ValueError(f"truths and recs must have the same length, got {len(truths)} and {len(recs)}")
+    values = [metric(t, r, k) for t, r in zip(truths, recs, strict=True) if len(t)]
+    return float(np.mean(values)) if values else 0.0
+
+
+def evaluate(truths: Sequence, recs: Sequence, n_items: int) -> dict[str, float]:
+    """Personalize's offline metrics for ranked recommendations of test users.
+
+    Args:
+        truths: Held-out item indices per test user.
+        recs: Ranked recommendations per test user (at least 25 for the ``_25``
+            metrics to mean what they say), aligned with ``truths``.
+        n_items: Catalogue size, for coverage.
+
+    Returns:
+        Dict with exactly ``PERSONALIZE_METRIC_KEYS``, values in [0, 1].
+
+    Raises:
+        ValueError: If ``truths`` and ``recs`` differ in length or ``n_items`` is bad.
+    """
+    result = {
+        "coverage": coverage(recs, n_items),
+        "mean_reciprocal_rank_at_25": mean_at_k(reciprocal_rank_at_k, truths, recs, 25),
+    }
+    for k in (5, 10, 25):
+        result[f"normalized_discounted_cumulative_gain_at_{k}"] = mean_at_k(
+            normalized_discounted_cumulative_gain_at_k, truths, recs, k
+        )
+    for k in (5, 10, 25):
+        result[f"precision_at_{k}"] = mean_at_k(precision_at_k, truths, recs, k)
+    return {key: result[key] for key in PERSONALIZE_METRIC_KEYS}

@@ -1,0 +1,71 @@
+"""Tests for helpers.recsys.interactions: matrix building, weights and top-k."""
+
+import numpy as np
+import pytest
+
+from helpers.recsys import interactions
+
+
+def test_build_user_item_matrix_sums_event_weights():
+    weights = interactions.event_weights(["View", "View", "Purchase", "AddToCart"])
+    m = interactions.build_user_item_matrix([0, 0, 0, 1], [2, 2, 2, 0], 2, 3, weights)
+    # Two views (1 + 1) and a purchase (4) of item 2 by user 0; one add-to-cart (2) by user 1.
+    np.testing.assert_array_equal(m.toarray(), [[0, 0, 6], [2, 0, 0]])
+
+
+def test_build_user_item_matrix_binary():
+    m = interactions.build_user_item_matrix([0, 0, 1], [1, 1, 0], 2, 2, binary=True)
+    np.testing.assert_array_equal(m.toarray(), [[0, 1], [1, 0]])
+
+
+def test_event_weights_custom_and_default():
+    w = interactions.event_weights(["Click", "Buy"], {"Click": 1, "Buy": 10})
+    np.testing.assert_array_equal(w, [1, 10])
+    w = interactions.event_weights(["Rate"], {"Click": 1}, default=0.5)
+    np.testing.assert_array_equal(w, [0.5])
+
+
+def test_event_weights_unknown_type_names_argument():
+    with pytest.raises(ValueError, match="event_types has 'Rate'"):
+        interactions.event_weights(["Rate"])
+
+
+def test_recency_weights_half_life():
+    day = interactions.SECONDS_PER_DAY
+    w = interactions.recency_weights([10 * day, 3 * day, 11 * day], reference_time=10 * day, half_life_days=7)
+    np.testing.assert_allclose(w, [1.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"user_idx": [0, 5], "n_users": 2}, "user_idx"),
+        ({"item_idx": [-1, 0], "n_items": 3}, "item_idx"),
+        ({"n_users": 0}, "n_users"),
+        ({"weights": [1.0, -1.0]}, "weights"),
+        ({"weights": [1.0]}, "same length"),
+    ],
+)
+def test_build_user_item_matrix_bad_arguments(kwargs, name):
+    args = {"user_idx": [0, 1], "item_idx": [0, 1], "n_users": 2, "n_items": 3} | kwargs
+    with pytest.raises(ValueError, match=name):
+        interactions.build_user_item_matrix(**args)
+
+
+def test_top_k_breaks_ties_by_lower_index_and_excludes():
+    scores = np.array([1.0, 3.0, 3.0, 2.0, 3.0])
+    idx, vals = interactions.top_k(scores, 3)
+    np.testing.assert_array_equal(idx, [1, 2, 4])
+    np.testing.assert_array_equal(vals, [3, 3, 3])
+    idx, _ = interactions.top_k(scores, 3, exclude=[2])
+    np.testing.assert_array_equal(idx, [1, 4, 3])
+
+
+def test_top_k_returns_fewer_when_fewer_eligible():
+    idx, _ = interactions.top_k(np.array([1.0, -np.inf, 2.0]), 5, exclude=[0])
+    np.testing.assert_array_equal(idx, [2])
+
+
+def test_top_k_bad_k():
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        interactions.top_k(np.zeros(3), 0)

@@ -1,0 +1,87 @@
+"""Tests for helpers.recsys.metrics, each against a worked example."""
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers.recsys import metrics
+
+
+def test_precision_at_k():
+    # 2 of the top 5 (items 7 and 3) are relevant.
+    assert metrics.precision_at_k([3, 7], [7, 1, 3, 4, 5], 5) == pytest.approx(0.4)
+    # Only the top 2 count; fewer recommendations than k still divide by k.
+    assert metrics.precision_at_k([3, 7], [7, 1, 3], 2) == pytest.approx(0.5)
+    assert metrics.precision_at_k([3], [3], 10) == pytest.approx(0.1)
+
+
+def test_recall_at_k():
+    assert metrics.recall_at_k([3, 7, 9], [7, 1, 3], 3) == pytest.approx(2 / 3)
+    assert metrics.recall_at_k([3, 7, 9], [7, 1, 3], 1) == pytest.approx(1 / 3)
+    assert metrics.recall_at_k([], [1, 2], 2) == 0.0
+
+
+def test_ndcg_at_k():
+    # DCG = 1/log2(3) + 1/log2(4) = 0.6309 + 0.5; IDCG = 1 + 0.6309.
+    expected = (1 / math.log2(3) + 0.5) / (1 + 1 / math.log2(3))
+    assert metrics.ndcg_at_k([3, 7], [1, 7, 3], 3) == pytest.approx(expected)
+    assert expected == pytest.approx(0.6934, abs=1e-4)
+    # Perfect ranking scores 1; ideal is capped at k relevant items.
+    assert metrics.normalized_discounted_cumulative_gain_at_k([1, 2, 3], [1, 2], 2) == pytest.approx(1.0)
+    assert metrics.ndcg_at_k([5], [1, 2, 3], 3) == 0.0
+
+
+def test_reciprocal_rank_at_k():
+    assert metrics.reciprocal_rank_at_k([3], [5, 8, 3], 25) == pytest.approx(1 / 3)
+    assert metrics.reciprocal_rank_at_k([3, 8], [5, 8, 3], 25) == pytest.approx(1 / 2)
+    assert metrics.reciprocal_rank_at_k([3], [5, 8, 3], 2) == 0.0
+
+
+def test_duplicates_and_padding_never_count_twice():
+    assert metrics.precision_at_k([1], [1, 1, -1], 3) == pytest.approx(1 / 3)
+    assert metrics.precision_at_k([-1], [-1, 2], 2) == 0.0
+
+
+def test_coverage():
+    assert metrics.coverage([[0, 1, -1], [1, 2]], 10) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match="not < n_items"):
+        metrics.coverage([[0, 12]], 10)
+
+
+def test_evaluate_returns_personalize_keys_and_worked_values():
+    truths = [[0], [5, 6]]
+    recs = [list(range(25)), [9, 5] + list(range(10, 33))]
+    result = metrics.evaluate(truths, recs, 40)
+    assert list(result) == list(metrics.PERSONALIZE_METRIC_KEYS)
+    assert set(result) == {
+        "coverage",
+        "mean_reciprocal_rank_at_25",
+        "normalized_discounted_cumulative_gain_at_5",
+        "normalized_discounted_cumulative_gain_at_10",
+        "normalized_discounted_cumulative_gain_at_25",
+        "precision_at_5",
+        "precision_at_10",
+        "precision_at_25",
+    }
+    # User 1: hit at rank 1. User 2: item 5 at rank 2 of truth {5, 6}.
+    assert result["mean_reciprocal_rank_at_25"] == pytest.approx((1 + 0.5) / 2)
+    ndcg_user2 = (1 / math.log2(3)) / (1 + 1 / math.log2(3))
+    assert result["normalized_discounted_cumulative_gain_at_5"] == pytest.approx((1 + ndcg_user2) / 2)
+    assert result["precision_at_5"] == pytest.approx((1 / 5 + 1 / 5) / 2)
+    assert result["precision_at_25"] == pytest.approx((1 / 25 + 1 / 25) / 2)
+    # Distinct items: 0..24 and 9, 5, 10..32 -> 0..32 = 33 of 40.
+    assert result["coverage"] == pytest.approx(33 / 40)
+
+
+def test_mean_at_k_skips_users_without_truth_and_checks_lengths():
+    assert metrics.mean_at_k(metrics.precision_at_k, [[1], []], [[1], [2]], 1) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="truths and recs must have the same length"):
+        metrics.mean_at_k(metrics.precision_at_k, [[1]], [[1], [2]], 1)
+
+
+def test_bad_k():
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        metrics.precision_at_k([1], [1], 0)
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        metrics.ndcg_at_k([1], np.array([1]), -3)
