@@ -1,1 +1,16 @@
-"""Synthetic e-commerce data: catalogue, shoppers with personas, interaction funnel (pure, seeded)."""
+"""Synthetic e-commerce data: catalogue, shoppers with personas, interaction funnel (pure, seeded).
+
+Nothing here reads the clock, the disk or the network: callers pass a
+``numpy.random.Generator`` and "now", and get DataFrames back. The same generator state gives
+byte-identical CSVs.
+
+Modules: ``vocabulary`` (categories, words, personas), ``users`` (``make_users``),
+``catalogue`` (``make_items``), ``interactions`` (``make_interactions``), ``schemas`` (the Avro
+schemas of the three datasets), ``truth`` (what each shopper truly likes).
+"""
+
+from .catalogue import make_items
+from .interactions import make_interactions
+from .users import make_users
+
+__all__ = ["make_items", "make_interactions", "make_users"]

@@ -22,5 +22,20 @@ def equals(expected):
 
 
 EXPECTED: dict[str, dict] = {
-    "00_recsys_concepts": {"n_items": equals(12), "n_shoppers": equals(8), "matrix_empty_share": between(0.5, 0.9)},
+    "00_recsys_concepts": {
+        "n_items": equals(12),
+        "n_shoppers": equals(8),
+        "matrix_empty_share": between(0.5, 0.9),
+    },
+    "01_prepare_users": {"n_users": equals(600), "n_personas": equals(16)},
+    "02_prepare_items": {"n_items": equals(400), "n_categories": equals(20), "n_new_items": between(1, 40)},
+    "03_prepare_interactions": {
+        "n_interactions": equals(40_000),
+        "purchase_share": between(0.002, 0.05),
+        "span_days": between(25, 30),
+        "top3_category_share": between(0.7, 1.0),
+        "top10pct_items_share": between(0.25, 1.0),
+        "co_view_lift": between(1.3, 100),
+        "min_events_per_user": between(2, 10_000),
+    },
 }
