@@ -47,7 +47,31 @@ SMALL_SCALE = {"N_USERS": 600, "N_ITEMS": 400, "N_INTERACTIONS": 40_000, "N_DAYS
 """Parameters papermill injects in the test runs (only those a notebook's parameters cell has)."""
 
 SSM_PREFIX = f"/{PROJECT}/personalize"
-"""SSM Parameter Store path under which recommender ARNs are kept for the storefront."""
+"""SSM Parameter Store path under which the series keeps ARNs for later notebooks and the storefront."""
+
+DATASET_GROUP_NAME = f"{PROJECT}-ecommerce"
+"""The ECOMMERCE dataset group that holds the shop's three datasets and its recommenders."""
+
+PERSONALIZE_ROLE_NAME = f"{PROJECT}-personalize"
+"""The IAM role Amazon Personalize assumes to read the CSVs from S3."""
+
+USE_CASES = {
+    "most-viewed": "aws-ecomm-popular-items-by-views",
+    "best-sellers": "aws-ecomm-popular-items-by-purchases",
+    "recommended-for-you": "aws-ecomm-recommended-for-you",
+    "customers-who-viewed-x": "aws-ecomm-customers-who-viewed-x-also-viewed",
+    "frequently-bought-together": "aws-ecomm-frequently-bought-together",
+}
+"""The five ECOMMERCE use cases of the series: our short name → Personalize's recipe name."""
+
+
+def ssm_name(what: str) -> str:
+    """Return the SSM parameter name under which the ARN of ``what`` is kept.
+
+    Args:
+        what: ``dataset-group``, ``role`` or a key of ``USE_CASES`` such as ``most-viewed``.
+    """
+    return f"{SSM_PREFIX}/{what}-arn"
 
 
 def validate_backend(name: str = BACKEND) -> str:
