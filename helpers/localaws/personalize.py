@@ -10,6 +10,7 @@ modules (recommenders, solutions) plug in the same way. Asynchronous lifecycles
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import re
 import time
@@ -43,6 +44,19 @@ CUSTOM_RECIPES = {
     "aws-item-affinity": "USER_SEGMENTATION",
 }
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
+
+
+_OPERATION_MODULES = ("recommenders",)
+"""Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
+
+
+def __getattr__(name: str) -> Callable:
+    """Find an operation that a module of ``_OPERATION_MODULES`` implements (PEP 562)."""
+    for module_name in _OPERATION_MODULES:
+        module = importlib.import_module(f"helpers.localaws.{module_name}")
+        if name in module.__all__:
+            return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _region() -> str:
@@ -168,9 +182,9 @@ def _delete_work(store: Store, key: str) -> None:
                 store.delete(child_kind, child)
         doc = store.get(kind, resource_arn)
         store.delete(kind, resource_arn)
-    if kind == "dataset" and doc:
-        for part in doc.get("parts", []):
-            store.remove_file(part)
+    if doc:  # the files it owns: a dataset's imported parts, a recommender's model
+        for path in [*doc.get("parts", []), doc.get("modelFile")]:
+            store.remove_file(path)
 
 
 def _delete_fail(store: Store, key: str, reason: str) -> None:

@@ -153,14 +153,22 @@ def evaluate(truths: Sequence, recs: Sequence, n_items: int) -> dict[str, float]
     Raises:
         ValueError: If ``truths`` and ``recs`` differ in length or ``n_items`` is bad.
     """
-    result = {
-        "coverage": coverage(recs, n_items),
-        "mean_reciprocal_rank_at_25": mean_at_k(reciprocal_rank_at_k, truths, recs, 25),
-    }
-    for k in (5, 10, 25):
-        result[f"normalized_discounted_cumulative_gain_at_{k}"] = mean_at_k(
-            normalized_discounted_cumulative_gain_at_k, truths, recs, k
-        )
-    for k in (5, 10, 25):
-        result[f"precision_at_{k}"] = mean_at_k(precision_at_k, truths, recs, k)
-    return {key: result[key] for key in PERSONALIZE_METRIC_KEYS}
+    if len(truths) != len(recs):
+        raise ValueError(f"truths and recs must have the same length, got {len(truths)} and {len(recs)}")
+    # One pass per user: the hits of the top 25 give every cut-off (same values as the per-user functions).
+    discounts = 1.0 / np.log2(np.arange(2, 27))
+    rows = []
+    for truth, rec in zip(truths, recs, strict=True):
+        if not len(truth):
+            continue
+        hits = _hits(truth, rec, 25)
+        n_truth = len(np.unique(np.asarray(truth).reshape(-1)))
+        first = np.flatnonzero(hits)
+        row = [1.0 / (first[0] + 1) if first.size else 0.0]
+        for k in (5, 10, 25):
+            top = hits[:k]
+            row.append(float(discounts[: len(top)][top].sum()) / float(discounts[: min(n_truth, k)].sum()))
+        row += [float(hits[:k].sum()) / k for k in (5, 10, 25)]
+        rows.append(row)
+    means = [float(np.mean(column)) for column in zip(*rows, strict=True)] if rows else [0.0] * 7
+    return dict(zip(PERSONALIZE_METRIC_KEYS, [coverage(recs, n_items), *means], strict=True))

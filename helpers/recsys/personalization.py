@@ -145,6 +145,7 @@ def fit_ease(user_item, l2: float = 500.0) -> PersonalizationModel:
     if info != 0:
         raise np.linalg.LinAlgError(f"inverse of the Gram matrix failed (info={info})")
     _mirror_lower(p)
+    p = p.T  # LAPACK's result is Fortran-ordered; p is symmetric, so its C-ordered view is the same matrix
     diag = np.diag(p).copy()
     p /= -diag[None, :]
     p[np.diag_indices(n)] = 0.0
@@ -241,7 +242,10 @@ def score_items(model: PersonalizationModel, user_history, history_weights=None)
             )
     if hist.size == 0:
         return np.zeros(model.n_items, dtype=np.float32)
-    return np.asarray(model.weights[hist].T @ w, dtype=np.float32).ravel()
+    rows = model.weights[hist]
+    if sp.issparse(rows):
+        return np.asarray(rows.T @ w, dtype=np.float32).ravel()
+    return np.asarray(w @ rows, dtype=np.float32)  # row vector × C-ordered rows: one contiguous pass
 
 
 def recommend(
@@ -267,8 +271,32 @@ def recommend(
     Raises:
         ValueError: On out-of-range indices, bad ``k`` or mismatched weights.
     """
+    return rank_scores(model, score_items(model, user_history, history_weights), k, exclude=exclude)
+
+
+def rank_scores(
+    model: PersonalizationModel, scores, k: int, *, exclude=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` items of precomputed ``score_items`` scores, filled by popularity like ``recommend``.
+
+    For callers that need the whole score vector too (e.g. to normalise the scores it returns).
+
+    Args:
+        model: The ``PersonalizationModel`` that computed ``scores``.
+        scores: ``(n_items,)`` scores from ``score_items``.
+        k: Number of items, > 0.
+        exclude: Item indices never to return.
+
+    Returns:
+        ``(item_indices, scores)``: int64 and float32 arrays of length ``<= k``.
+
+    Raises:
+        ValueError: On a bad ``k``, a wrongly sized ``scores`` or out-of-range ``exclude``.
+    """
     k = check_positive_int(k, "k")
-    scores = score_items(model, user_history, history_weights)
+    scores = np.asarray(scores, dtype=np.float32)
+    if scores.shape != (model.n_items,):
+        raise ValueError(f"scores must have shape ({model.n_items},), got {scores.shape}")
     if exclude is not None:
         exclude = as_index_array(np.asarray(exclude).reshape(-1), "exclude", model.n_items)
     return _fill(model, scores, k, exclude)

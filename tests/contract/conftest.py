@@ -64,6 +64,11 @@ def personalize(state):
     return _client("personalize")
 
 
+@pytest.fixture
+def personalize_runtime(state):
+    return _client("personalize-runtime")
+
+
 def assert_valid(client: Any, operation: str) -> dict:
     """Assert the last answer of ``operation`` matches its output shape; return it."""
     shape = client.meta.service_model.operation_model(operation).output_shape

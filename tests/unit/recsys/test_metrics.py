@@ -85,3 +85,18 @@ def test_bad_k():
         metrics.precision_at_k([1], [1], 0)
     with pytest.raises(ValueError, match="k must be a positive integer"):
         metrics.ndcg_at_k([1], np.array([1]), -3)
+
+
+def test_evaluate_equals_the_per_user_definitions():
+    """The one-pass ``evaluate`` gives exactly the means of the per-user functions (duplicates, padding)."""
+    rng = np.random.default_rng(0)
+    truths = [rng.choice(50, size=rng.integers(0, 6), replace=False) for _ in range(200)]
+    recs = [np.concatenate([rng.choice(50, size=rng.integers(1, 30)), [-1]]) for _ in range(200)]
+    expected = {"coverage": metrics.coverage(recs, 50)}
+    expected["mean_reciprocal_rank_at_25"] = metrics.mean_at_k(metrics.reciprocal_rank_at_k, truths, recs, 25)
+    for k in (5, 10, 25):
+        expected[f"normalized_discounted_cumulative_gain_at_{k}"] = metrics.mean_at_k(
+            metrics.normalized_discounted_cumulative_gain_at_k, truths, recs, k
+        )
+        expected[f"precision_at_{k}"] = metrics.mean_at_k(metrics.precision_at_k, truths, recs, k)
+    assert metrics.evaluate(truths, recs, 50) == expected

@@ -129,3 +129,15 @@ def test_bad_arguments(matrix):
         personalization.recommend(model, [0, 1], 3, history_weights=[1.0])
     with pytest.raises(ValueError, match="exclude must be < 6"):
         personalization.recommend(model, [0], 3, exclude=[10])
+
+
+def test_rank_scores_is_recommend_from_precomputed_scores(matrix):
+    model = personalization.fit_ease(matrix)
+    scores = personalization.score_items(model, [3, 3, 0], [1.0, 2.0, 0.5])
+    expected = personalization.recommend(model, [3, 3, 0], 4, history_weights=[1.0, 2.0, 0.5], exclude=[3])
+    got = personalization.rank_scores(model, scores, 4, exclude=[3])
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    assert model.weights.flags["C_CONTIGUOUS"]  # row gathers at serving time read contiguous memory
+    with pytest.raises(ValueError, match="scores must have shape"):
+        personalization.rank_scores(model, scores[:3], 2)

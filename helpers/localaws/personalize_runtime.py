@@ -1,0 +1,91 @@
+"""Amazon Personalize Runtime, locally: GetRecommendations from a recommender's trained model.
+
+Serving never trains: it reads the recommender's document (status and ``modelFile``) and the
+model file through ``usecases.load``, cached per process by path and mtime, then ranks.
+
+Per use case (Personalize's ECOMMERCE use-case table): Most viewed, Best sellers and
+Recommended for you need ``userId``; Customers who viewed X and Frequently bought together need
+``itemId`` (Customers who viewed X also leaves out what ``userId`` purchased, if given). Only
+Recommended for you answers with scores, as only user-personalisation models have them. An
+unknown user gets popular items (cold start); an unknown item gets the most viewed (bought).
+
+Recommended for you scores the user's history at request time, so events added to the history
+change the next answer at once: ``_history`` is where streamed events (PutEvents) join.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+
+from helpers.localaws import errors, usecases
+from helpers.localaws.store import Store
+
+DEFAULT_RESULTS = 25
+MAX_RESULTS = 500
+_UNSUPPORTED = ("filterArn", "filterValues", "promotions", "metadataColumns")
+
+
+def _recommender(store: Store, arn: str) -> dict:
+    doc = store.get("recommender", arn)
+    if doc is None:
+        raise errors.ResourceNotFoundException(f"Could not find recommender: {arn}")
+    if doc["status"] != "ACTIVE":
+        hint = " Start it with StartRecommender." if doc["status"] == "INACTIVE" else ""
+        raise errors.InvalidInputException(
+            f"Recommender {arn} is {doc['status']}; it gives recommendations only when ACTIVE.{hint}"
+        )
+    return doc
+
+
+def _model(store: Store, arn: str) -> tuple[dict, usecases.Model]:
+    """The recommender's document and model (read again if a retraining replaced the file meanwhile)."""
+    doc = _recommender(store, arn)
+    try:
+        return doc, usecases.load(store.absolute(doc["modelFile"]))
+    except FileNotFoundError:
+        doc = _recommender(store, arn)
+        return doc, usecases.load(store.absolute(doc["modelFile"]))
+
+
+def _history(model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ...]:
+    """``(items, weights, timestamps, purchased)`` of the user: the events the model was trained on."""
+    return model.user_history(user_id or "")
+
+
+def get_recommendations(store: Store, params: dict) -> dict:
+    """Recommend items from a recommender (campaigns are not emulated yet)."""
+    recommender_arn, campaign_arn = params.get("recommenderArn"), params.get("campaignArn")
+    if bool(recommender_arn) == bool(campaign_arn):
+        raise errors.InvalidInputException("Give exactly one of recommenderArn and campaignArn.")
+    if campaign_arn:
+        raise errors.ResourceNotFoundException(
+            f"Could not find campaign: {campaign_arn} (the local backend does not emulate campaigns yet)."
+        )
+    for member in _UNSUPPORTED:
+        if params.get(member):
+            raise errors.InvalidInputException(f"{member} is not supported by the local backend yet.")
+    n = params.get("numResults", DEFAULT_RESULTS)
+    if n > MAX_RESULTS:
+        raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
+    doc, model = _model(store, recommender_arn)
+    recipe = doc["recipeArn"].removeprefix(usecases.RECIPE_PREFIX)
+    case = usecases.USE_CASES[recipe]
+    user_id, item_id = params.get("userId"), params.get("itemId")
+    if case.needs_user and not user_id:
+        raise errors.InvalidInputException(f"userId is required by recommenders of the {recipe} use case.")
+    if case.needs_item and not item_id:
+        raise errors.InvalidInputException(f"itemId is required by recommenders of the {recipe} use case.")
+    answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
+    if n == 0:
+        return answer
+    items, weights, ts, purchased = _history(model, user_id)
+    query = model.item_index(item_id) if case.needs_item else None
+    exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
+    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
+    answer["itemList"] = [{"itemId": i} for i in model.item_ids[chosen].tolist()]
+    if scores is not None:
+        for item, score in zip(answer["itemList"], scores.tolist(), strict=True):
+            item["score"] = round(score, 7)
+    return answer

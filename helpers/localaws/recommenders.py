@@ -1,0 +1,387 @@
+"""Amazon Personalize recommenders, locally: the five ECOMMERCE use cases of a domain dataset group.
+
+``personalize`` answers these operations (its ``__getattr__`` finds them here). Lifecycles, as
+the CreateRecommender documentation gives them:
+
+- create: ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``;
+- stop/start: ``STOP PENDING`` → ``STOP IN_PROGRESS`` → ``INACTIVE`` → ``START PENDING`` →
+  ``START IN_PROGRESS`` → ``ACTIVE`` (start trains nothing);
+- update: the recommender stays ``ACTIVE`` and serves its previous configuration while its
+  ``latestRecommenderUpdate`` goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE``; a
+  changed ``trainingDataConfig`` retrains on the data imported by then;
+- delete: ``DELETE PENDING`` → gone (with its model file).
+
+Training (``helpers.localaws.usecases``) reads the dataset group's imported Interactions (and
+Items), fits and evaluates the use case and writes ``models/recommender/<name>-<id>.npz``
+atomically; the document's ``modelFile`` switches to it in the transaction that sets ``ACTIVE``,
+so GetRecommendations serves a whole model, old or new, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from helpers.localaws import errors, jobs, usecases
+from helpers.localaws import personalize as p
+from helpers.localaws.store import Store, dataset_arn
+
+__all__ = [
+    "create_recommender",
+    "delete_recommender",
+    "describe_recommender",
+    "list_recommenders",
+    "start_recommender",
+    "stop_recommender",
+    "update_recommender",
+]
+
+KIND = "recommender"
+_FIELDS = (
+    "recommenderArn", "datasetGroupArn", "name", "recipeArn", "recommenderConfig", "creationDateTime",
+    "lastUpdatedDateTime", "status", "failureReason", "latestRecommenderUpdate", "modelMetrics",
+)  # fmt: skip
+_SUMMARY_FIELDS = (
+    "name", "recommenderArn", "datasetGroupArn", "recipeArn", "recommenderConfig", "status",
+    "creationDateTime", "lastUpdatedDateTime",
+)  # fmt: skip
+_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+"""Defaults of ``itemExplorationConfig`` (Recommended for you only)."""
+_TRAINING_COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE")
+_BUSY = ("PENDING", "IN_PROGRESS")
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _busy(status: str) -> bool:
+    return status.endswith(_BUSY)
+
+
+# --- checks ---------------------------------------------------------------------------------
+def _recipe(recipe_arn: str) -> str:
+    name = recipe_arn.removeprefix(usecases.RECIPE_PREFIX)
+    if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in usecases.USE_CASES:
+        allowed = ", ".join(usecases.RECIPE_PREFIX + n for n in usecases.USE_CASES)
+        raise errors.InvalidInputException(
+            f"Recipe {recipe_arn} is not a use case of the ECOMMERCE domain; "
+            f"a recommender needs one of {allowed}."
+        )
+    return name
+
+
+def _exploration(recipe: str, given: dict | None) -> dict | None:
+    if recipe != usecases.FOR_YOU:
+        if given:
+            raise errors.InvalidInputException(
+                f"itemExplorationConfig applies only to {usecases.FOR_YOU}, not to {recipe}."
+            )
+        return None
+    config = {**_EXPLORATION, **(given or {})}
+    unknown = sorted(set(config) - set(_EXPLORATION))
+    if unknown:
+        raise errors.InvalidInputException(
+            f"itemExplorationConfig has {unknown[0]}; allowed keys are {sorted(_EXPLORATION)}."
+        )
+    try:
+        weight, cutoff = float(config["explorationWeight"]), float(config["explorationItemAgeCutOff"])
+    except ValueError as exc:
+        raise errors.InvalidInputException(f"itemExplorationConfig values must be numbers: {exc}") from exc
+    if not 0 <= weight <= 1 or cutoff <= 0:
+        raise errors.InvalidInputException(
+            "explorationWeight must be in [0, 1] and explorationItemAgeCutOff greater than 0."
+        )
+    return config
+
+
+def _training(given: dict | None) -> dict | None:
+    if not given:
+        return None
+    for member in ("excludedDatasetColumns", "includedDatasetColumns"):
+        for dataset_type, columns in (given.get(member) or {}).items():
+            if dataset_type.upper() not in ("INTERACTIONS", "ITEMS", "USERS"):
+                raise errors.InvalidInputException(
+                    f"{member} has dataset type {dataset_type}; use INTERACTIONS, ITEMS or USERS."
+                )
+            required = [c for c in columns if c in _TRAINING_COLUMNS]
+            if member == "excludedDatasetColumns" and required:
+                raise errors.InvalidInputException(
+                    f"{required[0]} is required for training and cannot be excluded."
+                )
+    return given
+
+
+def _config(recipe: str, given: dict | None) -> dict:
+    """The recommenderConfig as Describe shows it: what was given, with the service's defaults."""
+    given = given or {}
+    if given.get("enableMetadataWithRecommendations"):
+        raise errors.InvalidInputException(
+            "enableMetadataWithRecommendations is not supported by the local backend yet."
+        )
+    config: dict = {
+        "minRecommendationRequestsPerSecond": int(given.get("minRecommendationRequestsPerSecond") or 1),
+        "enableMetadataWithRecommendations": False,
+    }
+    exploration = _exploration(recipe, given.get("itemExplorationConfig"))
+    if exploration is not None:
+        config["itemExplorationConfig"] = exploration
+    training = _training(given.get("trainingDataConfig"))
+    if training is not None:
+        config["trainingDataConfig"] = training
+    return config
+
+
+def _check_data(store: Store, group_arn: str, group: dict) -> None:
+    """The dataset group must hold an ACTIVE Interactions dataset with data, and no running import."""
+    ds_arn = dataset_arn(group_arn, group["name"], "Interactions")
+    ds = store.get("dataset", ds_arn)
+    if ds is None:
+        raise errors.InvalidInputException(
+            f"Dataset group {group_arn} has no Interactions dataset; "
+            "create one and import interactions first."
+        )
+    if ds["status"] != "ACTIVE":
+        raise errors.ResourceInUseException(f"Interactions dataset {ds_arn} is {ds['status']}, not ACTIVE.")
+    for job_arn, job in store.items("dataset-import-job", parent=ds_arn):
+        if _busy(job["status"]):
+            raise errors.ResourceInUseException(f"Dataset import job {job_arn} is still {job['status']}.")
+    if not ds.get("parts"):
+        raise errors.InvalidInputException(
+            f"Interactions dataset {ds_arn} has no imported data; import interactions first."
+        )
+
+
+# --- training -------------------------------------------------------------------------------
+_events_cache: dict[tuple, usecases.Events] = {}
+_events_lock = threading.Lock()
+
+
+def _events(store: Store, group_arn: str) -> usecases.Events:
+    """The dataset group's imported data, indexed once per import (five recommenders train at once)."""
+    group = p.get(store, group_arn, "dataset-group")
+    key: tuple = (str(store.root), group_arn)
+    for dataset_type in ("Interactions", "Items"):
+        ds = store.get("dataset", dataset_arn(group_arn, group["name"], dataset_type)) or {}
+        key += (ds.get("creationDateTime"), ds.get("lastUpdatedDateTime"), *ds.get("parts", []))
+    with _events_lock:
+        if key not in _events_cache:
+            frame = store.read_dataset(group_arn, "Interactions")
+            if frame is None:
+                raise usecases.TrainingFailed(f"Dataset group {group_arn} has no imported interactions.")
+            _events_cache.clear()
+            _events_cache[key] = usecases.prepare(frame, store.read_dataset(group_arn, "Items"))
+        return _events_cache[key]
+
+
+def _fit(store: Store, doc: dict) -> tuple[str, dict[str, float]]:
+    """Train and evaluate a recommender's use case; return its new model file and metrics."""
+    recipe = _recipe(doc["recipeArn"])
+    events = _events(store, doc["datasetGroupArn"])
+    model = usecases.fit(events, recipe)
+    metrics = usecases.evaluate(events, recipe)
+    path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"
+    store.write_file(path, usecases.to_bytes(model))
+    return store.relative(path), metrics
+
+
+def _creating(doc: dict) -> bool:
+    return doc["status"] == "CREATE IN_PROGRESS"
+
+
+def _updating(doc: dict) -> bool:
+    return (doc.get("latestRecommenderUpdate") or {}).get("status") == "CREATE IN_PROGRESS"
+
+
+def _switch(
+    store: Store, arn: str, ready: Callable[[dict], bool], changes: dict, model_file: str | None = None
+) -> None:
+    """Apply ``changes`` (and a new model file) if ``ready(document)``; drop whichever file loses."""
+    with store.transaction():
+        current = store.get(KIND, arn)
+        if current is None or not ready(current):
+            store.after_commit(lambda: store.remove_file(model_file))
+            return
+        if model_file is not None:
+            changes = {**changes, "modelFile": model_file}
+            old = current.get("modelFile")
+            store.after_commit(lambda: store.remove_file(old))
+        store.update(KIND, arn, {**changes, "lastUpdatedDateTime": _now()})
+
+
+def _create_work(store: Store, arn: str) -> None:
+    doc = store.get(KIND, arn)
+    if doc is None or doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        return
+    p.set_status(store, KIND, arn, "CREATE IN_PROGRESS")
+    model_file, metrics = _fit(store, doc)
+    _switch(store, arn, _creating, {"status": "ACTIVE", "modelMetrics": metrics}, model_file)
+
+
+def _create_fail(store: Store, arn: str, reason: str) -> None:
+    p.set_status(store, KIND, arn, "CREATE FAILED", reason)
+
+
+def _set_update(store: Store, arn: str, status: str, reason: str | None = None) -> None:
+    with store.transaction():
+        doc = store.get(KIND, arn)
+        if doc is None or not doc.get("latestRecommenderUpdate"):
+            return
+        update = {**doc["latestRecommenderUpdate"], "status": status, "lastUpdatedDateTime": _now()}
+        if reason is not None:
+            update["failureReason"] = reason
+        store.update(KIND, arn, {"latestRecommenderUpdate": update})
+
+
+def _update_work(store: Store, key: str) -> None:
+    arn = key.partition("|")[2]
+    doc = store.get(KIND, arn)
+    update = (doc or {}).get("latestRecommenderUpdate") or {}
+    if update.get("status") not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        return
+    _set_update(store, arn, "CREATE IN_PROGRESS")
+    config = update["recommenderConfig"]
+    done = {**update, "status": "ACTIVE", "lastUpdatedDateTime": _now()}
+    changes = {"recommenderConfig": config, "latestRecommenderUpdate": done}
+    if config.get("trainingDataConfig") != doc["recommenderConfig"].get("trainingDataConfig"):
+        model_file, metrics = _fit(store, doc)
+        _switch(store, arn, _updating, {**changes, "modelMetrics": metrics}, model_file)
+    else:
+        _switch(store, arn, _updating, changes)
+
+
+def _update_fail(store: Store, key: str, reason: str) -> None:
+    _set_update(store, key.partition("|")[2], "CREATE FAILED", reason)
+
+
+def _transition(via: str, to: str) -> Callable[[Store, str], None]:
+    """Work of Stop/Start: ``<X> PENDING`` → ``<X> IN_PROGRESS`` → ``to``."""
+
+    def work(store: Store, key: str) -> None:
+        arn = key.partition("|")[2]
+        doc = store.get(KIND, arn)
+        if doc is None or doc["status"] not in (f"{via} PENDING", f"{via} IN_PROGRESS"):
+            return
+        p.set_status(store, KIND, arn, f"{via} IN_PROGRESS")
+        p.set_status(store, KIND, arn, to)
+
+    return work
+
+
+def _transition_fail(back: str) -> Callable[[Store, str, str], None]:
+    def fail(store: Store, key: str, reason: str) -> None:
+        p.set_status(store, KIND, key.partition("|")[2], back, reason)
+
+    return fail
+
+
+_CHANGES = ("recommender-update", "recommender-stop", "recommender-start")
+jobs.register(KIND, _create_work, _create_fail)
+jobs.register("recommender-update", _update_work, _update_fail)
+jobs.register("recommender-stop", _transition("STOP", "INACTIVE"), _transition_fail("ACTIVE"))
+jobs.register("recommender-start", _transition("START", "ACTIVE"), _transition_fail("INACTIVE"))
+
+
+# --- operations -----------------------------------------------------------------------------
+def create_recommender(store: Store, params: dict) -> dict:
+    """Create a recommender for an ECOMMERCE use case and start training it."""
+    p._check_name("CreateRecommender", "name", params["name"])
+    recipe = _recipe(params["recipeArn"])
+    group_arn = params["datasetGroupArn"]
+    group = p.get(store, group_arn, "dataset-group")
+    if group.get("domain") != "ECOMMERCE":
+        raise errors.InvalidInputException(
+            f"Dataset group {group_arn} is a {group.get('domain') or 'custom'} dataset group; "
+            f"{recipe} needs an ECOMMERCE domain dataset group."
+        )
+    if group["status"] != "ACTIVE":
+        raise errors.ResourceInUseException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
+    _check_data(store, group_arn, group)
+    config = _config(recipe, params.get("recommenderConfig"))
+    arn = p.arn(KIND, params["name"])
+    now = _now()
+    doc = {
+        "name": params["name"],
+        "recommenderArn": arn,
+        "datasetGroupArn": group_arn,
+        "recipeArn": params["recipeArn"],
+        "recommenderConfig": config,
+        "status": "CREATE PENDING",
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+        "tags": p._check_tags(params),
+    }
+    if not store.insert(KIND, arn, doc, parent=group_arn):
+        raise errors.ResourceAlreadyExistsException(f"Recommender {params['name']} already exists: {arn}")
+    jobs.start(store, arn, KIND)
+    return {"recommenderArn": arn}
+
+
+def describe_recommender(store: Store, params: dict) -> dict:
+    """Describe a recommender; ``modelMetrics`` once trained (not while it is being deleted)."""
+    arn = params["recommenderArn"]
+    for kind in _CHANGES:
+        jobs.resume_if_orphaned(store, f"{kind}|{arn}")
+    doc = p._describe(store, KIND, arn)
+    answer = p._public(doc, _FIELDS)
+    if doc["status"].startswith("DELETE"):
+        answer.pop("modelMetrics", None)
+    return {"recommender": answer}
+
+
+def list_recommenders(store: Store, params: dict) -> dict:
+    """List recommenders (of a dataset group), newest first."""
+    found = p._summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
+    return p.paginate(found, params, "recommenders")
+
+
+def _get_idle(store: Store, arn: str, wanted: str) -> dict:
+    doc = p.get(store, arn, KIND)
+    update = (doc.get("latestRecommenderUpdate") or {}).get("status", "")
+    if doc["status"] != wanted or _busy(update):
+        state = doc["status"] + (f" with an update {update}" if _busy(update) else "")
+        raise errors.ResourceInUseException(f"Recommender {arn} is {state}; it must be {wanted}.")
+    return doc
+
+
+def update_recommender(store: Store, params: dict) -> dict:
+    """Change an ACTIVE recommender's configuration (retraining if trainingDataConfig changes)."""
+    arn = params["recommenderArn"]
+    doc = _get_idle(store, arn, "ACTIVE")
+    config = _config(_recipe(doc["recipeArn"]), params["recommenderConfig"])
+    now = _now()
+    update = {"recommenderConfig": config, "status": "CREATE PENDING", "creationDateTime": now}
+    store.update(KIND, arn, {"latestRecommenderUpdate": {**update, "lastUpdatedDateTime": now}})
+    jobs.start(store, f"recommender-update|{arn}", "recommender-update")
+    return {"recommenderArn": arn}
+
+
+def stop_recommender(store: Store, params: dict) -> dict:
+    """Stop an ACTIVE recommender: it serves nothing (and bills nothing) until started."""
+    arn = params["recommenderArn"]
+    _get_idle(store, arn, "ACTIVE")
+    store.update(KIND, arn, {"status": "STOP PENDING", "lastUpdatedDateTime": _now()})
+    jobs.start(store, f"recommender-stop|{arn}", "recommender-stop")
+    return {"recommenderArn": arn}
+
+
+def start_recommender(store: Store, params: dict) -> dict:
+    """Start an INACTIVE recommender again, with the model it had."""
+    arn = params["recommenderArn"]
+    _get_idle(store, arn, "INACTIVE")
+    store.update(KIND, arn, {"status": "START PENDING", "lastUpdatedDateTime": _now()})
+    jobs.start(store, f"recommender-start|{arn}", "recommender-start")
+    return {"recommenderArn": arn}
+
+
+def delete_recommender(store: Store, params: dict) -> dict:
+    """Delete a recommender and its model; ResourceInUseException while it changes state."""
+    arn = params["recommenderArn"]
+    doc = p.get(store, arn, KIND)
+    update = (doc.get("latestRecommenderUpdate") or {}).get("status", "")
+    if _busy(doc["status"]) or _busy(update):
+        raise errors.ResourceInUseException(f"Recommender {arn} is {doc['status']}; wait until it settles.")
+    p.start_delete(store, KIND, arn)
+    return {}
