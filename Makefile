@@ -41,7 +41,8 @@ nbval: setup ## re-run the committed notebooks on a fresh state and compare chec
 lab: setup ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-bench: setup ## speed and memory benchmarks, written to bench/results/
+bench: setup ## speed, memory and quality benchmarks, written to bench/results/
+	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships
 	$(PY) -m bench
 
 clean: ## remove generated data and local state (keeps the venv)

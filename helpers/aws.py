@@ -78,6 +78,7 @@ def wait_until_active(
     describe_fn: Callable[..., dict],
     key: str | None = None,
     *,
+    until: tuple[str, ...] = _DONE,
     timeout: float = 3600.0,
     poll: float | None = None,
     desc: str | None = None,
@@ -92,6 +93,7 @@ def wait_until_active(
         describe_fn: e.g. ``personalize.describe_dataset_group``.
         key: the member holding the resource (``datasetGroup``); by default the answer's only
             member besides ``ResponseMetadata``.
+        until: the statuses that end the wait; ``("INACTIVE",)`` waits for a stopped recommender.
         timeout: give up after this many seconds.
         poll: seconds between calls; by default 0.2 locally and 15 on AWS.
         desc: the progress bar's label; by default the key.
@@ -116,7 +118,7 @@ def wait_until_active(
             name = key or next(k for k in answer if k != "ResponseMetadata")
             resource = answer[name]
             status = resource.get("status") or resource.get("latestDatasetUpdate", {}).get("status", "")
-            if status in _DONE:
+            if status in until:
                 return resource
             if status in _FAILED:
                 reason = resource.get("failureReason", "no reason given")

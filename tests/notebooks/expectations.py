@@ -38,4 +38,20 @@ EXPECTED: dict[str, dict] = {
         "co_view_lift": between(1.3, 100),
         "min_events_per_user": between(2, 10_000),
     },
+    "05_create_recommenders": {
+        "n_active": equals(5),
+        "rfy_over_most_viewed_ndcg_at_10": between(2.0, 100.0),
+        "ssm_parameters": equals(7),
+        "stopped_status": equals("INACTIVE"),
+        "restarted_status": equals("ACTIVE"),
+    },
+    "06_test_recommenders": {
+        "n_sampled": equals(200),
+        "rfy_persona_share": between(0.6, 1.0),
+        "most_viewed_persona_share": between(0.0, 0.4),
+        "popular_same_for_any_user": equals(True),
+        "cwvx_same_category_share": between(0.5, 1.0),
+        "cold_start_overlap_with_most_viewed": between(3, 10),
+        "error_code": equals("InvalidInputException"),
+    },
 }
