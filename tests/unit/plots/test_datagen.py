@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,6 +9,7 @@ import pytest
 
 from helpers import config, plots
 from helpers.datagen import make_interactions, make_items, make_users
+from tests.unit.plots.checks import assert_labelled
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +20,6 @@ def shop():
         np.random.default_rng(3), users, items, now=config.NOW, n_interactions=5_000, n_days=14
     )
     return users, items, inter
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    plots.use_theme()
-    yield
-    plt.close("all")
-
-
-def _assert_labelled(ax):
-    assert isinstance(ax, matplotlib.axes.Axes)
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
 @pytest.mark.parametrize(
@@ -53,7 +38,7 @@ def _assert_labelled(ax):
 )
 def test_chart(shop, name, which):
     ax = getattr(plots, name)(shop[which])
-    _assert_labelled(ax)
+    assert_labelled(ax)
     _, given = plt.subplots()
     assert getattr(plots, name)(shop[which], ax=given, title="custom") is given
     assert given.get_title() == "custom"

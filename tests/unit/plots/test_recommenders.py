@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from helpers import plots
+from tests.unit.plots.checks import assert_labelled
 
 NDCG10 = "normalized_discounted_cumulative_gain_at_10"
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    plots.use_theme()
-    yield
-    plt.close("all")
 
 
 @pytest.fixture
@@ -33,11 +23,6 @@ def metrics():
         },
         index=["most-viewed", "best-sellers", "recommended-for-you"],
     )
-
-
-def _assert_labelled(ax):
-    assert isinstance(ax, matplotlib.axes.Axes)
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
 @pytest.mark.parametrize(
@@ -56,7 +41,7 @@ def test_metric_label(name, expected):
 
 def test_recommender_metric_bars(metrics):
     ax = plots.recommender_metric_bars(metrics)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "recommended-for-you scores 2.5x most-viewed on NDCG@10"
     assert len(ax.patches) >= 3 * 4  # three recommenders x four metrics
     assert [t.get_text() for t in ax.get_xticklabels()] == ["coverage", "MRR@25", "NDCG@10", "precision@10"]
@@ -89,7 +74,7 @@ def test_persona_share_histogram():
     names = ["recommended-for-you"] * 3 + ["most-viewed"] * 3
     shares = pd.DataFrame({"recommender": names, "share": [1.0, 0.8, 0.6, 0.2, 0.1, 0.0]})
     ax = plots.persona_share_histogram(shares)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "Mean share in persona: recommended-for-you 80%, most-viewed 10%"
     _, given = plt.subplots()
     assert plots.persona_share_histogram(shares, ax=given, title="custom") is given

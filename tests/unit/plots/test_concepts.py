@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from helpers import plots
+from tests.unit.plots.checks import assert_labelled
 
 ITEMS = ["tee", "jeans", "scarf"]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    plots.use_theme()
-    yield
-    plt.close("all")
-
-
-def _assert_labelled(ax):
-    assert isinstance(ax, matplotlib.axes.Axes)
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
 def test_similarity_heatmap():
     df = pd.DataFrame([[1.0, 0.8, 0.1], [0.8, 1.0, 0.8], [0.1, 0.8, 1.0]], index=ITEMS, columns=ITEMS)
     ax = plots.similarity_heatmap(df)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "Most alike: tee & jeans (0.80)"  # first of the tied pairs
 
 
@@ -42,7 +27,7 @@ def test_similarity_heatmap__not_square():
 def test_user_item_heatmap():
     df = pd.DataFrame([[1, 0, 0], [3, 1, 0]], index=["ana", "ben"], columns=ITEMS)
     ax = plots.user_item_heatmap(df)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "50% of the shopper x item matrix is empty"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("item", "shopper")
 
@@ -56,7 +41,7 @@ def test_method_comparison_bars():
         }
     )
     ax = plots.method_comparison_bars(df)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "First pick: tee (content), jeans (collaborative)"
     assert "0-1" in ax.get_xlabel()
 
@@ -71,7 +56,7 @@ def test_method_comparison_bars__agreement_and_bad_columns():
 def test_popularity_bars():
     df = pd.DataFrame({"item": ITEMS, "shoppers": [1, 3, 0]})
     ax = plots.popularity_bars(df, top=1)
-    _assert_labelled(ax)
+    assert_labelled(ax)
     assert ax.get_title() == "The top 1 of 3 items get 75% of all interactions"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["jeans", "tee", "scarf"]
 
