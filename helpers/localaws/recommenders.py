@@ -12,9 +12,11 @@ the CreateRecommender documentation gives them:
 - delete: ``DELETE PENDING`` → gone (with its model file).
 
 Training (``helpers.localaws.usecases``) reads the dataset group's imported Interactions (and
-Items), fits and evaluates the use case and writes ``models/recommender/<name>-<id>.npz``
-atomically; the document's ``modelFile`` switches to it in the transaction that sets ``ACTIVE``,
-so GetRecommendations serves a whole model, old or new, never a half-written one.
+Items), checks the use case's data minimum (``usecases.USE_CASES``: too few ``View`` or
+``Purchase`` events end ``CREATE FAILED`` with a failureReason that says so), fits and
+evaluates the use case and writes ``models/recommender/<name>-<id>.npz`` atomically; the
+document's ``modelFile`` switches to it in the transaction that sets ``ACTIVE``, so
+GetRecommendations serves a whole model, old or new, never a half-written one.
 """
 
 from __future__ import annotations
@@ -180,6 +182,7 @@ def _fit(store: Store, doc: dict) -> tuple[str, dict[str, float]]:
     """Train and evaluate a recommender's use case; return its new model file and metrics."""
     recipe = _recipe(doc["recipeArn"])
     events = _events(store, doc["datasetGroupArn"])
+    usecases.check_minimums(events, recipe)
     model = usecases.fit(events, recipe)
     metrics = usecases.evaluate(events, recipe)
     path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"

@@ -71,24 +71,43 @@ class UseCase:
     """What a use case needs and answers.
 
     Attributes:
-        event_type: the event type it trains on (``View`` or ``Purchase``).
+        name: the use case's name in the Personalize documentation.
+        event_type: the event type it requires (``View`` or ``Purchase``).
+        min_events: the fewest events of ``event_type`` it trains on.
         needs_user: GetRecommendations requires ``userId``.
         needs_item: GetRecommendations requires ``itemId``.
     """
 
+    name: str
     event_type: str
+    min_events: int
     needs_user: bool
     needs_item: bool
 
 
 USE_CASES = {
-    MOST_VIEWED: UseCase("View", needs_user=True, needs_item=False),
-    BEST_SELLERS: UseCase("Purchase", needs_user=True, needs_item=False),
-    ALSO_VIEWED: UseCase("View", needs_user=False, needs_item=True),
-    BOUGHT_TOGETHER: UseCase("Purchase", needs_user=False, needs_item=True),
-    FOR_YOU: UseCase("View", needs_user=True, needs_item=False),
+    MOST_VIEWED: UseCase("Most viewed", "View", 1_000, needs_user=True, needs_item=False),
+    BEST_SELLERS: UseCase("Best sellers", "Purchase", 1_000, needs_user=True, needs_item=False),
+    ALSO_VIEWED: UseCase(
+        "Customers who viewed X also viewed", "View", 1_000, needs_user=False, needs_item=True
+    ),
+    BOUGHT_TOGETHER: UseCase(
+        "Frequently bought together", "Purchase", 1_000, needs_user=False, needs_item=True
+    ),
+    FOR_YOU: UseCase("Recommended for you", "View", 1_000, needs_user=True, needs_item=False),
 }
-"""Recipe name → its requirements (from Personalize's ECOMMERCE use-case table)."""
+"""Recipe name → its requirements: the one table of the use cases' data minimums.
+
+From "ECOMMERCE use cases" in the Amazon Personalize Developer Guide
+(https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html), "Required event
+types": at minimum 1000 ``View`` events for Most viewed, Customers who viewed X also viewed and
+Recommended for you (``Purchase`` events only recommended for the last two), at minimum 1000
+``Purchase`` events for Best sellers and Frequently bought together. Events count over the
+whole Interactions dataset when the recommender trains (``check_minimums``); a recommender
+below a minimum ends ``CREATE FAILED``. The minimums every use case shares (1,000
+interactions, 25 users with two or more) are checked by the import jobs
+(``helpers.localaws.imports``).
+"""
 
 
 class TrainingFailed(Exception):
@@ -223,8 +242,27 @@ def _history(ev: Events) -> History:
     return History(ev.user_ids, indptr, ev.item_idx.astype(np.int32), ev.weights, ev.ts, ev.purchase)
 
 
+def check_minimums(ev: Events, recipe: str) -> None:
+    """Check the use case's required event type and minimum (``USE_CASES``) over all events.
+
+    Raises:
+        TrainingFailed: fewer events of the type than the minimum; the message names the use
+            case, the event type, the count found and the minimum.
+    """
+    case = USE_CASES[recipe]
+    found = int(np.count_nonzero(ev.view if case.event_type == "View" else ev.purchase))
+    if found < case.min_events:
+        raise TrainingFailed(
+            f"The {case.name} use case ({recipe}) needs at minimum {case.min_events} "
+            f"{case.event_type} events; the Interactions dataset has {found}."
+        )
+
+
 def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
     """Fit the model of a use case on the events selected by ``mask`` (all by default).
+
+    The service's minimums are ``check_minimums``'s job, over all events, before training; the
+    evaluation fits on its training users only and needs at least one event of the type.
 
     Raises:
         TrainingFailed: the selected events hold none of the event type the use case needs.

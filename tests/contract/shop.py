@@ -3,9 +3,12 @@
 - 40 shoppers: ``u0``–``u19`` view only category A items (``a0``–``a19``), ``u20``–``u39`` only
   category B items (``b0``–``b19``), 25 views each in one visit;
 - in a later visit every shopper views ``x`` then ``y`` (so they are each other's co-view);
-- then ``u0``–``u29`` buy ``p1``, ``u0``–``u19`` buy ``p2``, ``u0``–``u9`` buy ``p3``: ``p1`` sells
-  best and is most often bought with ``p2``;
+- then ``u0``–``u29`` buy ``p1``, ``u0``–``u19`` buy ``p2``, ``u0``–``u9`` buy ``p3``, each
+  ``REORDERS`` times: ``p1`` sells best and is most often bought with ``p2``;
 - ``x`` and ``y`` are the most viewed items (40 views each, every other item 25).
+
+That is 1,080 ``View`` and 1,020 ``Purchase`` events: every use case's minimum of 1,000 events of
+its type is met (``with_count`` trims the shop to a given count, to test the minimums).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ ALSO_VIEWED = RECIPE + "customers-who-viewed-x-also-viewed"
 BOUGHT_TOGETHER = RECIPE + "frequently-bought-together"
 FOR_YOU = RECIPE + "recommended-for-you"
 T0 = 1_700_000_000
+REORDERS = 17
+"""Times a shopper buys each of its items: (30 + 20 + 10) × 17 = 1,020 ``Purchase`` events."""
+N_VIEWS = 40 * 27
+N_PURCHASES = 60 * REORDERS
+MINIMUM = 1_000
+"""Events of its type each ECOMMERCE use case needs at minimum."""
 
 
 def schema() -> str:
@@ -45,7 +54,33 @@ def rows(purchases: bool = True) -> list[tuple[str, str, int, str]]:
         out += [(f"u{u}", "x", base + 3_600, "View"), (f"u{u}", "y", base + 3_660, "View")]
         bought = [item for item, last in (("p1", 30), ("p2", 20), ("p3", 10)) if u < last]
         if purchases:
-            out += [(f"u{u}", item, base + 6_000 + i * 60, "Purchase") for i, item in enumerate(bought)]
+            out += [
+                (f"u{u}", item, base + 6_000 + (r * 3 + i) * 10, "Purchase")
+                for r in range(REORDERS)
+                for i, item in enumerate(bought)
+            ]
+    return out
+
+
+def buy(item: str, times: int = REORDERS) -> list[tuple[str, str, int, str]]:
+    """Every shopper buys ``item`` ``times`` times, after all its other events."""
+    return [
+        (f"u{u}", item, T0 + u * 7_200 + 7_000 + r * 10, "Purchase") for u in range(40) for r in range(times)
+    ]
+
+
+def with_count(
+    data: list[tuple[str, str, int, str]], event_type: str, n: int
+) -> list[tuple[str, str, int, str]]:
+    """``data`` keeping only its first ``n`` events of ``event_type`` (and every other event)."""
+    kept, out = 0, []
+    for row in data:
+        if row[3] == event_type:
+            if kept == n:
+                continue
+            kept += 1
+        out.append(row)
+    assert kept == n, f"the data has only {kept} {event_type} events"
     return out
 
 

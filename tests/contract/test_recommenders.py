@@ -176,9 +176,37 @@ def test_create_recommender__needs_the_use_case_event_type(personalize, s3):
     group, _ = shop.make_group(personalize, s3, shop.rows(purchases=False))
     for recipe in (shop.BEST_SELLERS, shop.BOUGHT_TOGETHER):
         rec = shop.create_recommender(personalize, group, recipe, recipe.rsplit("-", 1)[1])
-        assert rec["status"] == "CREATE FAILED"
-        assert "needs Purchase events" in rec["failureReason"] and "modelMetrics" not in rec
+        assert rec["status"] == "CREATE FAILED" and "modelMetrics" not in rec
+        assert rec["failureReason"].endswith(
+            "needs at minimum 1000 Purchase events; the Interactions dataset has 0."
+        )
     assert shop.create_recommender(personalize, group, shop.ALSO_VIEWED, "cwv")["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(
+    ("recipe", "event_type", "use_case"),
+    [
+        (shop.MOST_VIEWED, "View", "Most viewed"),
+        (shop.BEST_SELLERS, "Purchase", "Best sellers"),
+        (shop.ALSO_VIEWED, "View", "Customers who viewed X also viewed"),
+        (shop.BOUGHT_TOGETHER, "Purchase", "Frequently bought together"),
+        (shop.FOR_YOU, "View", "Recommended for you"),
+    ],
+    ids=["most-viewed", "best-sellers", "customers-who-viewed-x", "frequently-bought-together", "for-you"],
+)
+def test_create_recommender__event_type_minimum(personalize, s3, recipe, event_type, use_case):
+    """One event short of the use case's minimum (1,000 of its type), training fails; at it, it succeeds."""
+    data = shop.rows()
+    below, _ = shop.make_group(personalize, s3, shop.with_count(data, event_type, shop.MINIMUM - 1), "below")
+    rec = shop.create_recommender(personalize, below, recipe, "below")
+    assert rec["status"] == "CREATE FAILED" and "modelMetrics" not in rec
+    assert rec["failureReason"] == (
+        f"The {use_case} use case ({recipe.rsplit('/', 1)[1]}) needs at minimum 1000 {event_type} events; "
+        "the Interactions dataset has 999."
+    )
+    at, _ = shop.make_group(personalize, s3, shop.with_count(data, event_type, shop.MINIMUM), "at")
+    rec = shop.create_recommender(personalize, at, recipe, "at")
+    assert rec["status"] == "ACTIVE", rec.get("failureReason")
 
 
 def test_describe_recommender__not_found(personalize, group):
@@ -291,8 +319,7 @@ def test_update_recommender__new_training_config_retrains_on_new_data(
     arn = shop.create_recommender(personalize, group, shop.BEST_SELLERS, "best")["recommenderArn"]
     old_file = state.absolute(state.get("recommender", arn)["modelFile"])
     assert _top(personalize_runtime, arn, userId="u0") == ["p1", "p2", "p3"]
-    hit = [(f"u{u}", "z", shop.T0 + u * 7_200 + 7_000, "Purchase") for u in range(40)]
-    shop.import_interactions(personalize, s3, dataset, hit, name="more", mode="INCREMENTAL")
+    shop.import_interactions(personalize, s3, dataset, shop.buy("z"), name="more", mode="INCREMENTAL")
     assert _top(personalize_runtime, arn, userId="u0") == ["p1", "p2", "p3"]  # trained before the import
     columns = {"trainingDataConfig": {"excludedDatasetColumns": {"ITEMS": ["PRICE"]}}}
     personalize.update_recommender(recommenderArn=arn, recommenderConfig=columns)
@@ -303,6 +330,23 @@ def test_update_recommender__new_training_config_retrains_on_new_data(
         == columns["trainingDataConfig"]
     )
     assert not old_file.exists()
+
+
+def test_update_recommender__retraining_below_the_minimum_fails(personalize, personalize_runtime, s3):
+    """Data replaced by too few Purchase events: the update fails, the recommender keeps its model."""
+    group, dataset = shop.make_group(personalize, s3, shop.rows())
+    arn = shop.create_recommender(personalize, group, shop.BEST_SELLERS, "best")["recommenderArn"]
+    fewer = shop.with_count(shop.rows(), "Purchase", shop.MINIMUM - 1)
+    shop.import_interactions(personalize, s3, dataset, fewer, name="fewer")
+    columns = {"trainingDataConfig": {"excludedDatasetColumns": {"ITEMS": ["PRICE"]}}}
+    personalize.update_recommender(recommenderArn=arn, recommenderConfig=columns)
+    update = _wait_update(personalize, arn)
+    assert update["status"] == "CREATE FAILED"
+    assert update["failureReason"].endswith(
+        "needs at minimum 1000 Purchase events; the Interactions dataset has 999."
+    )
+    assert _describe(personalize, arn)["status"] == "ACTIVE"
+    assert _top(personalize_runtime, arn, userId="u0") == ["p1", "p2", "p3"]
 
 
 def test_update_recommender__only_when_active(personalize, group):
@@ -362,8 +406,7 @@ def test_recreate_recommender__trains_on_new_data(personalize, personalize_runti
     assert _top(personalize_runtime, arn, userId="u0") == ["p1", "p2", "p3"]
     personalize.delete_recommender(recommenderArn=arn)
     wait_for(lambda **kw: _gone(personalize, **kw), "r", done=("GONE",), arn=arn)
-    data = shop.rows() + [(f"u{u}", "z", shop.T0 + u * 7_200 + 7_000, "Purchase") for u in range(40)]
-    shop.import_interactions(personalize, s3, dataset, data, name="again")
+    shop.import_interactions(personalize, s3, dataset, shop.rows() + shop.buy("z"), name="again")
     assert shop.create_recommender(personalize, group, shop.BEST_SELLERS, "best")["recommenderArn"] == arn
     assert _top(personalize_runtime, arn, userId="u0") == ["z", "p1", "p2"]
     other = shop.create_recommender(personalize, group, shop.BOUGHT_TOGETHER, "fbt")["recommenderArn"]

@@ -93,7 +93,11 @@ def test_unknown_item_gets_popular_items(runtime, arns):
 
 
 def test_recommended_for_you(runtime, arns):
-    """u0 views only category A: category A comes first; u0's purchases never come back."""
+    """u0 views only category A: category A comes first; u0's purchases never come back.
+
+    u25 views only category B and bought ``p1``: ``p2``, most often bought with ``p1``, comes
+    first, then category B.
+    """
     items = _get(runtime, arns["you"], userId="u0", numResults=500)
     ids = _ids(items)
     assert all(i.startswith("a") for i in ids[:10])
@@ -101,7 +105,7 @@ def test_recommended_for_you(runtime, arns):
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True) and 0 < sum(scores) <= 1 + 1e-6
     b_user = _ids(_get(runtime, arns["you"], userId="u25", numResults=10))
-    assert all(i.startswith("b") for i in b_user)
+    assert b_user[0] == "p2" and all(i.startswith("b") for i in b_user[1:])
 
 
 def test_recommended_for_you__cold_user_gets_popular_items(runtime, arns):

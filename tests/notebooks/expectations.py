@@ -30,7 +30,7 @@ EXPECTED: dict[str, dict] = {
     "01_prepare_users": {"n_users": equals(600), "n_personas": equals(16)},
     "02_prepare_items": {"n_items": equals(400), "n_categories": equals(20), "n_new_items": between(1, 40)},
     "03_prepare_interactions": {
-        "n_interactions": equals(40_000),
+        "n_interactions": equals(100_000),
         "purchase_share": between(0.002, 0.05),
         "span_days": between(25, 30),
         "top3_category_share": between(0.7, 1.0),
