@@ -18,7 +18,7 @@ SCRIPTS = (
     ["synthetic.py"],
     ["public_dataset.py"],
     ["public_dataset_boto3.py"],
-    ["scale.py"],
+    ["scale.py", "--ease-10x"],
 )
 
 
