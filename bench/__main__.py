@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = (
     ["backend.py"],
+    ["backend.py", "--scale", "10", "--calls", "500"],
     ["synthetic.py"],
     ["public_dataset.py"],
     ["public_dataset_boto3.py"],
