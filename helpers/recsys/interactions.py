@@ -64,6 +64,31 @@ def _check_same_length(**arrays: np.ndarray) -> None:
         raise ValueError(f"arrays must have the same length, got {lengths}")
 
 
+def event_mask(event_codes, event_code: int | None, like: np.ndarray, like_name: str) -> np.ndarray:
+    """Return which events are of type ``event_code`` (all of them when it is None).
+
+    Args:
+        event_codes: Event type code per event; needed when ``event_code`` is given.
+        event_code: The code to keep, or None to keep every event.
+        like: An array of the events (its length is the number of events).
+        like_name: The name of ``like`` in the caller, for error messages.
+
+    Returns:
+        Boolean array of the length of ``like``.
+
+    Raises:
+        ValueError: ``event_code`` without ``event_codes``, or lengths that differ.
+    """
+    if event_code is None:
+        return np.ones(len(like), dtype=bool)
+    if event_codes is None:
+        raise ValueError("event_codes is required when event_code is given")
+    codes = np.asarray(event_codes)
+    if codes.shape != like.shape:
+        raise ValueError(f"event_codes must have the length of {like_name} ({len(like)}), got {codes.shape}")
+    return codes == event_code
+
+
 def event_weights(
     event_types: Sequence[str] | np.ndarray,
     weights: Mapping[str, float] | None = None,

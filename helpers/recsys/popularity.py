@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .interactions import SECONDS_PER_DAY, as_index_array, check_positive_int, top_k
+from .interactions import SECONDS_PER_DAY, as_index_array, check_positive_int, event_mask, top_k
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,7 @@ def count_events(
                 if not window_days > 0:
                     raise ValueError(f"window_days must be > 0, got {window_days!r}")
                 keep &= ts > ref - window_days * SECONDS_PER_DAY
-    if event_code is not None:
-        if event_codes is None:
-            raise ValueError("event_codes is required when event_code is given")
-        codes = np.asarray(event_codes)
-        if codes.shape != items.shape:
-            raise ValueError(
-                f"event_codes must have the length of item_idx ({len(items)}), got {codes.shape}"
-            )
-        keep &= codes == event_code
+    keep &= event_mask(event_codes, event_code, items, "item_idx")
     w = None
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .interactions import as_index_array, check_positive_int, top_k
+from .interactions import as_index_array, check_positive_int, event_mask, top_k
 
 NORMALIZATIONS = ("count", "cosine", "jaccard")
 
@@ -223,16 +223,7 @@ def fit_co_occurrence(
     items = as_index_array(item_idx, "item_idx", n_items)
     if users.shape != items.shape:
         raise ValueError(f"item_idx must have the length of user_idx ({len(users)}), got {items.shape}")
-    keep = np.ones(len(users), dtype=bool)
-    if event_code is not None:
-        if event_codes is None:
-            raise ValueError("event_codes is required when event_code is given")
-        codes = np.asarray(event_codes)
-        if codes.shape != users.shape:
-            raise ValueError(
-                f"event_codes must have the length of user_idx ({len(users)}), got {codes.shape}"
-            )
-        keep &= codes == event_code
+    keep = event_mask(event_codes, event_code, users, "user_idx")
     users, items = users[keep], items[keep]
     if session_gap_seconds is not None:
         if timestamps is None:
