@@ -34,14 +34,11 @@ def install(state_dir: Path | str) -> Store:
 
     from helpers.localaws import hooks
 
-    root = Path(state_dir).resolve()
-    current = hooks._store
-    if current is None or current.root != root:
-        hooks.set_store(Store(root))
+    store = hooks.use_state(Path(state_dir).resolve())
     hooks.patch_sessions()
     if boto3.DEFAULT_SESSION is not None:  # the default session existed before the patch
         hooks.register(boto3.DEFAULT_SESSION._session.get_component("event_emitter"))
-    return hooks.current_store()
+    return store
 
 
 def store() -> Store:

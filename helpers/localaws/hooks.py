@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -35,10 +36,12 @@ _store: Store | None = None
 _installed = False
 
 
-def set_store(store: Store) -> None:
-    """Answer from this state folder from now on."""
+def use_state(root: Path) -> Store:
+    """Answer from the state folder ``root`` from now on (keeping the open store if it is that one)."""
     global _store
-    _store = store
+    if _store is None or _store.root != root:
+        _store = Store(root)
+    return _store
 
 
 def current_store() -> Store:

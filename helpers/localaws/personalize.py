@@ -96,7 +96,7 @@ def _check_enum(value: str | None, shape: str, member: str) -> None:
         raise errors.InvalidInputException(f"{member} must be one of {allowed}, not {value!r}.")
 
 
-def _check_name(operation: str, member: str, value: str) -> None:
+def check_name(operation: str, member: str, value: str) -> None:
     """Check a name against the pattern the model declares for it (botocore checks lengths)."""
     pattern = models.limit(SERVICE, operation, member, "pattern")
     try:
@@ -107,7 +107,8 @@ def _check_name(operation: str, member: str, value: str) -> None:
         raise errors.InvalidInputException(f"{member} {value!r} does not match the pattern {pattern}.")
 
 
-def _check_tags(params: dict) -> list[dict]:
+def check_tags(params: dict) -> list[dict]:
+    """Return a create call's tags; TooManyTagsException above 50."""
     tags = params.get("tags") or []
     if len(tags) > 50:
         raise errors.TooManyTagsException(f"{len(tags)} tags given; at most 50 are allowed.")
@@ -142,27 +143,37 @@ def paginate(items: list[dict], params: dict, key: str) -> dict:
     return answer
 
 
-def _summaries(store: Store, kind: str, fields: tuple[str, ...], parent: str | None = None) -> list[dict]:
+def summaries(store: Store, kind: str, fields: tuple[str, ...], parent: str | None = None) -> list[dict]:
+    """The ``fields`` of every resource of a kind (under ``parent``), newest first, ties by name."""
     docs = [d for _, d in store.items(kind, parent=parent)]
     docs.sort(key=lambda d: (-d.get("creationDateTime", 0), d.get("name", d.get("jobName", ""))))
     return [{f: d[f] for f in fields if d.get(f) is not None} for d in docs]
 
 
 # --- asynchronous lifecycles ----------------------------------------------------------------
-def _activate(kind: str) -> Callable[[Store, str], None]:
-    def work(store: Store, resource_arn: str) -> None:
+def transition(kind: str, via: str, to: str) -> Callable[[Store, str], None]:
+    """Work that moves a resource ``<via> PENDING`` → ``<via> IN_PROGRESS`` → ``to``.
+
+    The job key is the resource's ARN, or ``<job kind>|<ARN>`` when one resource has several
+    kinds of work (a recommender's stop and start).
+    """
+
+    def work(store: Store, key: str) -> None:
+        resource_arn = key.rpartition("|")[2]
         doc = store.get(kind, resource_arn)
-        if doc is None or doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        if doc is None or doc["status"] not in (f"{via} PENDING", f"{via} IN_PROGRESS"):
             return  # deleted meanwhile, or done by an earlier run
-        set_status(store, kind, resource_arn, "CREATE IN_PROGRESS")
-        set_status(store, kind, resource_arn, "ACTIVE")
+        set_status(store, kind, resource_arn, f"{via} IN_PROGRESS")
+        set_status(store, kind, resource_arn, to)
 
     return work
 
 
-def _fail(kind: str) -> Callable[[Store, str, str], None]:
-    def fail(store: Store, resource_arn: str, reason: str) -> None:
-        set_status(store, kind, resource_arn, "CREATE FAILED", reason)
+def settle(kind: str, status: str) -> Callable[[Store, str, str], None]:
+    """A job's failure handler: the resource ends in ``status`` with the reason."""
+
+    def fail(store: Store, key: str, reason: str) -> None:
+        set_status(store, kind, key.rpartition("|")[2], status, reason)
 
     return fail
 
@@ -193,9 +204,9 @@ def _delete_fail(store: Store, key: str, reason: str) -> None:
 
 
 for _kind in ("dataset-group", "dataset"):
-    jobs.register(_kind, _activate(_kind), _fail(_kind))
+    jobs.register(_kind, transition(_kind, "CREATE", "ACTIVE"), settle(_kind, "CREATE FAILED"))
 jobs.register("delete", _delete_work, _delete_fail)
-jobs.register("dataset-import-job", imports.run, _fail("dataset-import-job"))
+jobs.register("dataset-import-job", imports.run, settle("dataset-import-job", "CREATE FAILED"))
 
 
 def start_delete(store: Store, kind: str, resource_arn: str) -> None:
@@ -204,13 +215,15 @@ def start_delete(store: Store, kind: str, resource_arn: str) -> None:
     jobs.start(store, f"{kind}|{resource_arn}", "delete")
 
 
-def _describe(store: Store, kind: str, resource_arn: str) -> dict:
+def describe_doc(store: Store, kind: str, resource_arn: str) -> dict:
+    """A resource's document for Describe, after resuming any work a dead process left behind."""
     jobs.resume_if_orphaned(store, resource_arn)
     jobs.resume_if_orphaned(store, f"{kind}|{resource_arn}")
     return get(store, resource_arn, kind)
 
 
-def _public(doc: dict, fields: tuple[str, ...]) -> dict:
+def public_fields(doc: dict, fields: tuple[str, ...]) -> dict:
+    """The ``fields`` of a document that are set, as the API shows them."""
     return {f: doc[f] for f in fields if doc.get(f) is not None}
 
 
@@ -223,9 +236,9 @@ _GROUP_FIELDS = (
 
 def create_dataset_group(store: Store, params: dict) -> dict:
     """Create a dataset group (domain ECOMMERCE or VIDEO_ON_DEMAND, or none for custom)."""
-    _check_name("CreateDatasetGroup", "name", params["name"])
+    check_name("CreateDatasetGroup", "name", params["name"])
     _check_enum(params.get("domain"), "Domain", "domain")
-    tags = _check_tags(params)
+    tags = check_tags(params)
     group_arn = arn("dataset-group", params["name"])
     now = _now()
     doc = {
@@ -244,20 +257,19 @@ def create_dataset_group(store: Store, params: dict) -> dict:
             f"Dataset group {params['name']} already exists: {group_arn}"
         )
     jobs.start(store, group_arn, "dataset-group")
-    return _public(doc, ("datasetGroupArn", "domain"))
+    return public_fields(doc, ("datasetGroupArn", "domain"))
 
 
 def describe_dataset_group(store: Store, params: dict) -> dict:
     """Describe a dataset group."""
-    return {
-        "datasetGroup": _public(_describe(store, "dataset-group", params["datasetGroupArn"]), _GROUP_FIELDS)
-    }
+    doc = describe_doc(store, "dataset-group", params["datasetGroupArn"])
+    return {"datasetGroup": public_fields(doc, _GROUP_FIELDS)}
 
 
 def list_dataset_groups(store: Store, params: dict) -> dict:
     """List dataset groups, newest first."""
     fields = tuple(f for f in _GROUP_FIELDS if f not in ("roleArn", "kmsKeyArn"))
-    return paginate(_summaries(store, "dataset-group", fields), params, "datasetGroups")
+    return paginate(summaries(store, "dataset-group", fields), params, "datasetGroups")
 
 
 def delete_dataset_group(store: Store, params: dict) -> dict:
@@ -278,7 +290,7 @@ def delete_dataset_group(store: Store, params: dict) -> dict:
 # --- schemas --------------------------------------------------------------------------------
 def create_schema(store: Store, params: dict) -> dict:
     """Create an Avro schema; its fields and types are checked, and against its domain."""
-    _check_name("CreateSchema", "name", params["name"])
+    check_name("CreateSchema", "name", params["name"])
     _check_enum(params.get("domain"), "Domain", "domain")
     imports.parse_schema(params["schema"])
     schema_arn = arn("schema", params["name"])
@@ -300,7 +312,7 @@ def describe_schema(store: Store, params: dict) -> dict:
     """Describe a schema."""
     doc = get(store, params["schemaArn"], "schema")
     return {
-        "schema": _public(
+        "schema": public_fields(
             doc, ("name", "schemaArn", "schema", "creationDateTime", "lastUpdatedDateTime", "domain")
         )
     }
@@ -309,7 +321,7 @@ def describe_schema(store: Store, params: dict) -> dict:
 def list_schemas(store: Store, params: dict) -> dict:
     """List schemas, newest first."""
     fields = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime", "domain")
-    return paginate(_summaries(store, "schema", fields), params, "schemas")
+    return paginate(summaries(store, "schema", fields), params, "schemas")
 
 
 def delete_schema(store: Store, params: dict) -> dict:
@@ -333,7 +345,7 @@ _DATASET_FIELDS = (
 def create_dataset(store: Store, params: dict) -> dict:
     """Create the Interactions, Items or Users dataset of an ACTIVE dataset group."""
     group_arn, kind = params["datasetGroupArn"], params["datasetType"]
-    _check_name("CreateDataset", "name", params["name"])
+    check_name("CreateDataset", "name", params["name"])
     if kind.upper() not in imports.DATASET_TYPES:
         raise errors.InvalidInputException(
             f"datasetType must be one of {sorted(imports.DATASET_TYPES)} (any case), not {kind!r}."
@@ -359,7 +371,7 @@ def create_dataset(store: Store, params: dict) -> dict:
         "status": "CREATE PENDING",
         "creationDateTime": now,
         "lastUpdatedDateTime": now,
-        "tags": _check_tags(params),
+        "tags": check_tags(params),
         "parts": [],
     }
     if not store.insert("dataset", ds_arn, doc, parent=group_arn):
@@ -372,13 +384,13 @@ def create_dataset(store: Store, params: dict) -> dict:
 
 def describe_dataset(store: Store, params: dict) -> dict:
     """Describe a dataset, with its latest import's status."""
-    return {"dataset": _public(_describe(store, "dataset", params["datasetArn"]), _DATASET_FIELDS)}
+    return {"dataset": public_fields(describe_doc(store, "dataset", params["datasetArn"]), _DATASET_FIELDS)}
 
 
 def list_datasets(store: Store, params: dict) -> dict:
     """List datasets (of a dataset group), newest first."""
     fields = ("name", "datasetArn", "datasetType", "status", "creationDateTime", "lastUpdatedDateTime")
-    return paginate(_summaries(store, "dataset", fields, params.get("datasetGroupArn")), params, "datasets")
+    return paginate(summaries(store, "dataset", fields, params.get("datasetGroupArn")), params, "datasets")
 
 
 def delete_dataset(store: Store, params: dict) -> dict:
@@ -404,7 +416,7 @@ _JOB_FIELDS = (
 def create_dataset_import_job(store: Store, params: dict) -> dict:
     """Start importing a CSV (or every CSV under a prefix) from S3 into an ACTIVE dataset."""
     ds_arn = params["datasetArn"]
-    _check_name("CreateDatasetImportJob", "jobName", params["jobName"])
+    check_name("CreateDatasetImportJob", "jobName", params["jobName"])
     _check_enum(params.get("importMode"), "ImportMode", "importMode")
     ds = get(store, ds_arn, "dataset")
     if ds["status"] != "ACTIVE":
@@ -425,7 +437,7 @@ def create_dataset_import_job(store: Store, params: dict) -> dict:
         "lastUpdatedDateTime": now,
         "importMode": params.get("importMode") or "FULL",
         "publishAttributionMetricsToS3": bool(params.get("publishAttributionMetricsToS3", False)),
-        "tags": _check_tags(params),
+        "tags": check_tags(params),
     }
     if not store.insert("dataset-import-job", job_arn, doc, parent=ds_arn):
         raise errors.ResourceAlreadyExistsException(
@@ -450,8 +462,8 @@ def _update_of(ds: dict, status: str, now: float, reason: str | None = None) -> 
 
 def describe_dataset_import_job(store: Store, params: dict) -> dict:
     """Describe an import job; a job whose process died is resumed here."""
-    doc = _describe(store, "dataset-import-job", params["datasetImportJobArn"])
-    return {"datasetImportJob": _public(doc, _JOB_FIELDS)}
+    doc = describe_doc(store, "dataset-import-job", params["datasetImportJobArn"])
+    return {"datasetImportJob": public_fields(doc, _JOB_FIELDS)}
 
 
 def list_dataset_import_jobs(store: Store, params: dict) -> dict:
@@ -460,7 +472,7 @@ def list_dataset_import_jobs(store: Store, params: dict) -> dict:
         "datasetImportJobArn", "jobName", "status", "creationDateTime",
         "lastUpdatedDateTime", "failureReason", "importMode",
     )  # fmt: skip
-    jobs_ = _summaries(store, "dataset-import-job", fields, params.get("datasetArn"))
+    jobs_ = summaries(store, "dataset-import-job", fields, params.get("datasetArn"))
     return paginate(jobs_, params, "datasetImportJobs")
 
 

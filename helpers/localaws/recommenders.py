@@ -223,10 +223,6 @@ def _create_work(store: Store, arn: str) -> None:
     _switch(store, arn, _creating, {"status": "ACTIVE", "modelMetrics": metrics}, model_file)
 
 
-def _create_fail(store: Store, arn: str, reason: str) -> None:
-    p.set_status(store, KIND, arn, "CREATE FAILED", reason)
-
-
 def _set_update(store: Store, arn: str, status: str, reason: str | None = None) -> None:
     with store.transaction():
         doc = store.get(KIND, arn)
@@ -259,38 +255,17 @@ def _update_fail(store: Store, key: str, reason: str) -> None:
     _set_update(store, key.partition("|")[2], "CREATE FAILED", reason)
 
 
-def _transition(via: str, to: str) -> Callable[[Store, str], None]:
-    """Work of Stop/Start: ``<X> PENDING`` → ``<X> IN_PROGRESS`` → ``to``."""
-
-    def work(store: Store, key: str) -> None:
-        arn = key.partition("|")[2]
-        doc = store.get(KIND, arn)
-        if doc is None or doc["status"] not in (f"{via} PENDING", f"{via} IN_PROGRESS"):
-            return
-        p.set_status(store, KIND, arn, f"{via} IN_PROGRESS")
-        p.set_status(store, KIND, arn, to)
-
-    return work
-
-
-def _transition_fail(back: str) -> Callable[[Store, str, str], None]:
-    def fail(store: Store, key: str, reason: str) -> None:
-        p.set_status(store, KIND, key.partition("|")[2], back, reason)
-
-    return fail
-
-
 _CHANGES = ("recommender-update", "recommender-stop", "recommender-start")
-jobs.register(KIND, _create_work, _create_fail)
+jobs.register(KIND, _create_work, p.settle(KIND, "CREATE FAILED"))
 jobs.register("recommender-update", _update_work, _update_fail)
-jobs.register("recommender-stop", _transition("STOP", "INACTIVE"), _transition_fail("ACTIVE"))
-jobs.register("recommender-start", _transition("START", "ACTIVE"), _transition_fail("INACTIVE"))
+jobs.register("recommender-stop", p.transition(KIND, "STOP", "INACTIVE"), p.settle(KIND, "ACTIVE"))
+jobs.register("recommender-start", p.transition(KIND, "START", "ACTIVE"), p.settle(KIND, "INACTIVE"))
 
 
 # --- operations -----------------------------------------------------------------------------
 def create_recommender(store: Store, params: dict) -> dict:
     """Create a recommender for an ECOMMERCE use case and start training it."""
-    p._check_name("CreateRecommender", "name", params["name"])
+    p.check_name("CreateRecommender", "name", params["name"])
     recipe = _recipe(params["recipeArn"])
     group_arn = params["datasetGroupArn"]
     group = p.get(store, group_arn, "dataset-group")
@@ -314,7 +289,7 @@ def create_recommender(store: Store, params: dict) -> dict:
         "status": "CREATE PENDING",
         "creationDateTime": now,
         "lastUpdatedDateTime": now,
-        "tags": p._check_tags(params),
+        "tags": p.check_tags(params),
     }
     if not store.insert(KIND, arn, doc, parent=group_arn):
         raise errors.ResourceAlreadyExistsException(f"Recommender {params['name']} already exists: {arn}")
@@ -327,8 +302,8 @@ def describe_recommender(store: Store, params: dict) -> dict:
     arn = params["recommenderArn"]
     for kind in _CHANGES:
         jobs.resume_if_orphaned(store, f"{kind}|{arn}")
-    doc = p._describe(store, KIND, arn)
-    answer = p._public(doc, _FIELDS)
+    doc = p.describe_doc(store, KIND, arn)
+    answer = p.public_fields(doc, _FIELDS)
     if doc["status"].startswith("DELETE"):
         answer.pop("modelMetrics", None)
     return {"recommender": answer}
@@ -336,7 +311,7 @@ def describe_recommender(store: Store, params: dict) -> dict:
 
 def list_recommenders(store: Store, params: dict) -> dict:
     """List recommenders (of a dataset group), newest first."""
-    found = p._summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
+    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
     return p.paginate(found, params, "recommenders")
 
 
@@ -361,22 +336,23 @@ def update_recommender(store: Store, params: dict) -> dict:
     return {"recommenderArn": arn}
 
 
+def _begin(store: Store, arn: str, wanted: str, via: str) -> dict:
+    """Start a Stop or Start: the recommender must be ``wanted``; it goes ``<via> PENDING``."""
+    _get_idle(store, arn, wanted)
+    store.update(KIND, arn, {"status": f"{via} PENDING", "lastUpdatedDateTime": _now()})
+    job = f"recommender-{via.lower()}"
+    jobs.start(store, f"{job}|{arn}", job)
+    return {"recommenderArn": arn}
+
+
 def stop_recommender(store: Store, params: dict) -> dict:
     """Stop an ACTIVE recommender: it serves nothing (and bills nothing) until started."""
-    arn = params["recommenderArn"]
-    _get_idle(store, arn, "ACTIVE")
-    store.update(KIND, arn, {"status": "STOP PENDING", "lastUpdatedDateTime": _now()})
-    jobs.start(store, f"recommender-stop|{arn}", "recommender-stop")
-    return {"recommenderArn": arn}
+    return _begin(store, params["recommenderArn"], "ACTIVE", "STOP")
 
 
 def start_recommender(store: Store, params: dict) -> dict:
     """Start an INACTIVE recommender again, with the model it had."""
-    arn = params["recommenderArn"]
-    _get_idle(store, arn, "INACTIVE")
-    store.update(KIND, arn, {"status": "START PENDING", "lastUpdatedDateTime": _now()})
-    jobs.start(store, f"recommender-start|{arn}", "recommender-start")
-    return {"recommenderArn": arn}
+    return _begin(store, params["recommenderArn"], "INACTIVE", "START")
 
 
 def delete_recommender(store: Store, params: dict) -> dict:
