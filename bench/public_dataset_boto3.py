@@ -76,9 +76,8 @@ def run_seed(data: dict, seed: int) -> dict:
     described = aws.wait_until_active(personalize.describe_recommender, recommenderArn=arn, poll=0.05)
     train_s = time.perf_counter() - t
     truths, recs, calls = [], [], []
-    for u in s.test_users:
-        seen = set(items[s.history & (users == u)].tolist())
-        truth = np.setdiff1d(items[s.holdout & (users == u)], list(seen))
+    for u, rows, truth in split.test_cases(s, users, items):
+        seen = set(items[rows].tolist())
         if not len(truth):
             continue
         t = time.perf_counter()

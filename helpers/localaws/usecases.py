@@ -370,23 +370,16 @@ def evaluate(ev: Events, recipe: str) -> dict[str, float]:
         model = fit(ev, recipe, s.train)
     except TrainingFailed:  # the needed events all belong to test users: nothing to measure
         return {}
-    hist_rows = np.flatnonzero(s.history)  # events are sorted by user then time
-    hold_rows = np.flatnonzero(s.holdout)
-    hist_bounds = np.searchsorted(ev.user_idx[hist_rows], [s.test_users, s.test_users + 1])
-    hold_bounds = np.searchsorted(ev.user_idx[hold_rows], [s.test_users, s.test_users + 1])
     truths, recs = [], []
-    for u in range(len(s.test_users)):
-        rows = hist_rows[hist_bounds[0, u] : hist_bounds[1, u]]
-        seen = np.unique(ev.item_idx[rows])
-        truth = np.setdiff1d(ev.item_idx[hold_rows[hold_bounds[0, u] : hold_bounds[1, u]]], seen)
+    for _, rows, truth in split.test_cases(s, ev.user_idx, ev.item_idx):
         if not len(truth):
             continue
         idx, _ = rank(
             model,
             EVAL_K,
             history=(ev.item_idx[rows], ev.weights[rows], ev.ts[rows]),
-            query=int(ev.item_idx[rows[-1]]),
-            exclude=seen,
+            query=int(ev.item_idx[rows[-1]]),  # events are sorted by user then time: the newest
+            exclude=np.unique(ev.item_idx[rows]),
         )
         truths.append(truth)
         recs.append(np.pad(idx, (0, EVAL_K - len(idx)), constant_values=-1))

@@ -7,6 +7,7 @@ to the model as input and compares the recommendations with the newest 10%.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,3 +106,32 @@ def personalize_split(
     return PersonalizeSplit(
         train=train, history=history, holdout=holdout, test_users=test_users.astype(np.int64)
     )
+
+
+def test_cases(s: PersonalizeSplit, user_idx, item_idx) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Each test user's evaluation case: the model's input and the items it should find.
+
+    Args:
+        s: the split of these events, from ``personalize_split``.
+        user_idx: User index per event.
+        item_idx: Item index per event.
+
+    Yields:
+        ``(user, history_rows, truth)`` per test user, in ``s.test_users`` order:
+        ``history_rows`` are the user's input events (row numbers, in input order) and
+        ``truth`` the sorted held-out items not already in that history (may be empty).
+    """
+    users = as_index_array(user_idx, "user_idx")
+    items = as_index_array(item_idx, "item_idx")
+    if items.shape != users.shape or s.history.shape != users.shape:
+        raise ValueError(f"user_idx, item_idx and the split must have one length, got {users.shape}")
+    hist_rows = np.flatnonzero(s.history)
+    hist_rows = hist_rows[np.argsort(users[hist_rows], kind="stable")]
+    hold_rows = np.flatnonzero(s.holdout)
+    hold_rows = hold_rows[np.argsort(users[hold_rows], kind="stable")]
+    hist_bounds = np.searchsorted(users[hist_rows], [s.test_users, s.test_users + 1])
+    hold_bounds = np.searchsorted(users[hold_rows], [s.test_users, s.test_users + 1])
+    for n, user in enumerate(s.test_users.tolist()):
+        rows = hist_rows[hist_bounds[0, n] : hist_bounds[1, n]]
+        held = items[hold_rows[hold_bounds[0, n] : hold_bounds[1, n]]]
+        yield user, rows, np.setdiff1d(held, items[rows])

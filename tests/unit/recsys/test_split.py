@@ -78,3 +78,32 @@ def test_rng_must_be_generator():
 def test_mismatched_lengths():
     with pytest.raises(ValueError, match="timestamps must have the length"):
         split.personalize_split([0, 0], [1], np.random.default_rng(0))
+
+
+def test_test_cases__history_rows_and_new_held_out_items():
+    # Test users 1 and 2, set by hand. User 1 (rows 0, 2, …, 38, between user 0's) views items
+    # 0..9 twice, so its held-out items 8 and 9 are not new; user 2 views 20..29 once each.
+    users = np.array([1, 0] * 20 + [2] * 10)
+    user1_then_0 = np.column_stack([np.tile(np.arange(10), 2), np.full(20, 99)]).ravel()
+    items = np.concatenate([user1_then_0, np.arange(20, 30)])
+    holdout = np.zeros(len(users), bool)
+    holdout[[36, 38, 49]] = True
+    history = np.isin(users, [1, 2]) & ~holdout
+    s = split.PersonalizeSplit(
+        train=~(history | holdout), history=history, holdout=holdout, test_users=np.array([1, 2])
+    )
+    cases = list(split.test_cases(s, users, items))
+    assert [c[0] for c in cases] == [1, 2]
+    _, rows1, truth1 = cases[0]
+    assert list(rows1) == list(range(0, 36, 2))  # input order, oldest first
+    assert len(truth1) == 0  # items 8 and 9 were seen before
+    _, rows2, truth2 = cases[1]
+    assert list(rows2) == list(range(40, 49))
+    assert list(truth2) == [29]
+
+
+def test_test_cases__mismatched_lengths():
+    users, ts = make_events(n_users=20)
+    s = split.personalize_split(users, ts, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="one length"):
+        list(split.test_cases(s, users, users[:-1]))
