@@ -90,19 +90,35 @@ def to_csv(data: list[tuple[str, str, int, str]]) -> bytes:
     return "\n".join(lines).encode()
 
 
-def import_interactions(
-    personalize, s3, dataset_arn: str, data, name: str = "shop", mode: str = "FULL"
-) -> None:
-    """Upload ``data`` to local S3 and import it into the dataset; wait until it is ACTIVE."""
-    s3.put_object(Bucket=BUCKET, Key=f"{name}.csv", Body=to_csv(data))
+def import_csv(
+    personalize,
+    s3,
+    dataset_arn: str,
+    body: bytes,
+    name: str,
+    *,
+    mode: str = "FULL",
+    key: str | None = None,
+    bucket: str = BUCKET,
+) -> dict:
+    """Upload a CSV to local S3 (``<name>.csv`` by default), import it, and return the finished job."""
+    key = key or f"{name}.csv"
+    s3.put_object(Bucket=bucket, Key=key, Body=body)
     arn = personalize.create_dataset_import_job(
         jobName=name,
         datasetArn=dataset_arn,
-        dataSource={"dataLocation": f"s3://{BUCKET}/{name}.csv"},
+        dataSource={"dataLocation": f"s3://{bucket}/{key}"},
         roleArn=ROLE,
         importMode=mode,
     )["datasetImportJobArn"]
-    job = wait_for(personalize.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=arn)
+    return wait_for(personalize.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=arn)
+
+
+def import_interactions(
+    personalize, s3, dataset_arn: str, data, name: str = "shop", mode: str = "FULL"
+) -> None:
+    """Import ``data`` into the dataset; it must end ACTIVE."""
+    job = import_csv(personalize, s3, dataset_arn, to_csv(data), name, mode=mode)
     assert job["status"] == "ACTIVE", job.get("failureReason")
 
 

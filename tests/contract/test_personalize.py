@@ -13,6 +13,7 @@ import pytest
 
 from helpers import aws
 from tests.contract.conftest import assert_error, assert_valid, wait_for
+from tests.contract.shop import import_csv
 
 REGION_ACCOUNT = f"{os.environ.get('AWS_DEFAULT_REGION', 'us-east-1')}:123456789012"
 BUCKET = "personalize-bucket"
@@ -72,17 +73,8 @@ def dataset(personalize, group, schema, s3):
 
 
 def _import(personalize, s3, dataset, rows_or_bytes, name="job", mode="FULL", key=None) -> dict:
-    key = key or f"{name}.csv"
     body = rows_or_bytes if isinstance(rows_or_bytes, bytes) else "\n".join(rows_or_bytes).encode()
-    s3.put_object(Bucket=BUCKET, Key=key, Body=body)
-    arn = personalize.create_dataset_import_job(
-        jobName=name,
-        datasetArn=dataset,
-        dataSource={"dataLocation": f"s3://{BUCKET}/{key}"},
-        roleArn=ROLE,
-        importMode=mode,
-    )["datasetImportJobArn"]
-    return wait_for(personalize.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=arn)
+    return import_csv(personalize, s3, dataset, body, name, mode=mode, key=key, bucket=BUCKET)
 
 
 # --- dataset groups -------------------------------------------------------------------------
