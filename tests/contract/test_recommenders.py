@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpers.localaws import jobs
+from helpers.localaws import jobs, usecases
 from helpers.recsys.metrics import PERSONALIZE_METRIC_KEYS
 from tests.contract import shop
 from tests.contract.conftest import assert_error, assert_valid, wait_for
@@ -422,3 +422,8 @@ def test_tag_recommender(personalize, group):
     ]
     personalize.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert personalize.list_tags_for_resource(resourceArn=arn)["tags"] == []
+
+
+def test_list_recipes__ecommerce_recipes_are_the_trainable_use_cases(personalize):
+    listed = {r["name"] for r in personalize.list_recipes(domain="ECOMMERCE")["recipes"]}
+    assert listed == set(usecases.USE_CASES)
