@@ -58,6 +58,12 @@ DATASET_GROUP_NAME = f"{PROJECT}-ecommerce"
 PERSONALIZE_ROLE_NAME = f"{PROJECT}-personalize"
 """The IAM role Amazon Personalize assumes to read the CSVs from S3."""
 
+EVENT_TRACKER_NAME = f"{PROJECT}-events"
+"""The event tracker through which the storefront and notebook 08 stream shoppers' events."""
+
+SSM_TRACKING_ID = f"{SSM_PREFIX}/event-tracker-tracking-id"
+"""SSM parameter holding the event tracker's ``trackingId`` (its ARN is ``ssm_name("event-tracker")``)."""
+
 USE_CASES = {
     "most-viewed": "aws-ecomm-popular-items-by-views",
     "best-sellers": "aws-ecomm-popular-items-by-purchases",
@@ -72,7 +78,8 @@ def ssm_name(what: str) -> str:
     """Return the SSM parameter name under which the ARN of ``what`` is kept.
 
     Args:
-        what: ``dataset-group``, ``role`` or a key of ``USE_CASES`` such as ``most-viewed``.
+        what: ``dataset-group``, ``role``, ``event-tracker`` or a key of ``USE_CASES`` such as
+            ``most-viewed``.
     """
     return f"{SSM_PREFIX}/{what}-arn"
 

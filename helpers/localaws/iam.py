@@ -1,4 +1,4 @@
-"""IAM, locally: roles and managed-policy attachments (policies are kept, not enforced)."""
+"""IAM, locally: roles, managed-policy attachments and inline policies (kept, not enforced)."""
 
 from __future__ import annotations
 
@@ -102,10 +102,58 @@ def list_attached_role_policies(store: Store, params: dict) -> dict:
     return {"AttachedPolicies": policies, "IsTruncated": False}
 
 
+def put_role_policy(store: Store, params: dict) -> dict:
+    """Add or replace a role's inline policy; MalformedPolicyDocument if it is not JSON."""
+    doc = _role(store, params["RoleName"])
+    name = params["PolicyName"]
+    try:
+        json.loads(params["PolicyDocument"])
+    except ValueError as exc:
+        raise errors.MalformedPolicyDocumentException(
+            f"The policy document {name} of role {params['RoleName']} is not valid JSON: {exc}"
+        ) from exc
+    inline = {**doc.get("InlinePolicies", {}), name: params["PolicyDocument"]}
+    store.update("iam-role", params["RoleName"], {"InlinePolicies": inline})
+    return {}
+
+
+def get_role_policy(store: Store, params: dict) -> dict:
+    """Return one inline policy of a role; NoSuchEntity if the role has none of that name."""
+    doc = _role(store, params["RoleName"])
+    name = params["PolicyName"]
+    if name not in doc.get("InlinePolicies", {}):
+        raise errors.NoSuchEntityException(
+            f"The role policy with name {name} cannot be found on role {params['RoleName']}."
+        )
+    document = urllib.parse.quote(doc["InlinePolicies"][name])
+    return {"RoleName": params["RoleName"], "PolicyName": name, "PolicyDocument": document}
+
+
+def list_role_policies(store: Store, params: dict) -> dict:
+    """List the names of a role's inline policies, sorted."""
+    doc = _role(store, params["RoleName"])
+    return {"PolicyNames": sorted(doc.get("InlinePolicies", {})), "IsTruncated": False}
+
+
+def delete_role_policy(store: Store, params: dict) -> dict:
+    """Delete an inline policy of a role; NoSuchEntity if there is none of that name."""
+    doc = _role(store, params["RoleName"])
+    name = params["PolicyName"]
+    inline = dict(doc.get("InlinePolicies", {}))
+    if inline.pop(name, None) is None:
+        raise errors.NoSuchEntityException(
+            f"The role policy with name {name} cannot be found on role {params['RoleName']}."
+        )
+    store.update("iam-role", params["RoleName"], {"InlinePolicies": inline})
+    return {}
+
+
 def delete_role(store: Store, params: dict) -> dict:
-    """Delete a role; DeleteConflict while policies are attached."""
+    """Delete a role; DeleteConflict while managed or inline policies remain."""
     doc = _role(store, params["RoleName"])
     if doc["Policies"]:
         raise errors.DeleteConflictException("Cannot delete entity, must detach all policies first.")
+    if doc.get("InlinePolicies"):
+        raise errors.DeleteConflictException("Cannot delete entity, must delete policies first.")
     store.delete("iam-role", params["RoleName"])
     return {}

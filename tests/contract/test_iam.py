@@ -101,3 +101,45 @@ def test_delete_role__delete_conflict(iam, role):
         iam.delete_role(RoleName="r1")
     assert_error(lambda: iam.delete_role(RoleName="r1"), "DeleteConflict", 409, "detach")
     assert iam.get_role(RoleName="r1")["Role"]["RoleName"] == "r1"
+
+
+INLINE = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+)
+
+
+def test_put_role_policy(iam, role):
+    iam.put_role_policy(RoleName="r1", PolicyName="read", PolicyDocument=INLINE)
+    answer = iam.get_role_policy(RoleName="r1", PolicyName="read")
+    assert_valid(iam, "GetRolePolicy")
+    assert answer["PolicyDocument"] == json.loads(INLINE)  # botocore decodes it
+    assert iam.list_role_policies(RoleName="r1")["PolicyNames"] == ["read"]
+
+
+def test_put_role_policy__malformed(iam, role):
+    assert_error(
+        lambda: iam.put_role_policy(RoleName="r1", PolicyName="bad", PolicyDocument="{nope"),
+        "MalformedPolicyDocument",
+        400,
+        "bad",
+    )
+    assert iam.list_role_policies(RoleName="r1")["PolicyNames"] == []
+
+
+def test_get_role_policy__no_such_entity(iam, role):
+    assert_error(lambda: iam.get_role_policy(RoleName="r1", PolicyName="x"), "NoSuchEntity", 404, "x")
+
+
+def test_delete_role_policy(iam, role):
+    iam.put_role_policy(RoleName="r1", PolicyName="read", PolicyDocument=INLINE)
+    iam.delete_role_policy(RoleName="r1", PolicyName="read")
+    assert iam.list_role_policies(RoleName="r1")["PolicyNames"] == []
+    assert_error(
+        lambda: iam.delete_role_policy(RoleName="r1", PolicyName="read"), "NoSuchEntity", 404, "read"
+    )
+
+
+def test_delete_role__inline_policy_conflict(iam, role):
+    iam.put_role_policy(RoleName="r1", PolicyName="read", PolicyDocument=INLINE)
+    assert_error(lambda: iam.delete_role(RoleName="r1"), "DeleteConflict", 409, "delete policies")
+    assert iam.get_role(RoleName="r1")["Role"]["RoleName"] == "r1"
