@@ -18,6 +18,15 @@ Definitions (positions are 1-based):
   ``k``, 0 if none; its mean over users is ``mean_reciprocal_rank_at_25``.
 - ``coverage``: distinct items recommended to any test user, divided by the
   catalogue size.
+
+Beyond Personalize's metrics (``extra_metrics`` returns them under ``EXTRA_METRIC_KEYS``):
+
+- ``average_precision_at_k``: the mean of ``precision_at_p`` over the positions ``p`` of the
+  hits in the top ``k``, divided by ``min(len(truth), k)``; its mean over users is MAP@K.
+- ``novelty_at_k``: mean self-information ``-log2(share of users who know the item)`` of the
+  top ``k``, in bits: a list of best sellers is not news to anyone.
+- ``diversity_at_k``: share of pairs of top-``k`` items that fall in different categories
+  (intra-list diversity with a 0/1 category distance).
 """
 
 from __future__ import annotations
@@ -27,6 +36,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .interactions import check_positive_int
+
+#: Keys of ``extra_metrics``: the metrics a Personalize solution version does not report.
+EXTRA_METRIC_KEYS = (
+    "recall_at_25",
+    "mean_average_precision_at_25",
+    "novelty_at_25",
+    "diversity_at_25",
+)
 
 #: Keys of Personalize's solution-version / recommender metrics, in its order.
 PERSONALIZE_METRIC_KEYS = (
@@ -97,6 +114,73 @@ def reciprocal_rank_at_k(truth, recs, k: int) -> float:
     """
     hits = np.flatnonzero(_hits(truth, recs, k))
     return 1.0 / (hits[0] + 1) if hits.size else 0.0
+
+
+def average_precision_at_k(truth, recs, k: int) -> float:
+    """Average precision of the top ``k``, in [0, 1]; 0 if ``truth`` is empty.
+
+    Example: truth ``{3, 7}``, recs ``[7, 1, 3]``, k 3 → hits at 1 and 3:
+    ``(1/1 + 2/3) / min(2, 3)`` = 0.8333.
+    """
+    hits = _hits(truth, recs, k)
+    n_truth = len(np.unique(np.asarray(truth).reshape(-1)))
+    if n_truth == 0:
+        return 0.0
+    positions = np.flatnonzero(hits) + 1
+    precisions = np.arange(1, len(positions) + 1) / positions
+    return float(precisions.sum()) / min(n_truth, k)
+
+
+def _top(recs, k: int) -> np.ndarray:
+    """The valid (non-padding, first-occurrence) items of the top ``k``, in list order."""
+    k = check_positive_int(k, "k")
+    top = np.asarray(recs, dtype=np.int64).reshape(-1)[:k]
+    top = top[top >= 0]
+    _, first = np.unique(top, return_index=True)
+    return top[np.sort(first)]
+
+
+def novelty_at_k(recs, item_users, n_users: int, k: int) -> float:
+    """Mean self-information of the top ``k`` items, in bits (>= 0); 0 for an empty list.
+
+    An item known to a share ``p`` of the users carries ``-log2(p)`` bits; an item nobody knows
+    counts as known to one user.
+
+    Example: ``item_users`` ``[50, 10, 1, 0]`` of 100 users, recs ``[0, 1, 3]`` →
+    ``(1 + 3.3219 + 6.6439) / 3`` = 3.6553 bits.
+
+    Args:
+        recs: One user's ranked items (``-1`` padding ignored).
+        item_users: Number of training users who interacted with each item, shape ``(n_items,)``.
+        n_users: Number of training users, > 0.
+        k: Cut-off, > 0.
+    """
+    n_users = check_positive_int(n_users, "n_users")
+    top = _top(recs, k)
+    if top.size == 0:
+        return 0.0
+    known = np.maximum(np.asarray(item_users, dtype=np.float64)[top], 1.0)
+    return float(np.mean(-np.log2(np.minimum(known / n_users, 1.0))))
+
+
+def diversity_at_k(recs, item_category, k: int) -> float:
+    """Share of pairs of top-``k`` items in different categories, in [0, 1]; 0 below two items.
+
+    Example: recs ``[0, 1, 2]`` with categories ``["a", "a", "b"]`` → pairs (0, 1) same,
+    (0, 2) and (1, 2) different → 2 / 3.
+
+    Args:
+        recs: One user's ranked items (``-1`` padding ignored).
+        item_category: Category (any hashable code) of each item, shape ``(n_items,)``.
+        k: Cut-off, > 0.
+    """
+    top = _top(recs, k)
+    n = top.size
+    if n < 2:
+        return 0.0
+    _, counts = np.unique(np.asarray(item_category)[top], return_counts=True)
+    same = float((counts * (counts - 1)).sum()) / 2
+    return 1.0 - same / (n * (n - 1) / 2)
 
 
 def coverage(recs: Sequence, n_items: int) -> float:
@@ -172,3 +256,38 @@ def evaluate(truths: Sequence, recs: Sequence, n_items: int) -> dict[str, float]
         rows.append(row)
     means = [float(np.mean(column)) for column in zip(*rows, strict=True)] if rows else [0.0] * 7
     return dict(zip(PERSONALIZE_METRIC_KEYS, [coverage(recs, n_items), *means], strict=True))
+
+
+def extra_metrics(
+    truths: Sequence, recs: Sequence, *, item_users, n_users: int, item_category, k: int = 25
+) -> dict[str, float]:
+    """Recall, MAP, novelty and diversity of ranked recommendations, averaged over users.
+
+    Recall and MAP skip users with empty truth (as ``evaluate`` does); novelty and diversity,
+    which need no truth, average over every user.
+
+    Args:
+        truths: Held-out item indices per user.
+        recs: Ranked recommendations per user, aligned with ``truths``.
+        item_users: Training users per item (for novelty).
+        n_users: Number of training users, > 0.
+        item_category: Category of each item (for diversity).
+        k: Cut-off, > 0; the keys say ``_at_25`` only for the default.
+
+    Returns:
+        Dict with ``EXTRA_METRIC_KEYS`` (``_25`` replaced by ``_{k}``): recall and MAP in [0, 1],
+        novelty in bits, diversity in [0, 1].
+
+    Raises:
+        ValueError: If ``truths`` and ``recs`` differ in length.
+    """
+    if len(truths) != len(recs):
+        raise ValueError(f"truths and recs must have the same length, got {len(truths)} and {len(recs)}")
+    values = [
+        mean_at_k(recall_at_k, truths, recs, k),
+        mean_at_k(average_precision_at_k, truths, recs, k),
+        float(np.mean([novelty_at_k(r, item_users, n_users, k) for r in recs])) if len(recs) else 0.0,
+        float(np.mean([diversity_at_k(r, item_category, k) for r in recs])) if len(recs) else 0.0,
+    ]
+    keys = [key.replace("_25", f"_{k}") for key in EXTRA_METRIC_KEYS]
+    return dict(zip(keys, values, strict=True))

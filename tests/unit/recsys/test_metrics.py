@@ -100,3 +100,51 @@ def test_evaluate_equals_the_per_user_definitions():
         )
         expected[f"precision_at_{k}"] = metrics.mean_at_k(metrics.precision_at_k, truths, recs, k)
     assert metrics.evaluate(truths, recs, 50) == expected
+
+
+def test_average_precision_at_k():
+    # Hits at positions 1 and 3: (1/1 + 2/3) / min(2 relevant, k 3).
+    assert metrics.average_precision_at_k([3, 7], [7, 1, 3], 3) == pytest.approx((1 + 2 / 3) / 2)
+    # Only one of three relevant items found, at position 2: (1/2) / min(3, 2).
+    assert metrics.average_precision_at_k([3, 7, 9], [1, 3], 2) == pytest.approx(0.25)
+    assert metrics.average_precision_at_k([], [1, 2], 2) == 0.0
+    assert metrics.average_precision_at_k([5], [1, 2], 2) == 0.0
+
+
+def test_novelty_at_k():
+    # 50, 10 and (never seen, counted as 1) users of 100: -log2 of 0.5, 0.1 and 0.01.
+    expected = (1 + math.log2(10) + math.log2(100)) / 3
+    assert expected == pytest.approx(3.6553, abs=1e-4)
+    assert metrics.novelty_at_k([0, 1, 3], [50, 10, 1, 0], 100, 3) == pytest.approx(expected)
+    # Padding and repeats are ignored; the cut-off applies first.
+    assert metrics.novelty_at_k([0, 0, -1, 1], [50, 10, 1, 0], 100, 2) == pytest.approx(1.0)
+    assert metrics.novelty_at_k([-1], [50], 100, 5) == 0.0
+
+
+def test_diversity_at_k():
+    # Pairs (0, 1) same category, (0, 2) and (1, 2) different: 2 of 3.
+    assert metrics.diversity_at_k([0, 1, 2], ["a", "a", "b"], 3) == pytest.approx(2 / 3)
+    assert metrics.diversity_at_k([0, 1], ["a", "a", "b"], 2) == 0.0
+    assert metrics.diversity_at_k([0, 2, -1], ["a", "a", "b"], 3) == pytest.approx(1.0)
+    assert metrics.diversity_at_k([2], ["a", "a", "b"], 3) == 0.0
+
+
+def test_extra_metrics_averages_worked_users():
+    truths = [[0], []]
+    recs = [[0, 1], [1, 2]]
+    result = metrics.extra_metrics(
+        truths, recs, item_users=[4, 2, 1], n_users=4, item_category=[0, 0, 1], k=2
+    )
+    assert list(result) == ["recall_at_2", "mean_average_precision_at_2", "novelty_at_2", "diversity_at_2"]
+    # Recall and MAP: only the first user has truth, and finds it first.
+    assert result["recall_at_2"] == pytest.approx(1.0)
+    assert result["mean_average_precision_at_2"] == pytest.approx(1.0)
+    # Novelty: user 1 (0 + 1 bits) / 2, user 2 (1 + 2 bits) / 2, mean 1.0.
+    assert result["novelty_at_2"] == pytest.approx(1.0)
+    # Diversity: user 1's pair shares a category, user 2's does not.
+    assert result["diversity_at_2"] == pytest.approx(0.5)
+    assert set(
+        metrics.extra_metrics(truths, recs, item_users=[1, 1, 1], n_users=1, item_category=[0, 0, 1])
+    ) == set(metrics.EXTRA_METRIC_KEYS)
+    with pytest.raises(ValueError, match="same length"):
+        metrics.extra_metrics([[0]], recs, item_users=[1, 1, 1], n_users=1, item_category=[0, 0, 1])

@@ -1,0 +1,242 @@
+"""Evaluation plumbing for notebook 09: event tables to index arrays, the A/B summary, the drift study.
+
+``helpers.recsys`` holds the algorithms and statistics (pure, arrays in and out); this module
+joins them to the shop's tables (pandas, string ids) the way the notebook needs them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from helpers.recsys import abtest, baselines, interactions, metrics, personalization
+
+#: Strategies of the drift study: name → (retrain every this many weeks, 0 = never; stream events).
+DRIFT_STRATEGIES: dict[str, tuple[int, bool]] = {
+    "no retraining, no events": (0, False),
+    "streamed events only": (0, True),
+    "retrain every 4 weeks": (4, True),
+    "retrain weekly": (1, True),
+}
+
+
+def user_item_matrix(
+    events: pd.DataFrame,
+    user_index: pd.Series,
+    item_index: pd.Series,
+    *,
+    reference_time: int | None = None,
+    half_life_days: float | None = None,
+    event_types: tuple[str, ...] | None = None,
+) -> sp.csr_matrix:
+    """Event-weighted (View 1, AddToCart 2, Purchase 4) users × items matrix of an events table.
+
+    Args:
+        events: ``USER_ID``, ``ITEM_ID``, ``TIMESTAMP``, ``EVENT_TYPE``.
+        user_index: ``USER_ID`` → row; events of other users are dropped.
+        item_index: ``ITEM_ID`` → column; events of other items are dropped.
+        reference_time: "now" for recency weights, Unix seconds (with ``half_life_days``).
+        half_life_days: an event this many days old counts half; None for no decay.
+        event_types: keep only these event types; all when None.
+
+    Returns:
+        ``csr_matrix`` of shape ``(len(user_index), len(item_index))``.
+    """
+    keep = events["USER_ID"].isin(user_index.index) & events["ITEM_ID"].isin(item_index.index)
+    if event_types is not None:
+        keep &= events["EVENT_TYPE"].isin(event_types)
+    ev = events[keep]
+    weights = interactions.event_weights(ev["EVENT_TYPE"].to_numpy(), default=1.0)
+    if half_life_days is not None:
+        weights = weights * interactions.recency_weights(
+            ev["TIMESTAMP"].to_numpy(), reference_time, half_life_days
+        )
+    return interactions.build_user_item_matrix(
+        ev["USER_ID"].map(user_index).to_numpy(),
+        ev["ITEM_ID"].map(item_index).to_numpy(),
+        len(user_index),
+        len(item_index),
+        weights,
+    )
+
+
+def truth_lists(
+    events: pd.DataFrame, users, item_index: pd.Series, seen: sp.csr_matrix | None = None
+) -> list:
+    """Each user's distinct items in ``events`` (sorted indices), minus the non-zeros of ``seen``.
+
+    Args:
+        events: ``USER_ID`` and ``ITEM_ID``.
+        users: ``USER_ID`` per row of the result, in order.
+        item_index: ``ITEM_ID`` → index.
+        seen: optional ``(len(users), n_items)`` matrix of items to leave out per user.
+
+    Returns:
+        One int64 array per user.
+    """
+    users = list(users)
+    rows = pd.Series(np.arange(len(users)), index=users)
+    ev = events[events["ITEM_ID"].isin(item_index.index) & events["USER_ID"].isin(rows.index)]
+    pairs = np.unique(np.column_stack([ev["USER_ID"].map(rows), ev["ITEM_ID"].map(item_index)]), axis=0)
+    bounds = np.searchsorted(pairs[:, 0], np.arange(len(users) + 1))
+    out = []
+    for row in range(len(users)):
+        items = pairs[bounds[row] : bounds[row + 1], 1].astype(np.int64)
+        if seen is not None:
+            items = np.setdiff1d(items, seen[row].indices)
+        out.append(items)
+    return out
+
+
+def persona_share(recs: np.ndarray, personas, item_category: np.ndarray, k: int) -> float:
+    """Mean share of each top-``k`` list that falls in the shopper's three persona categories.
+
+    Args:
+        recs: ``(n_users, >= k)`` item indices, -1 padding.
+        personas: one ``a_b_c`` persona string per row.
+        item_category: category name per item index.
+        k: list length, > 0.
+
+    Returns:
+        The mean share in [0, 1] (padding counts as outside).
+    """
+    shares = []
+    for row, persona in zip(np.asarray(recs)[:, :k], personas, strict=True):
+        valid = row[row >= 0]
+        inside = np.isin(item_category[valid], persona.split("_")).sum() if valid.size else 0
+        shares.append(inside / k)
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def ab_summary(sessions: abtest.Sessions, treatment: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Click-through and conversion per arm with intervals, and the treatment against each other arm.
+
+    Args:
+        sessions: from ``abtest.simulate_sessions``.
+        treatment: the arm to compare with the others.
+        confidence: coverage of the intervals.
+
+    Returns:
+        One row per arm (index: arm): ``sessions``, ``ctr``, ``ctr_low``, ``ctr_high``,
+        ``conversion``, ``conversion_low``, ``conversion_high``, and for the other arms
+        ``ctr_lift`` (treatment / arm - 1), its interval and ``ctr_p_value``, and ``ctr_ratio``.
+    """
+    if treatment not in sessions.arms:
+        raise ValueError(f"treatment must be one of {sessions.arms}, got {treatment!r}")
+    counts = {}
+    for a, name in enumerate(sessions.arms):
+        mask = sessions.arm == a
+        counts[name] = (
+            int(mask.sum()),
+            int((sessions.clicks[mask] > 0).sum()),
+            int((sessions.purchases[mask] > 0).sum()),
+        )
+    n_t, c_t, _ = counts[treatment]
+    rows = []
+    for name, (n, clicked, converted) in counts.items():
+        row = {"arm": name, "sessions": n, "ctr": clicked / n, "conversion": converted / n}
+        row["ctr_low"], row["ctr_high"] = abtest.proportion_ci(clicked, n, confidence)
+        row["conversion_low"], row["conversion_high"] = abtest.proportion_ci(converted, n, confidence)
+        if name != treatment:
+            row["ctr_ratio"] = (c_t / n_t) / (clicked / n) if clicked else np.inf
+            row["ctr_lift"], row["ctr_lift_low"], row["ctr_lift_high"] = abtest.relative_lift_ci(
+                c_t, n_t, clicked, n, confidence
+            )
+            row["ctr_p_value"] = abtest.two_proportion_ztest(c_t, n_t, clicked, n)[1]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("arm")
+
+
+def _lists(model, history: sp.csr_matrix, purchased: sp.csr_matrix, k: int) -> np.ndarray:
+    """Recommended-for-you lists: history × item weights, popularity after, purchases left out."""
+    product = history @ model.weights
+    scores = product.toarray() if sp.issparse(product) else np.asarray(product, dtype=np.float64)
+    fill = -1.0 + model.popularity / (float(model.popularity.max()) + 1.0)  # in [-1, 0): after any hit
+    scores = np.where(scores > 0, scores, fill[None, :])
+    return baselines.rank_rows(scores, purchased, k)
+
+
+def drift_experiment(
+    train: pd.DataFrame,
+    weeks: pd.DataFrame,
+    personas: pd.DataFrame,
+    items: pd.DataFrame,
+    users,
+    *,
+    k: int = 10,
+    half_life_days: float = 30.0,
+    strategies: dict[str, tuple[int, bool]] | None = None,
+) -> pd.DataFrame:
+    """How Recommended for you decays as tastes drift, per retraining and event strategy.
+
+    Every model is ``personalization.fit_personalization`` on the event-weighted matrix of all
+    shoppers' events up to its training time; a list scores the shopper's history (events
+    weighted by type and by recency, half-life ``half_life_days``) and leaves out their
+    purchases. At the start of week ``w``, a strategy that streams events knows the shopper's
+    events up to then; one that does not knows only the training data. It is graded on what the
+    shopper did in week ``w``.
+
+    Args:
+        train: the training events (``INTERACTION_COLUMNS``).
+        weeks: from ``drift.make_drifting_weeks`` (with ``WEEK``).
+        personas: from ``drift.make_drifting_weeks``.
+        items: the catalogue (``ITEM_ID``, ``CATEGORY_L1``), in item-index order.
+        users: ``USER_ID`` of the shoppers to grade.
+        k: list length, > 0.
+        half_life_days: recency half-life of the history weights.
+        strategies: name → (retrain every n weeks, 0 = never; stream events); ``DRIFT_STRATEGIES``.
+
+    Returns:
+        One row per week and strategy: ``week``, ``strategy``, ``ndcg_at_{k}``,
+        ``persona_share_at_{k}`` (share of the list in the shopper's persona of that week).
+    """
+    strategies = strategies or DRIFT_STRATEGIES
+    users = list(users)
+    item_index = pd.Series(np.arange(len(items)), index=items["ITEM_ID"].to_numpy())
+    events = pd.concat([train.assign(WEEK=0), weeks], ignore_index=True)
+    events = events[events["ITEM_ID"].isin(item_index.index)]
+    codes, all_users = pd.factorize(events["USER_ID"], sort=True)
+    item = events["ITEM_ID"].map(item_index).to_numpy()
+    week_of = events["WEEK"].to_numpy()
+    ts = events["TIMESTAMP"].to_numpy(dtype=np.int64)
+    weight = interactions.event_weights(events["EVENT_TYPE"].to_numpy(), default=1.0)
+    purchase = events["EVENT_TYPE"].eq("Purchase").to_numpy()
+    grade_row = pd.Series(np.arange(len(users)), index=users).reindex(all_users).fillna(-1).to_numpy(np.int64)
+    graded_event = grade_row[codes] >= 0
+    category = items["CATEGORY_L1"].to_numpy()
+    models: dict[int, personalization.PersonalizationModel] = {}
+
+    def model_before(week: int) -> personalization.PersonalizationModel:
+        if week not in models:
+            m = week_of < week
+            x = interactions.build_user_item_matrix(codes[m], item[m], len(all_users), len(items), weight[m])
+            models[week] = personalization.fit_personalization(x)
+        return models[week]
+
+    def matrix(mask: np.ndarray, values: np.ndarray) -> sp.csr_matrix:
+        rows = grade_row[codes[mask]]
+        return interactions.build_user_item_matrix(rows, item[mask], len(users), len(items), values)
+
+    train_end = int(ts[week_of == 0].max()) + 1
+    rows = []
+    for week in sorted(int(w) for w in np.unique(week_of[week_of > 0])):
+        now = max(int(ts[week_of == week].min()), train_end)
+        truth = truth_lists(events[week_of == week], users, item_index)
+        persona = personas[personas["WEEK"] == week].set_index("USER_ID")["PERSONA"].reindex(users).to_numpy()
+        for name, (every, stream) in strategies.items():
+            known = graded_event & (week_of < (week if stream else 1))
+            recency = interactions.recency_weights(ts[known], now, half_life_days)
+            history = matrix(known, weight[known] * recency)
+            bought = matrix(known & purchase, np.ones(int((known & purchase).sum()), dtype=np.float32))
+            trained_before = 1 if every == 0 else 1 + every * ((week - 1) // every)
+            recs = _lists(model_before(trained_before), history, bought, k)
+            rows.append(
+                {
+                    "week": week,
+                    "strategy": name,
+                    f"ndcg_at_{k}": metrics.mean_at_k(metrics.ndcg_at_k, truth, list(recs), k),
+                    f"persona_share_at_{k}": persona_share(recs, persona, category, k),
+                }
+            )
+    return pd.DataFrame(rows)
