@@ -6,6 +6,8 @@ title that states the finding and axis labels with units, and returns the ``Axes
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import seaborn as sns
 
@@ -669,7 +671,7 @@ def ab_rate_bars(summary, ax=None, title: str | None = None, rate: str = "ctr", 
     b = values[names.index(best)]
     ratios = [f"{b / v:.1f}x {n}" for n, v in zip(names, values, strict=True) if n != best and v > 0]
     what = "click-through" if rate == "ctr" else rate
-    ax.set_title(title or f"{best}: {what} " + ", ".join(ratios))
+    ax.set_title(title or textwrap.fill(f"{best}: {what} " + ", ".join(ratios), 75))
     ax.set_xlabel("arm of the simulated A/B test")
     ax.set_ylabel(f"{what} (% of sessions, 95% interval)")
     return ax

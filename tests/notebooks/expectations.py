@@ -21,6 +21,13 @@ def equals(expected):
     return lambda value: value == expected
 
 
+def at(**checks):
+    """Return a predicate true for a dict whose entries pass the given checks, e.g. ``at(a=equals(1))``."""
+    return lambda value: (
+        isinstance(value, dict) and all(k in value and c(value[k]) for k, c in checks.items())
+    )
+
+
 EXPECTED: dict[str, dict] = {
     "00_recsys_concepts": {
         "n_items": equals(12),
@@ -53,5 +60,18 @@ EXPECTED: dict[str, dict] = {
         "cwvx_same_category_share": between(0.5, 1.0),
         "cold_start_overlap_with_most_viewed": between(3, 10),
         "error_code": equals("InvalidInputException"),
+    },
+    "09_evaluation": {
+        "n_eval_users": equals(600),
+        "rfy_over_most_viewed_ndcg_at_10": between(3.0, 100.0),
+        "rfy_over_favourite_category_ndcg_at_10": between(0.7, 1.5),
+        "ab_ctr_ratio_vs_most_viewed": between(1.5, 10.0),
+        "ab_p_value_vs_most_viewed": between(0.0, 0.001),
+        "sessions_needed_for_14pct": between(1_000, 1_000_000),
+        "persona_share": at(**{"recommended-for-you": between(0.4, 1.0), "most-viewed": between(0.0, 0.3)}),
+        "drift_ndcg_kept": at(
+            **{"no retraining, no events": between(0.2, 0.9), "retrain weekly": between(0.5, 1.0)}
+        ),
+        "drift_loss_recovered": at(**{"streamed events only": between(0.1, 1.0)}),
     },
 }

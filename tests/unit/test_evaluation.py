@@ -1,0 +1,98 @@
+"""helpers.evaluation: event tables to matrices and truths, the A/B summary, the drift study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config, evaluation
+from helpers.datagen import drift
+from helpers.recsys import abtest
+from tests.unit.datagen.conftest import build
+
+EVENTS = pd.DataFrame(
+    {
+        "USER_ID": ["a", "a", "a", "b", "c"],
+        "ITEM_ID": ["x", "y", "x", "z", "x"],
+        "TIMESTAMP": [0, 10, 20, 30, 40],
+        "EVENT_TYPE": ["View", "View", "Purchase", "View", "View"],
+    }
+)
+ITEMS = pd.Series([0, 1, 2], index=["x", "y", "z"])
+
+
+def test_user_item_matrix_weights_events_and_drops_strangers():
+    users = pd.Series([0, 1], index=["a", "b"])
+    m = evaluation.user_item_matrix(EVENTS, users, ITEMS).toarray()
+    # a: View x (1) + Purchase x (4), View y (1); b: View z; c is not asked for.
+    assert m.tolist() == [[5.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    bought = evaluation.user_item_matrix(EVENTS, users, ITEMS, event_types=("Purchase",)).toarray()
+    assert bought.tolist() == [[4.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    decayed = evaluation.user_item_matrix(
+        EVENTS, users, ITEMS, reference_time=86_400 + 20, half_life_days=1.0
+    )
+    assert decayed[0, 0] == pytest.approx(0.5 * (2 ** (-20 / 86_400) + 4), rel=1e-4)
+
+
+def test_truth_lists_leave_out_what_was_seen():
+    seen = evaluation.user_item_matrix(
+        EVENTS[EVENTS["TIMESTAMP"] < 15], pd.Series([0, 1, 2], index=["a", "c", "d"]), ITEMS
+    )
+    got = evaluation.truth_lists(EVENTS, ["a", "c", "d"], ITEMS)
+    assert [t.tolist() for t in got] == [[0, 1], [0], []]
+    assert [t.tolist() for t in evaluation.truth_lists(EVENTS, ["a", "c", "d"], ITEMS, seen)] == [[], [0], []]
+
+
+def test_persona_share():
+    recs = np.array([[0, 1, -1], [2, 2, 1]])
+    category = np.array(["books", "toys", "pets"])
+    # first list: books in, toys out, padding out → 1/3; second: pets, pets, toys with persona pets → 2/3
+    assert evaluation.persona_share(
+        recs, ["books_tools_floral", "pets_books_kitchen"], category, 3
+    ) == pytest.approx(0.5)
+
+
+def test_ab_summary_matches_the_statistics():
+    sessions = abtest.Sessions(
+        arms=("t", "c"),
+        arm=np.repeat([0, 1], 1000),
+        user=np.zeros(2000, dtype=int),
+        clicks=np.concatenate([np.repeat([1, 0], [120, 880]), np.repeat([2, 0], [100, 900])]),
+        purchases=np.concatenate([np.repeat([1, 0], [12, 988]), np.repeat([1, 0], [10, 990])]),
+        bought=np.empty((0, 2), dtype=int),
+    )
+    table = evaluation.ab_summary(sessions, "t")
+    assert table.loc["t", "ctr"] == pytest.approx(0.12) and table.loc["c", "ctr"] == pytest.approx(0.10)
+    assert table.loc["c", "ctr_ratio"] == pytest.approx(1.2)
+    assert table.loc["c", "ctr_p_value"] == pytest.approx(
+        abtest.two_proportion_ztest(120, 1000, 100, 1000)[1]
+    )
+    assert (table.loc["t", "ctr_low"], table.loc["t", "ctr_high"]) == pytest.approx(
+        abtest.proportion_ci(120, 1000)
+    )
+    assert table.loc["c", "conversion"] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="treatment"):
+        evaluation.ab_summary(sessions, "x")
+
+
+def test_drift_experiment_decays_without_events_and_recovers_with_them():
+    users, items, train = build(11)
+    weeks, personas = drift.make_drifting_weeks(
+        np.random.default_rng(12),
+        users,
+        items,
+        start=config.NOW,
+        n_weeks=3,
+        events_per_week=9_000,
+        weekly_shift=0.5,
+    )
+    study = evaluation.drift_experiment(train, weeks, personas, items, users["USER_ID"].iloc[:300])
+    assert set(study.columns) == {"week", "strategy", "ndcg_at_10", "persona_share_at_10"}
+    assert len(study) == 3 * len(evaluation.DRIFT_STRATEGIES)
+    share = study.pivot(index="week", columns="strategy", values="persona_share_at_10")
+    frozen, streamed = share["no retraining, no events"], share["streamed events only"]
+    assert share.loc[1].nunique() == 1  # in week 1 every strategy knows the same
+    assert frozen[3] < frozen[1] - 0.1  # tastes moved away from the frozen lists
+    assert streamed[3] > frozen[3] + 0.05  # streamed events follow them
+    assert share["retrain weekly"][3] >= frozen[3]
