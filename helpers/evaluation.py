@@ -42,7 +42,12 @@ def user_item_matrix(
 
     Returns:
         ``csr_matrix`` of shape ``(len(user_index), len(item_index))``.
+
+    Raises:
+        ValueError: ``half_life_days`` without ``reference_time``.
     """
+    if half_life_days is not None and reference_time is None:
+        raise ValueError("reference_time is required with half_life_days")
     keep = events["USER_ID"].isin(user_index.index) & events["ITEM_ID"].isin(item_index.index)
     if event_types is not None:
         keep &= events["EVENT_TYPE"].isin(event_types)

@@ -96,3 +96,8 @@ def test_drift_experiment_decays_without_events_and_recovers_with_them():
     assert frozen[3] < frozen[1] - 0.1  # tastes moved away from the frozen lists
     assert streamed[3] > frozen[3] + 0.05  # streamed events follow them
     assert share["retrain weekly"][3] >= frozen[3]
+
+
+def test_user_item_matrix__decay_needs_a_reference_time():
+    with pytest.raises(ValueError, match="reference_time"):
+        evaluation.user_item_matrix(EVENTS, ITEMS, ITEMS, half_life_days=1.0)
