@@ -6,7 +6,8 @@ byte-identical CSVs.
 
 Modules: ``vocabulary`` (categories, words, personas), ``users`` (``make_users``),
 ``catalogue`` (``make_items``), ``interactions`` (``make_interactions``), ``schemas`` (the Avro
-schemas of the three datasets), ``truth`` (what each shopper truly likes).
+schemas of the three datasets), ``truth`` (what each shopper truly likes), ``drift`` (the weeks
+after the data, with shifting tastes).
 """
 
 from .catalogue import make_items
