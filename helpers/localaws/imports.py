@@ -23,6 +23,7 @@ import io
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -153,9 +154,12 @@ def _read_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.Dat
     path = store.absolute(doc["file"])
     if doc["size"] == 0:
         raise ImportFailed(f"{name} is empty.")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = next(csv.reader(io.StringIO(f.readline())), [])
-        has_rows = bool(f.read(4096).strip())
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(io.StringIO(f.readline())), [])
+            has_rows = bool(f.read(4096).strip())
+    except UnicodeDecodeError:
+        raise ImportFailed(_locate_problem(name, path, 0)) from None
     raw_header = header
     header = [h.strip() for h in header]
     if not any(header):
@@ -184,11 +188,41 @@ def _read_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.Dat
             ),
         )
         table = table.rename_columns(header)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{name} is not a valid CSV file: {exc}") from exc
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        raise ImportFailed(_locate_problem(name, path, len(header))) from None
     if table.num_rows == 0:
         raise ImportFailed(f"{name} has a header but no rows.")
     return table.to_pandas()
+
+
+def _locate_problem(name: str, path: Path, width: int) -> str:
+    """Name the row (and byte) that makes a file unreadable: a byte that is not UTF-8, a ragged row.
+
+    Only called once the fast reader failed, so reading the whole file here is affordable.
+
+    Args:
+        name: the file's s3:// name, for the message.
+        path: the file on disk.
+        width: the number of header columns (0 to check the encoding only).
+    """
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        row = raw.count(b"\n", 0, exc.start) + 1
+        return (
+            f"{name}: Row {row}: byte 0x{raw[exc.start]:02x} at position "
+            f"{exc.start - line_start + 1} is not valid UTF-8; save the file as UTF-8."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for values in reader:
+        if width and values and len(values) != width:
+            return (
+                f"{name}: Row {reader.line_num}: {len(values)} values, but the header has {width} "
+                "columns (a missing or extra comma, or an unclosed quote)."
+            )
+    return f"{name}: the file is not a valid CSV file (check its quoting)."
 
 
 def _first(mask: np.ndarray) -> int:
