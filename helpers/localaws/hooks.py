@@ -24,7 +24,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
-from helpers.localaws import jobs, models, validation
+from helpers.localaws import calllog, jobs, models, validation
 from helpers.localaws.errors import AWSError, NotEmulatedError
 from helpers.localaws.store import Store
 
@@ -89,12 +89,14 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
                 body = _finish(model, fn(store, params))
     except AWSError as err:
         code, status = models.error_answer(model.service_model, err)
+        calllog.record(service, model.name, params, None, code)
         parsed = {
             "Error": {"Code": code, "Message": err.message},
             "ResponseMetadata": _meta(request_id, status),
         }
         return AWSResponse(_url(model), status, {}, None), parsed
     status = int(body.pop("_status", 200)) if "_status" in body else 200
+    calllog.record(service, model.name, params, body, None)
     body["ResponseMetadata"] = _meta(request_id, status)
     return AWSResponse(_url(model), status, {}, None), body
 
