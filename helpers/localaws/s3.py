@@ -33,6 +33,7 @@ MAX_KEY_BYTES = 1024
 MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_DELETE_KEYS = 1000
+_READ_ATTEMPTS = 5
 _OWNER = {"DisplayName": "local", "ID": hashlib.sha256(ACCOUNT.encode()).hexdigest()}
 
 
@@ -198,20 +199,26 @@ def _head(doc: dict) -> dict:
 
 def get_object(store: Store, params: dict) -> dict:
     """Return an object's body as a StreamingBody; ``Range`` returns part of it (206)."""
-    doc = _object(store, params["Bucket"], params["Key"])
-    answer = _head(doc)
-    start, end = 0, doc["size"] - 1
-    if params.get("Range"):
-        if not doc["size"]:
-            raise errors.InvalidRange(
-                f"The requested range {params['Range']} is not satisfiable: {params['Key']} is empty"
-            )
-        start, end = _range(params["Range"], doc["size"])
-        answer["ContentRange"] = f"bytes {start}-{end}/{doc['size']}"
-        answer["_status"] = 206
-    with open(store.absolute(doc["file"]), "rb") as f:
-        f.seek(start)
-        data = f.read(end - start + 1) if doc["size"] else b""
+    for attempt in range(_READ_ATTEMPTS):
+        doc = _object(store, params["Bucket"], params["Key"])
+        answer = _head(doc)
+        start, end = 0, doc["size"] - 1
+        if params.get("Range"):
+            if not doc["size"]:
+                raise errors.InvalidRange(
+                    f"The requested range {params['Range']} is not satisfiable: {params['Key']} is empty"
+                )
+            start, end = _range(params["Range"], doc["size"])
+            answer["ContentRange"] = f"bytes {start}-{end}/{doc['size']}"
+            answer["_status"] = 206
+        try:
+            with open(store.absolute(doc["file"]), "rb") as f:
+                f.seek(start)
+                data = f.read(end - start + 1) if doc["size"] else b""
+            break
+        except FileNotFoundError:  # overwritten (and the old body removed) since we read the document
+            if attempt == _READ_ATTEMPTS - 1:
+                raise
     answer["ContentLength"] = len(data)
     answer["Body"] = StreamingBody(io.BytesIO(data), len(data))
     return answer

@@ -164,7 +164,7 @@ def get_parameters(store: Store, params: dict) -> dict:
             invalid.append(name)
         else:
             found.append(_public(store, name, doc, params.get("WithDecryption", False)))
-    return {"Parameters": found, "InvalidParameters": invalid}
+    return {"Parameters": found, **({"InvalidParameters": invalid} if invalid else {})}
 
 
 def get_parameters_by_path(store: Store, params: dict) -> dict:
@@ -199,4 +199,5 @@ def delete_parameters(store: Store, params: dict) -> dict:
     deleted, invalid = [], []
     for name in params["Names"]:
         (deleted if store.delete("ssm-parameter", name) else invalid).append(name)
-    return {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    answer = {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    return {k: v for k, v in answer.items() if v}  # the model's lists have at least one member
