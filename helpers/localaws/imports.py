@@ -290,6 +290,25 @@ def _convert(name: str, frame: pd.DataFrame, fields: list[Field]) -> pd.DataFram
     return pd.DataFrame(out)
 
 
+def load_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.DataFrame:
+    """Read one CSV object and check it against the schema's fields.
+
+    Args:
+        store: the state folder.
+        name: the object's ``s3://`` name, for messages.
+        doc: the object's document (``file``, ``size``).
+        fields: the schema's fields (``parse_schema``).
+
+    Returns:
+        One typed column per field, one row per CSV row.
+
+    Raises:
+        ImportFailed: the file breaks a rule; the message names the file, and the row and
+            column when there is one.
+    """
+    return _convert(name, _read_csv(store, name, doc, fields), fields)
+
+
 def check_minimums(frame: pd.DataFrame, dataset_type: str) -> None:
     """Check Personalize's data minimums for Interactions (over the data after import)."""
     if dataset_type != "INTERACTIONS":
@@ -335,7 +354,7 @@ def _load(store: Store, job: dict, ds: dict) -> pd.DataFrame:
     fields = parse_schema(schema["schema"])
     frames = []
     for name, doc in _sources(store, job["dataSource"]["dataLocation"]):
-        frames.append(_convert(name, _read_csv(store, name, doc, fields), fields))
+        frames.append(load_csv(store, name, doc, fields))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     combined = frame
     if job["importMode"] == "INCREMENTAL" and ds.get("parts"):

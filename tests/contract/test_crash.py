@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def test_zombie_owner__list_resumes_the_import(state):
     schema = personalize.create_schema(
         name="crash",
         domain="ECOMMERCE",
-        schema=pd.Series({"type": "record", "name": "Interactions", "fields": fields}).to_json(),
+        schema=json.dumps({"type": "record", "name": "Interactions", "fields": fields}),
     )["schemaArn"]
     dataset = personalize.create_dataset(
         name="crash", datasetType="Interactions", datasetGroupArn=group, schemaArn=schema
