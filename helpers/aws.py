@@ -238,7 +238,11 @@ def cost_estimate() -> str:
 
 
 def show_cost_estimate(model: Any, **_: Any) -> None:
-    """``before-call`` handler: print the estimate once, before the first billable call."""
+    """``before-parameter-build`` handler: print the estimate once, before the first billable call.
+
+    Registered on ``before-parameter-build`` (every handler runs) rather than ``before-call``
+    (the first answer wins), so that it runs whoever answers the call.
+    """
     global _estimate_shown
     service = model.service_model.service_name
     if _estimate_shown or model.name not in BILLABLE.get(service, ()):
@@ -283,4 +287,6 @@ def register_safeguards(events: Any) -> None:
     """Register the cost estimate and the tagging on an event emitter (AWS mode only)."""
     for service in ("personalize", "personalize-events", "iam", "ssm", "s3"):
         events.register(f"provide-client-params.{service}", tag_request, unique_id=f"recsys-tag-{service}")
-        events.register(f"before-call.{service}", show_cost_estimate, unique_id=f"recsys-cost-{service}")
+        events.register(
+            f"before-parameter-build.{service}", show_cost_estimate, unique_id=f"recsys-cost-{service}"
+        )
