@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ import pyarrow.csv as pacsv
 
 from helpers.localaws import errors
 from helpers.localaws.store import Store
+
+log = logging.getLogger(__name__)
 
 DATASET_TYPES = {"INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS"}
 """Dataset types CreateDataset accepts (case-insensitive)."""
@@ -343,6 +346,14 @@ def run(store: Store, job_arn: str) -> None:
         frame = _load(store, job, ds)
     except ImportFailed as exc:
         _finish(store, job, ds, None, str(exc))
+        return
+    except (ValueError, OSError, pa.ArrowException) as exc:  # a reason to act on, not a traceback
+        log.exception("import %s could not read its data", job_arn)
+        reason = (
+            f"{job['dataSource']['dataLocation']} could not be read ({type(exc).__name__}); "
+            "check that it holds UTF-8 CSV files with the schema's columns."
+        )
+        _finish(store, job, ds, None, reason)
         return
     part = store.dataset_dir(ds["datasetArn"]) / f"{hashlib.sha1(job_arn.encode()).hexdigest()[:16]}.parquet"
     store.write_table(part, frame)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 
-from helpers.localaws import errors, models
+from helpers.localaws import errors
 from helpers.localaws.store import Store
 from helpers.localaws.sts import ACCOUNT
 
@@ -125,10 +125,6 @@ def put_parameter(store: Store, params: dict) -> dict:
     kind = params.get("Type") or (old or {}).get("Type")
     if kind is None:
         raise errors.ValidationException(f"Type is required when creating parameter {name}.")
-    if kind not in models.enum("ssm", "ParameterType"):
-        raise errors.ValidationException(
-            f"Type {kind!r} of {name} is not one of {models.enum('ssm', 'ParameterType')}"
-        )
     value = params["Value"]
     tier = _tier(name, value, params.get("Tier") or (old or {}).get("Tier") or "Standard")
     pattern = params.get("AllowedPattern", (old or {}).get("AllowedPattern"))
