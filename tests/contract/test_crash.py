@@ -2,6 +2,8 @@
 
 - SIGKILL in the middle of writing an S3 object: the object does not exist, and the next store
   to open the folder removes the dead writer's temp file.
+- SIGKILL while a recommender's trained model is being written: the next Describe resumes the
+  training, sweeps the dead trainer's temp file, and the recommender ends ACTIVE.
 - A process that dies right after starting an import, and stays an unreaped zombie: a List
   call (not only Describe) recognises the dead owner, resumes the import and finishes it.
 """
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import localaws
+from tests.contract import shop
 from tests.contract.conftest import assert_error, wait_for
 
 BUCKET = "crash-bucket"
@@ -65,6 +68,44 @@ def test_kill_mid_put_object__leaves_no_object_and_no_temp_file(state):
     assert not any((state.root / "tmp").iterdir())
     assert_error(lambda: s3.head_object(Bucket=BUCKET, Key="big"), "404", 404)
     print(f"\nkilled writer {child.pid}: temp file {left[0][:20]}… removed, no object")
+
+
+def test_kill_mid_training__describe_resumes_it_and_sweeps_the_temp_file(state):
+    personalize, s3 = boto3.client("personalize"), boto3.client("s3")
+    group, _ = shop.make_group(personalize, s3, shop.rows())
+    code = (
+        "from helpers.localaws import usecases\n"
+        "whole = usecases.to_bytes\n"
+        "def slowly(model):\n"
+        "    data = whole(model)\n"
+        "    yield data[:100]\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(60)\n"
+        "    yield data[100:]\n"
+        "usecases.to_bytes = slowly\n"
+        "print(boto3.client('personalize').create_recommender(name='killed', "
+        f"datasetGroupArn='{group}', recipeArn='{shop.FOR_YOU}')['recommenderArn'], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = _child(code, state.root)
+    try:
+        arn = child.stdout.readline().strip()
+        assert child.stdout.readline().strip() == "writing"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=TIMEOUT)
+    assert [p.name.split("-")[0] for p in (state.root / "tmp").iterdir()] == [str(child.pid)]
+    assert state.get("recommender", arn)["status"] == "CREATE IN_PROGRESS"
+    start = time.monotonic()
+    recommender = wait_for(
+        personalize.describe_recommender, "recommender", recommenderArn=arn, timeout=TIMEOUT
+    )
+    assert recommender["status"] == "ACTIVE", recommender.get("failureReason")
+    assert not any((state.root / "tmp").iterdir())
+    assert boto3.client("personalize-runtime").get_recommendations(recommenderArn=arn, userId="u1")[
+        "itemList"
+    ]
+    print(f"\nkilled trainer {child.pid}: Describe resumed the training in {time.monotonic() - start:.1f} s")
 
 
 def test_zombie_owner__list_resumes_the_import(state):
