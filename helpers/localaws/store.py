@@ -10,8 +10,8 @@ All SQL of the backend lives here. Layout of the state folder::
     tmp/                temp files, renamed into place with ``os.replace``
     secret.key          the key that encrypts SecureString values at rest
 
-The folder is readable by its owner only (0700) and every file in it is created 0600: local
-state holds what the learner put in Parameter Store and S3.
+The folder is created readable by its owner only (0700) and every file in it 0600: local state
+holds what the learner put in Parameter Store and S3.
 
 Every process and thread opens its own connection; writes run in ``BEGIN IMMEDIATE``
 transactions with a long busy timeout, so concurrent writers queue instead of failing, and a
@@ -69,8 +69,10 @@ class Store:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
-        self.root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(self.root, _DIR_MODE)
+        if not self.root.exists():  # a folder the user chose and that exists keeps its mode
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+                self.root.mkdir(mode=_DIR_MODE, parents=True)
+                os.chmod(self.root, _DIR_MODE)  # whatever the umask
         for sub in ("objects", "uploads", "datasets", "models", "tmp"):
             (self.root / sub).mkdir(mode=_DIR_MODE, exist_ok=True)
         self.db_path = self.root / "state.sqlite"
