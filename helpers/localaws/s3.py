@@ -245,7 +245,9 @@ def list_objects_v2(store: Store, params: dict) -> dict:
         try:
             after = base64.urlsafe_b64decode(params["ContinuationToken"].encode()).decode()
         except ValueError as exc:
-            raise errors.InvalidInputException("The continuation token provided is incorrect") from exc
+            raise errors.InvalidArgument(
+                f"The continuation token provided is incorrect: {params['ContinuationToken']}"
+            ) from exc
     contents, common, last, truncated = [], [], None, False
     rows = store.items(
         "object", parent=bucket, prefix=f"{bucket}/{prefix}", after=f"{bucket}/{after}" if after else None

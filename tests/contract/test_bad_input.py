@@ -280,11 +280,11 @@ S3_CASES: list[Case] = [
         "bytes=500-600",
     ),
     (
-        "range-malformed",
-        lambda w: w.s3.get_object(Bucket=BUCKET, Key="data.csv", Range="rows=1-2"),
-        "InvalidRange",
-        416,
-        "rows=1-2",
+        "continuation-token",
+        lambda w: w.s3.list_objects_v2(Bucket=BUCKET, ContinuationToken="not-a-token!"),
+        "InvalidArgument",
+        400,
+        "continuation token provided is incorrect",
     ),
     (
         "no-such-key",

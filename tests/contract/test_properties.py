@@ -185,3 +185,40 @@ def test_create_schema__any_request(store, name, domain, schema):
         "CreateSchema",
         lambda: personalize.create_schema(name=name, schema=schema or "{}", **extra),
     )
+
+
+@SETTINGS
+@given(
+    key=st.text(min_size=1, max_size=40).filter(lambda k: "\x00" not in k) | st.just("k" * 1025),
+    body=st.binary(max_size=300),
+    range_=st.sampled_from([None, "bytes=0-0", "bytes=-5", "bytes=3-", "bytes=100-50", "bytes=10-20"]),
+)
+def test_put_then_get_object__any_key_and_range(store, key, body, range_):
+    s3 = boto3.client("s3")
+    if not any(b["Name"] == "props" for b in s3.list_buckets()["Buckets"]):
+        s3.create_bucket(Bucket="props")
+    _answer_or_declared_error(
+        store, "s3", "PutObject", lambda: s3.put_object(Bucket="props", Key=key, Body=body)
+    )
+    if len(key.encode()) > 1024:
+        return
+    extra = {"Range": range_} if range_ else {}
+    try:
+        got = s3.get_object(Bucket="props", Key=key, **extra)["Body"].read()
+    except botocore.exceptions.ClientError as err:
+        assert err.response["Error"]["Code"] == "InvalidRange" and range_, err.response["Error"]
+    else:
+        assert got in body if range_ else got == body
+
+
+@SETTINGS
+@given(
+    token=st.none() | st.text(max_size=30),
+    size=st.none() | st.integers(-5, 200),
+)
+def test_list_dataset_groups__any_paging(store, token, size):
+    personalize = boto3.client("personalize")
+    extra = {k: v for k, v in (("nextToken", token), ("maxResults", size)) if v is not None}
+    _answer_or_declared_error(
+        store, "personalize", "ListDatasetGroups", lambda: personalize.list_dataset_groups(**extra)
+    )
