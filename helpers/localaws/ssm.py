@@ -127,6 +127,10 @@ def put_parameter(store: Store, params: dict) -> dict:
         raise errors.ValidationException(f"Type is required when creating parameter {name}.")
     value = params["Value"]
     tier = _tier(name, value, params.get("Tier") or (old or {}).get("Tier") or "Standard")
+    if (old or {}).get("Tier") == "Advanced" and tier == "Standard":
+        raise errors.ValidationException(
+            f"Parameter {name} uses the advanced-parameter tier; it cannot be downgraded to Standard."
+        )
     pattern = params.get("AllowedPattern", (old or {}).get("AllowedPattern"))
     _check_pattern(name, value, pattern)
     version = (old or {}).get("Version", 0) + 1

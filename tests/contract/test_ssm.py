@@ -109,3 +109,10 @@ def test_put_parameter__intelligent_tiering(ssm):
     small = ssm.put_parameter(Name="/t/small", Value="v", Type="String", Tier="Intelligent-Tiering")
     large = ssm.put_parameter(Name="/t/large", Value="v" * 5000, Type="String", Tier="Intelligent-Tiering")
     assert (small["Tier"], large["Tier"]) == ("Standard", "Advanced")
+
+
+def test_put_parameter__advanced_cannot_be_downgraded(ssm):
+    ssm.put_parameter(Name="/t/adv", Value="v", Type="String", Tier="Advanced")
+    call = lambda: ssm.put_parameter(Name="/t/adv", Value="w", Tier="Standard", Overwrite=True)  # noqa: E731
+    assert_error(call, "ValidationException", 400, "cannot be downgraded")
+    assert ssm.get_parameter(Name="/t/adv")["Parameter"]["Value"] == "v"
