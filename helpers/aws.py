@@ -223,7 +223,8 @@ def cost_estimate() -> str:
     """Return one line estimating what the series costs on AWS, from ``helpers.costs`` if present.
 
     Returns:
-        E.g. ``"about USD 1,350 a month while its 5 recommenders stay ACTIVE; run 99_cleanup"``.
+        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` from the pricing
+        model (``costs.shop_month``), or the billing dimensions and the pricing page without it.
     """
     n = len(config.USE_CASES)
     try:
