@@ -30,6 +30,7 @@ def calls(series_env):
 
 def test_series_calls__logged(calls):
     operations = Counter(f"{c['service']}:{c['operation']}" for c in calls)
+    print(f"\n{len(calls):,} calls of {len(operations)} operations logged")
     assert len(calls) >= MIN_CALLS, operations
     for needed in ("s3:PutObject", "personalize:CreateDatasetImportJob", "personalize:CreateRecommender"):
         assert operations[needed], f"the series made no {needed} call: {sorted(operations)}"
