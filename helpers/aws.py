@@ -3,6 +3,11 @@
 The calls the notebooks teach are plain boto3. This module only decides *where* they go:
 ``activate()`` routes every boto3 client to the embedded local backend (the default) or
 leaves them pointed at a real AWS account (``RECSYS_BACKEND=aws``).
+
+AWS mode costs money, so it needs a second, explicit opt-in (``RECSYS_AWS_CONFIRM=yes``), prints
+an estimate of the bill before the first billable call of the process, and tags every resource
+the series creates with ``config.TAG`` (botocore ``provide-client-params`` handlers on the
+default session), so that the notebooks stay plain boto3 and cleanup finds exactly those.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import boto3
 from helpers import config
 
 _active: str | None = None
+CONFIRM_VARIABLE = "RECSYS_AWS_CONFIRM"
+"""The environment variable that must be ``yes`` before AWS mode creates anything."""
 
 
 def activate(backend: str | None = None, state_dir: str | Path | None = None) -> str:
@@ -37,9 +44,12 @@ def activate(backend: str | None = None, state_dir: str | Path | None = None) ->
 
     Raises:
         ValueError: the backend is neither ``local`` nor ``aws``.
+        PermissionError: AWS mode without ``RECSYS_AWS_CONFIRM=yes``.
     """
     global _active
     backend = config.validate_backend((backend or config.BACKEND).strip().lower())
+    if backend == "aws":
+        confirm_aws()
     os.environ.setdefault("AWS_DEFAULT_REGION", config.REGION)
     if backend == "local":
         from helpers import localaws
@@ -49,6 +59,8 @@ def activate(backend: str | None = None, state_dir: str | Path | None = None) ->
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
         localaws.install(Path(state_dir or os.environ.get("RECSYS_STATE_DIR") or config.STATE_DIR))
     boto3.setup_default_session(region_name=os.environ["AWS_DEFAULT_REGION"])
+    if backend == "aws":
+        register_safeguards(boto3.DEFAULT_SESSION.events)
     _active = backend
     return backend
 
@@ -177,3 +189,105 @@ def get_parameter(name: str, default: str | None = None) -> str | None:
         return ssm.get_parameter(Name=name)["Parameter"]["Value"]
     except ssm.exceptions.ParameterNotFound:
         return default
+
+
+# --- AWS mode: opt-in, cost estimate, tags ----------------------------------------------------
+BILLABLE = {
+    "personalize": (
+        "CreateDatasetImportJob", "CreateRecommender", "CreateSolutionVersion", "CreateCampaign",
+        "CreateBatchInferenceJob", "CreateBatchSegmentJob",
+    ),
+    "personalize-events": ("PutEvents", "PutItems", "PutUsers"),
+    "s3": ("PutObject", "CreateMultipartUpload"),
+}  # fmt: skip
+"""Operations that start billing on AWS; the first of them in a process prints the estimate."""
+
+_estimate_shown = False
+
+
+def confirm_aws() -> None:
+    """Check the explicit opt-in to AWS mode.
+
+    Raises:
+        PermissionError: ``RECSYS_AWS_CONFIRM`` is not ``yes``; the message says what it costs.
+    """
+    if os.environ.get(CONFIRM_VARIABLE, "").strip().lower() != "yes":
+        raise PermissionError(
+            "RECSYS_BACKEND=aws runs the series on your AWS account, which bills for data, training "
+            f"and every ACTIVE recommender ({cost_estimate()}). Set {CONFIRM_VARIABLE}=yes to confirm, "
+            "or unset RECSYS_BACKEND to use the free local backend."
+        )
+
+
+def cost_estimate() -> str:
+    """Return one line estimating what the series costs on AWS, from ``helpers.costs`` if present.
+
+    Returns:
+        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` from the pricing
+        model (``costs.shop_month``), or the billing dimensions and the pricing page without it.
+    """
+    n = len(config.USE_CASES)
+    try:
+        from helpers import costs
+    except ImportError:  # the pricing model ships with the cost/benefit chapter
+        return (
+            f"its {n} recommenders bill every hour while ACTIVE, at least 1 request per second each; "
+            "see https://aws.amazon.com/personalize/pricing/ and run 99_cleanup when you finish"
+        )
+    total = costs.shop_month(n)["total"]
+    return f"about USD {total:,.0f} a month while its {n} recommenders stay ACTIVE; run 99_cleanup when done"
+
+
+def show_cost_estimate(model: Any, **_: Any) -> None:
+    """``before-parameter-build`` handler: print the estimate once, before the first billable call.
+
+    Registered on ``before-parameter-build`` (every handler runs) rather than ``before-call``
+    (the first answer wins), so that it runs whoever answers the call.
+    """
+    global _estimate_shown
+    service = model.service_model.service_name
+    if _estimate_shown or model.name not in BILLABLE.get(service, ()):
+        return
+    _estimate_shown = True
+    print(f"On AWS, the series costs money: {cost_estimate()}.", flush=True)
+
+
+def tag_request(params: dict, model: Any, **_: Any) -> dict | None:
+    """``provide-client-params`` handler: add ``config.TAG`` to the create calls of the series.
+
+    Personalize ``Create*`` calls get ``tags``, IAM ``CreateRole``/``CreatePolicy`` and SSM
+    ``PutParameter`` (without ``Overwrite``, which AWS refuses with tags) get ``Tags``, S3
+    ``CreateBucket`` gets ``CreateBucketConfiguration.Tags``. Tags the caller gave are kept.
+
+    Returns:
+        The parameters with the tag added, or None to leave them as they are.
+    """
+    service, name = model.service_model.service_name, model.name
+    key, value = config.TAG
+    if service == "personalize" and name.startswith("Create") and "tags" in model.input_shape.members:
+        return _with_tag(params, "tags", {"tagKey": key, "tagValue": value}, "tagKey")
+    if service == "iam" and name in ("CreateRole", "CreatePolicy"):
+        return _with_tag(params, "Tags", {"Key": key, "Value": value}, "Key")
+    if service == "ssm" and name == "PutParameter" and not params.get("Overwrite"):
+        return _with_tag(params, "Tags", {"Key": key, "Value": value}, "Key")
+    if service == "s3" and name == "CreateBucket":
+        where = dict(params.get("CreateBucketConfiguration") or {})
+        where = _with_tag(where, "Tags", {"Key": key, "Value": value}, "Key")
+        return {**params, "CreateBucketConfiguration": where}
+    return None
+
+
+def _with_tag(params: dict, member: str, tag: dict, key_name: str) -> dict:
+    tags = list(params.get(member) or [])
+    if all(t.get(key_name) != tag[key_name] for t in tags):
+        tags.append(tag)
+    return {**params, member: tags}
+
+
+def register_safeguards(events: Any) -> None:
+    """Register the cost estimate and the tagging on an event emitter (AWS mode only)."""
+    for service in ("personalize", "personalize-events", "iam", "ssm", "s3"):
+        events.register(f"provide-client-params.{service}", tag_request, unique_id=f"recsys-tag-{service}")
+        events.register(
+            f"before-parameter-build.{service}", show_cost_estimate, unique_id=f"recsys-cost-{service}"
+        )

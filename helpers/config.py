@@ -34,6 +34,9 @@ NOW = datetime(2026, 6, 30, tzinfo=UTC)
 PROJECT = "retail-demo"
 """Prefix of every resource name (dataset group, role, bucket, SSM parameters)."""
 
+TAG = ("project", PROJECT)
+"""``(key, value)`` of the tag AWS mode puts on every resource the series creates."""
+
 BUCKET = os.environ.get("RECSYS_BUCKET", "")
 """S3 bucket for the CSVs; empty means ``aws.default_bucket()`` derives one from the account."""
 

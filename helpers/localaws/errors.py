@@ -135,6 +135,30 @@ class InvalidBucketName(_Named):
     """The bucket name breaks S3's naming rules."""
 
 
+class InvalidArgument(_Named):
+    """An argument is out of its range, e.g. a part number outside 1-10,000."""
+
+
+class KeyTooLongError(_Named):
+    """An object key is longer than 1,024 bytes in UTF-8."""
+
+
+class InvalidPartOrder(_Named):
+    """CompleteMultipartUpload lists its parts out of ascending order."""
+
+
+class EntityTooSmall(_Named):
+    """A part other than the last is smaller than 5 MiB."""
+
+
+class MalformedPolicy(_Named):
+    """A bucket policy is not a valid policy document."""
+
+
+class MalformedXML(_Named):
+    """The request body breaks S3's schema (e.g. more than 1,000 keys in DeleteObjects)."""
+
+
 class NotFound(AWSError):
     """A HEAD request on a missing object or bucket: S3 sends no body, only the status."""
 
@@ -149,6 +173,18 @@ class ParameterNotFound(_Named):
 
 class ParameterAlreadyExists(_Named):
     """The parameter exists and Overwrite is not set."""
+
+
+class HierarchyLevelLimitExceededException(_Named):
+    """A parameter name has more than 15 hierarchy levels."""
+
+
+class InvalidAllowedPatternException(_Named):
+    """The AllowedPattern is not a valid regular expression."""
+
+
+class ParameterPatternMismatchException(_Named):
+    """The value does not match the parameter's AllowedPattern."""
 
 
 # --- IAM ------------------------------------------------------------------------------------
@@ -171,7 +207,7 @@ class DeleteConflictException(_Named):
 
 
 class MalformedPolicyDocumentException(_Named):
-    """The policy document is not valid JSON."""
+    """The policy document is not valid JSON or breaks the policy grammar (``policies``)."""
 
 
 class InvalidRequest(_Named):

@@ -2,9 +2,10 @@
 
 ``before-parameter-build`` keeps the API parameters (as the caller gave them, before
 serialisation) in the request context; botocore then validates them against the model and
-serialises the request as usual; ``before-call`` answers with ``(http_response, parsed)`` from
-``helpers.localaws.<service>.<xform_name(operation)>(store, params)``, so botocore never
-sends anything. Unknown services or operations raise ``NotEmulatedError``.
+serialises the request as usual; ``before-call`` checks it against the constraints of the model
+that botocore leaves to the service (``validation``), then answers with ``(http_response,
+parsed)`` from ``helpers.localaws.<service>.<xform_name(operation)>(store, params)``, so
+botocore never sends anything. Unknown services or operations raise ``NotEmulatedError``.
 
 Write operations run in one store transaction; the answer is coerced and validated against
 the output shape before the transaction commits, so a wrong answer saves nothing.
@@ -23,7 +24,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
-from helpers.localaws import models
+from helpers.localaws import calllog, jobs, models, validation
 from helpers.localaws.errors import AWSError, NotEmulatedError
 from helpers.localaws.store import Store
 
@@ -78,6 +79,9 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
     params = context.get(_PARAMS, {})
     request_id = uuid.uuid4().hex
     try:
+        validation.validate(model, params)
+        if service == "personalize" and model.name.startswith("List"):
+            jobs.resume_orphans(store)  # List, like Describe, never shows work stuck PENDING
         if model.name.startswith(_READ_PREFIXES) or not getattr(fn, "transactional", True):
             body = _finish(model, fn(store, params))
         else:
@@ -85,12 +89,14 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
                 body = _finish(model, fn(store, params))
     except AWSError as err:
         code, status = models.error_answer(model.service_model, err)
+        calllog.record(service, model.name, params, None, code)
         parsed = {
             "Error": {"Code": code, "Message": err.message},
             "ResponseMetadata": _meta(request_id, status),
         }
         return AWSResponse(_url(model), status, {}, None), parsed
     status = int(body.pop("_status", 200)) if "_status" in body else 200
+    calllog.record(service, model.name, params, body, None)
     body["ResponseMetadata"] = _meta(request_id, status)
     return AWSResponse(_url(model), status, {}, None), body
 

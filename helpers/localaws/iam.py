@@ -1,13 +1,17 @@
-"""IAM, locally: roles, managed-policy attachments and inline policies (kept, not enforced)."""
+"""IAM, locally: roles, managed-policy attachments and inline policies (kept, not enforced).
+
+Names, paths and lengths are checked against the model centrally (``validation``); policy
+documents against the policy grammar (``policies``): a trust policy needs a ``Principal``, an
+inline policy a ``Resource``. Role names are unique regardless of case, as in IAM.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.parse
 import uuid
 
-from helpers.localaws import errors
+from helpers.localaws import errors, policies
 from helpers.localaws.store import Store
 from helpers.localaws.sts import ACCOUNT
 
@@ -17,6 +21,12 @@ def _role(store: Store, name: str) -> dict:
     if doc is None:
         raise errors.NoSuchEntityException(f"The role with name {name} cannot be found.")
     return doc
+
+
+def _check_document(text: str, kind: policies.PolicyKind, what: str) -> None:
+    reason = policies.problem(text, kind)
+    if reason:
+        raise errors.MalformedPolicyDocumentException(f"{what}: {reason}")
 
 
 def _public(doc: dict) -> dict:
@@ -33,12 +43,10 @@ def _public(doc: dict) -> dict:
 def create_role(store: Store, params: dict) -> dict:
     """Create a role; EntityAlreadyExists if the name is taken."""
     name, path = params["RoleName"], params.get("Path", "/")
-    try:
-        json.loads(params["AssumeRolePolicyDocument"])
-    except ValueError as exc:
-        raise errors.MalformedPolicyDocumentException(
-            f"The assume role policy document of {name} is not valid JSON: {exc}"
-        ) from exc
+    _check_document(params["AssumeRolePolicyDocument"], "trust", f"The assume role policy document of {name}")
+    taken = [k for k, _ in store.items("iam-role") if k.lower() == name.lower()]
+    if taken:
+        raise errors.EntityAlreadyExistsException(f"Role with name {taken[0]} already exists.")
     doc = {
         "Path": path,
         "RoleName": name,
@@ -106,12 +114,7 @@ def put_role_policy(store: Store, params: dict) -> dict:
     """Add or replace a role's inline policy; MalformedPolicyDocument if it is not JSON."""
     doc = _role(store, params["RoleName"])
     name = params["PolicyName"]
-    try:
-        json.loads(params["PolicyDocument"])
-    except ValueError as exc:
-        raise errors.MalformedPolicyDocumentException(
-            f"The policy document {name} of role {params['RoleName']} is not valid JSON: {exc}"
-        ) from exc
+    _check_document(params["PolicyDocument"], "identity", f"Policy {name} of role {params['RoleName']}")
     inline = {**doc.get("InlinePolicies", {}), name: params["PolicyDocument"]}
     store.update("iam-role", params["RoleName"], {"InlinePolicies": inline})
     return {}

@@ -21,8 +21,10 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,8 @@ import pyarrow.csv as pacsv
 
 from helpers.localaws import errors
 from helpers.localaws.store import Store
+
+log = logging.getLogger(__name__)
 
 DATASET_TYPES = {"INTERACTIONS", "ITEMS", "USERS", "ACTIONS", "ACTION_INTERACTIONS"}
 """Dataset types CreateDataset accepts (case-insensitive)."""
@@ -153,9 +157,12 @@ def _read_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.Dat
     path = store.absolute(doc["file"])
     if doc["size"] == 0:
         raise ImportFailed(f"{name} is empty.")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = next(csv.reader(io.StringIO(f.readline())), [])
-        has_rows = bool(f.read(4096).strip())
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(io.StringIO(f.readline())), [])
+            has_rows = bool(f.read(4096).strip())
+    except UnicodeDecodeError:
+        raise ImportFailed(_locate_problem(name, path, 0)) from None
     raw_header = header
     header = [h.strip() for h in header]
     if not any(header):
@@ -184,11 +191,41 @@ def _read_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.Dat
             ),
         )
         table = table.rename_columns(header)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{name} is not a valid CSV file: {exc}") from exc
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        raise ImportFailed(_locate_problem(name, path, len(header))) from None
     if table.num_rows == 0:
         raise ImportFailed(f"{name} has a header but no rows.")
     return table.to_pandas()
+
+
+def _locate_problem(name: str, path: Path, width: int) -> str:
+    """Name the row (and byte) that makes a file unreadable: a byte that is not UTF-8, a ragged row.
+
+    Only called once the fast reader failed, so reading the whole file here is affordable.
+
+    Args:
+        name: the file's s3:// name, for the message.
+        path: the file on disk.
+        width: the number of header columns (0 to check the encoding only).
+    """
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        row = raw.count(b"\n", 0, exc.start) + 1
+        return (
+            f"{name}: Row {row}: byte 0x{raw[exc.start]:02x} at position "
+            f"{exc.start - line_start + 1} is not valid UTF-8; save the file as UTF-8."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for values in reader:
+        if width and values and len(values) != width:
+            return (
+                f"{name}: Row {reader.line_num}: {len(values)} values, but the header has {width} "
+                "columns (a missing or extra comma, or an unclosed quote)."
+            )
+    return f"{name}: the file is not a valid CSV file (check its quoting)."
 
 
 def _first(mask: np.ndarray) -> int:
@@ -256,6 +293,25 @@ def _convert(name: str, frame: pd.DataFrame, fields: list[Field]) -> pd.DataFram
     return pd.DataFrame(out)
 
 
+def load_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.DataFrame:
+    """Read one CSV object and check it against the schema's fields.
+
+    Args:
+        store: the state folder.
+        name: the object's ``s3://`` name, for messages.
+        doc: the object's document (``file``, ``size``).
+        fields: the schema's fields (``parse_schema``).
+
+    Returns:
+        One typed column per field, one row per CSV row.
+
+    Raises:
+        ImportFailed: the file breaks a rule; the message names the file, and the row and
+            column when there is one.
+    """
+    return _convert(name, _read_csv(store, name, doc, fields), fields)
+
+
 def check_minimums(frame: pd.DataFrame, dataset_type: str) -> None:
     """Check Personalize's data minimums for Interactions (over the data after import)."""
     if dataset_type != "INTERACTIONS":
@@ -291,6 +347,14 @@ def run(store: Store, job_arn: str) -> None:
     except ImportFailed as exc:
         _finish(store, job, ds, None, str(exc))
         return
+    except (ValueError, OSError, pa.ArrowException) as exc:  # a reason to act on, not a traceback
+        log.exception("import %s could not read its data", job_arn)
+        reason = (
+            f"{job['dataSource']['dataLocation']} could not be read ({type(exc).__name__}); "
+            "check that it holds UTF-8 CSV files with the schema's columns."
+        )
+        _finish(store, job, ds, None, reason)
+        return
     part = store.dataset_dir(ds["datasetArn"]) / f"{hashlib.sha1(job_arn.encode()).hexdigest()[:16]}.parquet"
     store.write_table(part, frame)
     _finish(store, job, ds, store.relative(part), None)
@@ -301,7 +365,7 @@ def _load(store: Store, job: dict, ds: dict) -> pd.DataFrame:
     fields = parse_schema(schema["schema"])
     frames = []
     for name, doc in _sources(store, job["dataSource"]["dataLocation"]):
-        frames.append(_convert(name, _read_csv(store, name, doc, fields), fields))
+        frames.append(load_csv(store, name, doc, fields))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     combined = frame
     if job["importMode"] == "INCREMENTAL" and ds.get("parts"):

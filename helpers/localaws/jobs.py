@@ -11,9 +11,12 @@ How it works, for every resource that AWS creates asynchronously:
    reason)`` records ``CREATE FAILED`` with the reason. Either way the job row is removed.
    Work must be safe to run again from the start (write results under a name derived from
    the ARN, switch them in with the final status in one transaction).
-3. ``Describe…`` calls ``resume_if_orphaned(store, arn)``: if the work is still recorded but
-   its owner process is gone (a killed kernel), or is this process but no thread runs it, the
-   caller claims it atomically and runs it. So a job is never stuck in PENDING.
+3. ``Describe…`` calls ``resume_if_orphaned(store, arn)``, and every Personalize ``List…``
+   calls ``resume_orphans(store)``: if the work is still recorded but its owner process is
+   gone (a killed kernel, or a zombie nobody reaped), or is this process but no thread runs
+   it, the caller claims it atomically and runs it. So a job is never stuck in PENDING.
+4. Temporary files a dead owner left in ``tmp/`` are removed when its work is claimed (and
+   whenever a store opens), so a kill mid-write leaves nothing behind once work resumes.
 
 Register a kind once at import time of its service module::
 
@@ -23,11 +26,11 @@ Register a kind once at import time of its service module::
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from helpers.localaws import processes
 from helpers.localaws.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,37 +52,6 @@ def register(kind: str, work: Callable[[Store, str], None], fail: Callable[[Stor
     _kinds[kind] = _Kind(work, fail)
 
 
-def _start_time(pid: int) -> str | None:
-    """Return a process's start time (to tell a reused pid apart), or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[19]
-    except (FileNotFoundError, ProcessLookupError, IndexError, PermissionError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return "?"
-        return "?"
-
-
-def me() -> str:
-    """Return this process's owner id, ``pid:start-time``."""
-    return f"{os.getpid()}:{_start_time(os.getpid())}"
-
-
-def is_alive(owner: str) -> bool:
-    """Whether the process behind an owner id still runs."""
-    pid_text, _, start = owner.partition(":")
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    now = _start_time(pid)
-    return now is not None and (now == start or "?" in (now, start))
-
-
 def start(store: Store, arn: str, kind: str) -> None:
     """Record work for ``arn`` owned by this process; run it in a thread after commit.
 
@@ -87,7 +59,7 @@ def start(store: Store, arn: str, kind: str) -> None:
     """
     if kind not in _kinds:
         raise ValueError(f"kind must be one of {sorted(_kinds)}, not {kind!r}")
-    store.job_add(arn, kind, me())
+    store.job_add(arn, kind, processes.me())
     store.after_commit(lambda: _spawn(store, arn, kind))
 
 
@@ -97,18 +69,25 @@ def resume_if_orphaned(store: Store, arn: str) -> bool:
     if job is None:
         return False
     kind, owner = job
-    mine = owner == me()
+    mine = owner == processes.me()
     with _lock:
         if mine and (str(store.root), arn) in _running:
             return False
-    if not mine and is_alive(owner):
+    if not mine and processes.is_alive(owner):
         return False
     with store.transaction():
-        claimed = store.job_claim(arn, owner, me())
+        claimed = store.job_claim(arn, owner, processes.me())
     if claimed:
         log.info("resuming %s work of %s left by %s", kind, arn, owner)
+        if not mine:
+            store.sweep_temp_files()
         _spawn(store, arn, kind)
     return claimed
+
+
+def resume_orphans(store: Store) -> list[str]:
+    """Resume every piece of work whose owner is gone (what List calls do); return their keys."""
+    return [arn for arn, _kind, _owner in store.jobs() if resume_if_orphaned(store, arn)]
 
 
 def _spawn(store: Store, arn: str, kind: str) -> None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import re
 import time
 from collections.abc import Callable
 
-from helpers.localaws import errors, imports, jobs, models
+from helpers.localaws import errors, imports, jobs
 from helpers.localaws.store import Store, dataset_arn
 from helpers.localaws.sts import ACCOUNT
 
@@ -88,23 +87,6 @@ def get(store: Store, resource_arn: str, kind: str | None = None) -> dict:
 
 def _now() -> float:
     return time.time()
-
-
-def _check_enum(value: str | None, shape: str, member: str) -> None:
-    allowed = models.enum(SERVICE, shape)
-    if value is not None and value not in allowed:
-        raise errors.InvalidInputException(f"{member} must be one of {allowed}, not {value!r}.")
-
-
-def check_name(operation: str, member: str, value: str) -> None:
-    """Check a name against the pattern the model declares for it (botocore checks lengths)."""
-    pattern = models.limit(SERVICE, operation, member, "pattern")
-    try:
-        ok = pattern is None or re.fullmatch(pattern, value) is not None
-    except re.error:  # a pattern Python's re cannot read: let it pass
-        ok = True
-    if not ok:
-        raise errors.InvalidInputException(f"{member} {value!r} does not match the pattern {pattern}.")
 
 
 def check_tags(params: dict) -> list[dict]:
@@ -236,8 +218,6 @@ _GROUP_FIELDS = (
 
 def create_dataset_group(store: Store, params: dict) -> dict:
     """Create a dataset group (domain ECOMMERCE or VIDEO_ON_DEMAND, or none for custom)."""
-    check_name("CreateDatasetGroup", "name", params["name"])
-    _check_enum(params.get("domain"), "Domain", "domain")
     tags = check_tags(params)
     group_arn = arn("dataset-group", params["name"])
     now = _now()
@@ -290,8 +270,6 @@ def delete_dataset_group(store: Store, params: dict) -> dict:
 # --- schemas --------------------------------------------------------------------------------
 def create_schema(store: Store, params: dict) -> dict:
     """Create an Avro schema; its fields and types are checked, and against its domain."""
-    check_name("CreateSchema", "name", params["name"])
-    _check_enum(params.get("domain"), "Domain", "domain")
     imports.parse_schema(params["schema"])
     schema_arn = arn("schema", params["name"])
     now = _now()
@@ -345,7 +323,6 @@ _DATASET_FIELDS = (
 def create_dataset(store: Store, params: dict) -> dict:
     """Create the Interactions, Items or Users dataset of an ACTIVE dataset group."""
     group_arn, kind = params["datasetGroupArn"], params["datasetType"]
-    check_name("CreateDataset", "name", params["name"])
     if kind.upper() not in imports.DATASET_TYPES:
         raise errors.InvalidInputException(
             f"datasetType must be one of {sorted(imports.DATASET_TYPES)} (any case), not {kind!r}."
@@ -416,8 +393,6 @@ _JOB_FIELDS = (
 def create_dataset_import_job(store: Store, params: dict) -> dict:
     """Start importing a CSV (or every CSV under a prefix) from S3 into an ACTIVE dataset."""
     ds_arn = params["datasetArn"]
-    check_name("CreateDatasetImportJob", "jobName", params["jobName"])
-    _check_enum(params.get("importMode"), "ImportMode", "importMode")
     ds = get(store, ds_arn, "dataset")
     if ds["status"] != "ACTIVE":
         raise errors.ResourceInUseException(f"Dataset {ds_arn} is {ds['status']}, not ACTIVE.")
@@ -498,7 +473,6 @@ def _recipes(domain: str | None) -> list[dict]:
 
 def list_recipes(store: Store, params: dict) -> dict:
     """List the built-in recipes (all, or one domain's use cases)."""
-    _check_enum(params.get("domain"), "Domain", "domain")
     return paginate(_recipes(params.get("domain")), params, "recipes")
 
 

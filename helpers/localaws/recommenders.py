@@ -265,7 +265,6 @@ jobs.register("recommender-start", p.transition(KIND, "START", "ACTIVE"), p.sett
 # --- operations -----------------------------------------------------------------------------
 def create_recommender(store: Store, params: dict) -> dict:
     """Create a recommender for an ECOMMERCE use case and start training it."""
-    p.check_name("CreateRecommender", "name", params["name"])
     recipe = _recipe(params["recipeArn"])
     group_arn = params["datasetGroupArn"]
     group = p.get(store, group_arn, "dataset-group")

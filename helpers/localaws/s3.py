@@ -2,6 +2,11 @@
 
 Object bodies are never rewritten: each PUT writes a new file atomically and then points the
 object's document at it, so a concurrent GET reads either the old or the new body whole.
+
+The S3 model carries few limits (``validation`` checks its enums); this module checks the
+documented rules: bucket names, keys of at most 1,024 bytes, part numbers 1-10,000 listed in
+ascending order with every part but the last at least 5 MiB, bucket policies (``policies``),
+at most 1,000 keys per DeleteObjects, and ranges (an empty object has none to satisfy).
 """
 
 from __future__ import annotations
@@ -16,11 +21,19 @@ from collections.abc import Iterator
 
 from botocore.response import StreamingBody
 
-from helpers.localaws import errors
+from helpers.localaws import errors, policies
 from helpers.localaws.store import Store
 from helpers.localaws.sts import ACCOUNT
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+MAX_KEY_BYTES = 1024
+MAX_PARTS = 10_000
+MIN_PART_BYTES = 5 * 1024 * 1024
+MAX_DELETE_KEYS = 1000
+_READ_ATTEMPTS = 5
 _OWNER = {"DisplayName": "local", "ID": hashlib.sha256(ACCOUNT.encode()).hexdigest()}
 
 
@@ -28,6 +41,31 @@ def _not_transactional(fn):
     """Mark an operation that writes files before opening its own short transaction."""
     fn.transactional = False
     return fn
+
+
+def _check_bucket_name(name: str) -> None:
+    """InvalidBucketName naming the rule a new bucket's name breaks (S3's bucket naming rules)."""
+    rule = None
+    if not _BUCKET_NAME.match(name):
+        rule = "3-63 lowercase letters, numbers, dots and hyphens, starting and ending with a letter or digit"
+    elif ".." in name:
+        rule = "no two adjacent periods"
+    elif _IP_ADDRESS.match(name):
+        rule = "not formatted as an IP address"
+    elif name.startswith(_RESERVED_PREFIXES):
+        rule = f"no reserved prefix {[p for p in _RESERVED_PREFIXES if name.startswith(p)][0]}"
+    elif name.endswith(_RESERVED_SUFFIXES):
+        rule = f"no reserved suffix {[x for x in _RESERVED_SUFFIXES if name.endswith(x)][0]}"
+    if rule:
+        raise errors.InvalidBucketName(f"The specified bucket is not valid: {name} (names need {rule})")
+
+
+def _check_key(key: str) -> None:
+    size = len(key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        raise errors.KeyTooLongError(
+            f"Your key is too long: {size:,} bytes in UTF-8; the maximum is {MAX_KEY_BYTES:,} ({key[:40]}…)"
+        )
 
 
 def _bucket(store: Store, name: str) -> dict:
@@ -49,8 +87,7 @@ def _object(store: Store, bucket: str, key: str) -> dict:
 def create_bucket(store: Store, params: dict) -> dict:
     """Create a bucket; a name we own already raises BucketAlreadyOwnedByYou."""
     name = params["Bucket"]
-    if not _BUCKET_NAME.match(name) or ".." in name:
-        raise errors.InvalidBucketName(f"The specified bucket is not valid: {name}")
+    _check_bucket_name(name)
     if not store.insert("bucket", name, {"CreationDate": time.time()}):
         raise errors.BucketAlreadyOwnedByYou(
             f"Your previous request to create the named bucket succeeded and you already own it: {name}"
@@ -83,8 +120,11 @@ def delete_bucket(store: Store, params: dict) -> dict:
 
 
 def put_bucket_policy(store: Store, params: dict) -> dict:
-    """Keep a bucket's policy (not enforced locally)."""
+    """Keep a bucket's policy (not enforced locally); MalformedPolicy if S3 would refuse it."""
     _bucket(store, params["Bucket"])
+    reason = policies.problem(params["Policy"], "resource", bucket=params["Bucket"])
+    if reason:
+        raise errors.MalformedPolicy(f"Bucket policy of {params['Bucket']}: {reason}")
     store.put("bucket-policy", params["Bucket"], {"Policy": params["Policy"]})
     return {"_status": 204}
 
@@ -120,6 +160,7 @@ def _save_object(store: Store, bucket: str, key: str, path, size: int, etag: str
 def put_object(store: Store, params: dict) -> dict:
     """Store an object's body (bytes, str or file) and metadata."""
     bucket, key = params["Bucket"], params["Key"]
+    _check_key(key)
     _bucket(store, bucket)
     path = store.new_object_path()
     size, md5 = store.write_file(path, params.get("Body") or b"")
@@ -158,16 +199,26 @@ def _head(doc: dict) -> dict:
 
 def get_object(store: Store, params: dict) -> dict:
     """Return an object's body as a StreamingBody; ``Range`` returns part of it (206)."""
-    doc = _object(store, params["Bucket"], params["Key"])
-    answer = _head(doc)
-    start, end = 0, doc["size"] - 1
-    if params.get("Range") and doc["size"]:
-        start, end = _range(params["Range"], doc["size"])
-        answer["ContentRange"] = f"bytes {start}-{end}/{doc['size']}"
-        answer["_status"] = 206
-    with open(store.absolute(doc["file"]), "rb") as f:
-        f.seek(start)
-        data = f.read(end - start + 1) if doc["size"] else b""
+    for attempt in range(_READ_ATTEMPTS):
+        doc = _object(store, params["Bucket"], params["Key"])
+        answer = _head(doc)
+        start, end = 0, doc["size"] - 1
+        if params.get("Range"):
+            if not doc["size"]:
+                raise errors.InvalidRange(
+                    f"The requested range {params['Range']} is not satisfiable: {params['Key']} is empty"
+                )
+            start, end = _range(params["Range"], doc["size"])
+            answer["ContentRange"] = f"bytes {start}-{end}/{doc['size']}"
+            answer["_status"] = 206
+        try:
+            with open(store.absolute(doc["file"]), "rb") as f:
+                f.seek(start)
+                data = f.read(end - start + 1) if doc["size"] else b""
+            break
+        except FileNotFoundError:  # overwritten (and the old body removed) since we read the document
+            if attempt == _READ_ATTEMPTS - 1:
+                raise
     answer["ContentLength"] = len(data)
     answer["Body"] = StreamingBody(io.BytesIO(data), len(data))
     return answer
@@ -194,7 +245,9 @@ def list_objects_v2(store: Store, params: dict) -> dict:
         try:
             after = base64.urlsafe_b64decode(params["ContinuationToken"].encode()).decode()
         except ValueError as exc:
-            raise errors.InvalidInputException("The continuation token provided is incorrect") from exc
+            raise errors.InvalidArgument(
+                f"The continuation token provided is incorrect: {params['ContinuationToken']}"
+            ) from exc
     contents, common, last, truncated = [], [], None, False
     rows = store.items(
         "object", parent=bucket, prefix=f"{bucket}/{prefix}", after=f"{bucket}/{after}" if after else None
@@ -258,6 +311,11 @@ def delete_objects(store: Store, params: dict) -> dict:
     """Delete up to 1,000 keys at once."""
     bucket = params["Bucket"]
     _bucket(store, bucket)
+    if len(params["Delete"]["Objects"]) > MAX_DELETE_KEYS:
+        raise errors.MalformedXML(
+            f"The XML you provided was not well-formed or did not validate against our published schema: "
+            f"{len(params['Delete']['Objects']):,} keys given, at most {MAX_DELETE_KEYS:,} are allowed"
+        )
     deleted = []
     for item in params["Delete"]["Objects"]:
         delete_object(store, {"Bucket": bucket, "Key": item["Key"]})
@@ -276,6 +334,7 @@ def _upload(store: Store, params: dict) -> dict:
 
 def create_multipart_upload(store: Store, params: dict) -> dict:
     """Start a multipart upload and return its UploadId."""
+    _check_key(params["Key"])
     _bucket(store, params["Bucket"])
     upload_id = uuid.uuid4().hex
     doc = {
@@ -292,8 +351,12 @@ def create_multipart_upload(store: Store, params: dict) -> dict:
 @_not_transactional
 def upload_part(store: Store, params: dict) -> dict:
     """Store one part (numbered 1-10,000) of a multipart upload."""
-    _upload(store, params)
     number = int(params["PartNumber"])
+    if not 1 <= number <= MAX_PARTS:
+        raise errors.InvalidArgument(
+            f"PartNumber {number}: part number must be an integer between 1 and {MAX_PARTS:,}, inclusive"
+        )
+    _upload(store, params)
     path = store.upload_dir(params["UploadId"]) / f"{number:05d}"
     size, md5 = store.write_file(path, params.get("Body") or b"")
     with store.transaction():
@@ -318,16 +381,29 @@ def complete_multipart_upload(store: Store, params: dict) -> dict:
     listed = (params.get("MultipartUpload") or {}).get("Parts") or []
     if not listed:
         raise errors.InvalidRequest("You must specify at least one part")
+    numbers = [int(p["PartNumber"]) for p in listed]
+    if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+        raise errors.InvalidPartOrder(
+            f"The list of parts was not in ascending order ({numbers[:10]}): the parts list must be "
+            "specified in order by part number."
+        )
     stored = dict(store.items("part", parent=upload_id))
-    paths, md5s = [], b""
-    for part in sorted(listed, key=lambda p: p["PartNumber"]):
+    docs = []
+    for part in listed:
         doc = stored.get(f"{upload_id}/{int(part['PartNumber']):05d}")
         if doc is None or part.get("ETag", doc["etag"]).strip('"') != doc["md5"]:
             raise errors.InvalidPart(
                 f"Part {part['PartNumber']} of upload {upload_id} was not uploaded or its ETag differs"
             )
-        paths.append(store.absolute(doc["file"]))
-        md5s += bytes.fromhex(doc["md5"])
+        docs.append(doc)
+    for part, doc in zip(listed[:-1], docs, strict=False):
+        if doc["size"] < MIN_PART_BYTES:
+            raise errors.EntityTooSmall(
+                f"Your proposed upload is smaller than the minimum allowed size: part {part['PartNumber']} "
+                f"has {doc['size']:,} bytes; every part but the last needs at least {MIN_PART_BYTES:,}"
+            )
+    paths = [store.absolute(doc["file"]) for doc in docs]
+    md5s = b"".join(bytes.fromhex(doc["md5"]) for doc in docs)
     path = store.new_object_path()
     size, _ = store.write_file(path, _concatenate(store, paths))
     etag = f'"{hashlib.md5(md5s).hexdigest()}-{len(paths)}"'

@@ -1,10 +1,20 @@
-"""SSM Parameter Store, locally: String, StringList and SecureString parameters with versions."""
+"""SSM Parameter Store, locally: String, StringList and SecureString parameters with versions.
+
+The model's limits (name length, enums, tag patterns) are checked centrally (``validation``);
+this module adds the documented rules the model does not carry: the naming constraints
+(``aws``/``ssm`` prefixes, allowed characters, fully qualified paths, 15 hierarchy levels),
+value sizes per tier (4 KB Standard, 8 KB Advanced), ``Tags`` not with ``Overwrite``, and
+``AllowedPattern``. SecureString values are kept encrypted with the state folder's key
+(``Store.encrypt``); without ``WithDecryption`` they are answered in that encrypted form, as
+AWS answers the KMS ciphertext.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 
-from helpers.localaws import errors, models
+from helpers.localaws import errors
 from helpers.localaws.store import Store
 from helpers.localaws.sts import ACCOUNT
 
@@ -19,11 +29,70 @@ def _arn(name: str) -> str:
     return f"arn:aws:ssm:{_region()}:{ACCOUNT}:parameter{name if name.startswith('/') else '/' + name}"
 
 
-def _public(name: str, doc: dict) -> dict:
+_NAME_CHARS = re.compile(r"[a-zA-Z0-9_./-]+")
+_MAX_LEVELS = 15
+_TIER_MAX = {"Standard": 4096, "Advanced": 8192, "Intelligent-Tiering": 8192}
+"""Largest value (characters) per tier; Intelligent-Tiering picks Advanced above 4,096."""
+
+
+def _check_name(name: str) -> None:
+    """Raise what SSM answers to a name that breaks its naming constraints."""
+    if not _NAME_CHARS.fullmatch(name):
+        raise errors.ValidationException(
+            f"Parameter name {name!r}: can include only the following symbols and letters: "
+            "a-zA-Z0-9_.-/ (no spaces)."
+        )
+    if re.match(r"/?(aws|ssm)", name, re.IGNORECASE):
+        raise errors.ValidationException(
+            f'Parameter name {name}: can\'t be prefixed with "aws" or "ssm" (case-insensitive).'
+        )
+    if "/" in name and (not name.startswith("/") or "//" in name or name.endswith("/")):
+        raise errors.ValidationException(
+            f"Parameter name {name} must be a fully qualified name: a leading /, and no empty level."
+        )
+    levels = name.strip("/").count("/") + 1
+    if levels > _MAX_LEVELS:
+        raise errors.HierarchyLevelLimitExceededException(
+            f"Parameter name {name} has {levels} hierarchy levels; the maximum allowed is {_MAX_LEVELS}."
+        )
+
+
+def _tier(name: str, value: str, tier: str) -> str:
+    """Return the tier a value is stored in; ValidationException if it is too large for it."""
+    if len(value) > _TIER_MAX[tier]:
+        raise errors.ValidationException(
+            f"Value of {name} has {len(value):,} characters: {tier} tier parameters support a maximum "
+            f"parameter value of {_TIER_MAX[tier]:,} characters."
+            + (" To store a larger value, use the Advanced tier." if tier == "Standard" else "")
+        )
+    if tier == "Intelligent-Tiering":
+        return "Advanced" if len(value) > _TIER_MAX["Standard"] else "Standard"
+    return tier
+
+
+def _check_pattern(name: str, value: str, pattern: str | None) -> None:
+    if not pattern:
+        return
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise errors.InvalidAllowedPatternException(
+            f"AllowedPattern {pattern!r} of {name} is not a valid regular expression: {exc}"
+        ) from exc
+    if not compiled.search(value):
+        raise errors.ParameterPatternMismatchException(
+            f"Parameter value of {name}, cannot be validated against allowedPattern: {pattern}"
+        )
+
+
+def _public(store: Store, name: str, doc: dict, decrypt: bool = False) -> dict:
+    value = doc["Value"]
+    if doc["Type"] == "SecureString" and decrypt:
+        value = store.decrypt(value)
     return {
         "Name": name,
         "Type": doc["Type"],
-        "Value": doc["Value"],
+        "Value": value,
         "Version": doc["Version"],
         "LastModifiedDate": doc["LastModifiedDate"],
         "ARN": _arn(name),
@@ -41,6 +110,12 @@ def _get(store: Store, name: str) -> dict:
 def put_parameter(store: Store, params: dict) -> dict:
     """Create a parameter, or a new version of it with ``Overwrite=True``."""
     name = params["Name"]
+    _check_name(name)
+    if params.get("Tags") and params.get("Overwrite"):
+        raise errors.ValidationException(
+            f"Invalid request for {name}: Tags and Overwrite can't be used together. To update the tags "
+            "of an existing parameter, use AddTagsToResource or RemoveTagsFromResource."
+        )
     old = store.get("ssm-parameter", name)
     if old is not None and not params.get("Overwrite"):
         raise errors.ParameterAlreadyExists(
@@ -50,26 +125,34 @@ def put_parameter(store: Store, params: dict) -> dict:
     kind = params.get("Type") or (old or {}).get("Type")
     if kind is None:
         raise errors.ValidationException(f"Type is required when creating parameter {name}.")
-    if kind not in models.enum("ssm", "ParameterType"):
+    value = params["Value"]
+    tier = _tier(name, value, params.get("Tier") or (old or {}).get("Tier") or "Standard")
+    if (old or {}).get("Tier") == "Advanced" and tier == "Standard":
         raise errors.ValidationException(
-            f"Type {kind!r} of {name} is not one of {models.enum('ssm', 'ParameterType')}"
+            f"Parameter {name} uses the advanced-parameter tier; it cannot be downgraded to Standard."
         )
+    pattern = params.get("AllowedPattern", (old or {}).get("AllowedPattern"))
+    _check_pattern(name, value, pattern)
     version = (old or {}).get("Version", 0) + 1
     doc = {
         "Type": kind,
-        "Value": params["Value"],
+        "Value": store.encrypt(value) if kind == "SecureString" else value,
         "Version": version,
         "LastModifiedDate": time.time(),
         "Description": params.get("Description", (old or {}).get("Description")),
         "DataType": params.get("DataType", "text"),
+        "Tier": tier,
+        "AllowedPattern": pattern,
+        "Tags": params.get("Tags") or (old or {}).get("Tags") or [],
     }
     store.put("ssm-parameter", name, doc)
-    return {"Version": version, "Tier": params.get("Tier", "Standard")}
+    return {"Version": version, "Tier": tier}
 
 
 def get_parameter(store: Store, params: dict) -> dict:
-    """Return one parameter; ParameterNotFound if absent."""
-    return {"Parameter": _public(params["Name"], _get(store, params["Name"]))}
+    """Return one parameter (SecureString decrypted ``WithDecryption`` only); ParameterNotFound if absent."""
+    doc = _get(store, params["Name"])
+    return {"Parameter": _public(store, params["Name"], doc, params.get("WithDecryption", False))}
 
 
 def get_parameters(store: Store, params: dict) -> dict:
@@ -80,8 +163,8 @@ def get_parameters(store: Store, params: dict) -> dict:
         if doc is None:
             invalid.append(name)
         else:
-            found.append(_public(name, doc))
-    return {"Parameters": found, "InvalidParameters": invalid}
+            found.append(_public(store, name, doc, params.get("WithDecryption", False)))
+    return {"Parameters": found, **({"InvalidParameters": invalid} if invalid else {})}
 
 
 def get_parameters_by_path(store: Store, params: dict) -> dict:
@@ -97,7 +180,7 @@ def get_parameters_by_path(store: Store, params: dict) -> dict:
         if len(out) == size:
             token = out[-1]["Name"]
             break
-        out.append(_public(name, doc))
+        out.append(_public(store, name, doc, params.get("WithDecryption", False)))
     answer = {"Parameters": out}
     if token:
         answer["NextToken"] = token
@@ -116,4 +199,5 @@ def delete_parameters(store: Store, params: dict) -> dict:
     deleted, invalid = [], []
     for name in params["Names"]:
         (deleted if store.delete("ssm-parameter", name) else invalid).append(name)
-    return {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    answer = {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    return {k: v for k, v in answer.items() if v}  # the model's lists have at least one member

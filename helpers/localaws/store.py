@@ -8,11 +8,17 @@ All SQL of the backend lives here. Layout of the state folder::
     datasets/<hash>/    imported dataset data, one Parquet file per import job
     models/             trained artefacts (recommenders, solution versions)
     tmp/                temp files, renamed into place with ``os.replace``
+    secret.key          the key that encrypts SecureString values at rest
+
+The folder is created readable by its owner only (0700) and every file in it 0600: local state
+holds what the learner put in Parameter Store and S3.
 
 Every process and thread opens its own connection; writes run in ``BEGIN IMMEDIATE``
 transactions with a long busy timeout, so concurrent writers queue instead of failing, and a
 process killed mid-way leaves the last committed state. Files are written to ``tmp/`` first and
-renamed, so a reader sees a whole file or none.
+renamed, so a reader sees a whole file or none. A temp file's name starts with its writer's
+owner id (``processes.me()``); those of dead writers are swept when a store opens and when
+orphaned work is claimed, so a kill mid-write leaves no garbage behind.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+from cryptography.fernet import Fernet, InvalidToken
+
+from helpers.localaws import processes
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -47,6 +56,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 """
 
 _CHUNK = 1 << 20
+_DIR_MODE = 0o700
+_FILE_MODE = 0o600
 
 
 class Store:
@@ -58,11 +69,18 @@ class Store:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
+        if not self.root.exists():  # a folder the user chose and that exists keeps its mode
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+                self.root.mkdir(mode=_DIR_MODE, parents=True)
+                os.chmod(self.root, _DIR_MODE)  # whatever the umask
         for sub in ("objects", "uploads", "datasets", "models", "tmp"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            (self.root / sub).mkdir(mode=_DIR_MODE, exist_ok=True)
         self.db_path = self.root / "state.sqlite"
+        os.close(os.open(self.db_path, os.O_CREAT | os.O_WRONLY, _FILE_MODE))  # SQLite's -wal, -shm follow
         self._local = threading.local()
+        self._fernet: Fernet | None = None
         self._conn().executescript(_SCHEMA)
+        self.sweep_temp_files()
 
     @property
     def models_dir(self) -> Path:
@@ -236,11 +254,11 @@ class Store:
         Returns:
             ``(size in bytes, hex MD5)``.
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
+        path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        tmp = self.temp_path(".part")
         md5, size = hashlib.md5(), 0
         try:
-            with open(tmp, "wb") as out:
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE), "wb") as out:
                 for chunk in _chunks(source):
                     md5.update(chunk)
                     size += len(chunk)
@@ -249,6 +267,56 @@ class Store:
         finally:
             tmp.unlink(missing_ok=True)
         return size, md5.hexdigest()
+
+    def temp_path(self, suffix: str = "") -> Path:
+        """Return a fresh path in ``tmp/`` named after this process, for ``sweep_temp_files``."""
+        return self.root / "tmp" / f"{processes.me().replace(':', '-')}-{uuid.uuid4().hex}{suffix}"
+
+    def sweep_temp_files(self) -> list[str]:
+        """Remove the temp files of writers that are gone (killed mid-write); return their names."""
+        removed = []
+        for path in (self.root / "tmp").iterdir():
+            pid, _, rest = path.name.partition("-")
+            start = rest.partition("-")[0]
+            if not processes.is_alive(f"{pid}:{start}"):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
+
+    # --- secrets ----------------------------------------------------------------------------
+    def encrypt(self, text: str) -> str:
+        """Encrypt a secret (a SecureString value) with the state folder's key; return a token."""
+        return self._cipher().encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        """Return the secret behind a token from ``encrypt``.
+
+        Raises:
+            ValueError: the token was not made with this state folder's key.
+        """
+        try:
+            return self._cipher().decrypt(token.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("the value was not encrypted with this state folder's key") from exc
+
+    def _cipher(self) -> Fernet:
+        """The Fernet cipher (AES-128-CBC + HMAC-SHA256) of ``secret.key``, created 0600 once.
+
+        The key is written to a temp file and hard-linked into place, so concurrent first uses
+        agree on one key and a kill leaves either no key or a whole one.
+        """
+        if self._fernet is None:
+            path = self.root / "secret.key"
+            if not path.exists():
+                tmp = self.temp_path(".key")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(Fernet.generate_key())
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)
+                tmp.unlink()
+            self._fernet = Fernet(path.read_bytes())
+        return self._fernet
 
     def new_object_path(self) -> Path:
         """Return a fresh path for an S3 object body."""
@@ -279,10 +347,11 @@ class Store:
 
     def write_table(self, path: Path, frame: pd.DataFrame) -> None:
         """Write a DataFrame as Parquet atomically."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.parquet"
+        path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        tmp = self.temp_path(".parquet")
         try:
             frame.to_parquet(tmp, index=False)
+            os.chmod(tmp, _FILE_MODE)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

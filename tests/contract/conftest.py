@@ -101,3 +101,18 @@ def wait_for(
             return resource
         assert time.monotonic() < end, f"{key} still {resource['status']} after {timeout} s"
         time.sleep(0.02)
+
+
+def snapshot(store: localaws.Store) -> tuple:
+    """Everything a call could change: every document, every pending job, every file (but temp ones)."""
+    import sqlite3
+
+    with sqlite3.connect(store.db_path) as conn:
+        docs = sorted(conn.execute("SELECT ns, key, parent, data FROM docs"))
+        pending = sorted(conn.execute("SELECT arn, kind FROM jobs"))
+    files = sorted(
+        (str(p.relative_to(store.root)), p.stat().st_size)
+        for p in store.root.rglob("*")
+        if p.is_file() and p.parent.name != "tmp" and not p.name.startswith("state.sqlite")
+    )
+    return docs, pending, files

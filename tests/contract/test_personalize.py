@@ -310,6 +310,12 @@ def _bad_type():
     return rows
 
 
+def _not_utf8() -> bytes:
+    rows = [r.encode() for r in _rows()]
+    rows[700] = b"u19\xff,i1,1700000000,View,"
+    return b"\n".join(rows)
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -321,6 +327,11 @@ def _bad_type():
         (lambda: _rows(45, 20)[:900], "899 interactions; at least 1,000"),
         (lambda: _rows(20, 60), "20 users with at least 2"),
         (lambda: [HEADER + ",EXTRA"] + [r + ",x" for r in _rows()[1:]], "CSV column EXTRA"),
+        (
+            lambda: _rows()[:500] + ["u1,i1,1700000000"] + _rows()[500:],
+            "Row 501: 3 values, but the header has 5",
+        ),
+        (_not_utf8, "Row 701: byte 0xff at position 4 is not valid UTF-8"),
     ],
     ids=[
         "missing-column",
@@ -331,12 +342,16 @@ def _bad_type():
         "few-interactions",
         "few-users",
         "extra-column",
+        "ragged-row",
+        "not-utf8",
     ],
 )
 def test_create_dataset_import_job__bad_csv(personalize, s3, dataset, group, state, make, reason):
     job = _import(personalize, s3, dataset, make(), name="bad")
     assert job["status"] == "CREATE FAILED"
     assert reason in job["failureReason"]
+    assert job["failureReason"].startswith(("s3://", "Interactions")), job["failureReason"]
+    assert "Error" not in job["failureReason"] and "codec" not in job["failureReason"]
     assert state.read_dataset(group, "Interactions") is None
     assert (
         personalize.describe_dataset(datasetArn=dataset)["dataset"]["latestDatasetUpdate"]["status"]

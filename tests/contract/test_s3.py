@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,7 +80,13 @@ def test_delete_bucket__no_such_bucket(s3):
 
 
 def test_put_bucket_policy(s3, bucket):
-    policy = '{"Version": "2012-10-17", "Statement": []}'
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "personalize.amazonaws.com"},
+        "Action": ["s3:GetObject", "s3:ListBucket"],
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     assert s3.put_bucket_policy(Bucket=bucket, Policy=policy)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == policy
     assert_valid(s3, "GetBucketPolicy")

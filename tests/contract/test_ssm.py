@@ -76,3 +76,43 @@ def test_aws_parameter_helpers(state):
     assert aws.put_parameter("/x/y", "arn:1") == 1
     assert aws.put_parameter("/x/y", "arn:2") == 2
     assert aws.get_parameter("/x/y") == "arn:2"
+
+
+def test_put_parameter__secure_string_is_encrypted_at_rest(ssm, state):
+    secret = "hunter2-very-secret"
+    ssm.put_parameter(Name="/app/password", Value=secret, Type="SecureString")
+    # every file of the state folder: the database, its WAL, objects
+    on_disk = b"".join(p.read_bytes() for p in state.root.rglob("*") if p.is_file())
+    assert secret.encode() not in on_disk
+    plain = ssm.get_parameter(Name="/app/password", WithDecryption=True)["Parameter"]
+    assert plain["Value"] == secret and plain["Type"] == "SecureString"
+
+
+def test_get_parameter__secure_string_without_decryption(ssm):
+    ssm.put_parameter(Name="/app/password", Value="s3cret", Type="SecureString")
+    cipher = ssm.get_parameter(Name="/app/password")["Parameter"]["Value"]
+    by_path = ssm.get_parameters_by_path(Path="/app")["Parameters"][0]["Value"]
+    many = ssm.get_parameters(Names=["/app/password"])["Parameters"][0]["Value"]
+    assert cipher != "s3cret" and "s3cret" not in cipher
+    assert by_path == many == cipher
+    assert ssm.get_parameters_by_path(Path="/app", WithDecryption=True)["Parameters"][0]["Value"] == "s3cret"
+
+
+def test_state_folder__owner_only(ssm, state):
+    ssm.put_parameter(Name="/app/password", Value="s3cret", Type="SecureString")
+    assert state.root.stat().st_mode & 0o777 == 0o700
+    for name in ("secret.key", "state.sqlite"):
+        assert (state.root / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_put_parameter__intelligent_tiering(ssm):
+    small = ssm.put_parameter(Name="/t/small", Value="v", Type="String", Tier="Intelligent-Tiering")
+    large = ssm.put_parameter(Name="/t/large", Value="v" * 5000, Type="String", Tier="Intelligent-Tiering")
+    assert (small["Tier"], large["Tier"]) == ("Standard", "Advanced")
+
+
+def test_put_parameter__advanced_cannot_be_downgraded(ssm):
+    ssm.put_parameter(Name="/t/adv", Value="v", Type="String", Tier="Advanced")
+    call = lambda: ssm.put_parameter(Name="/t/adv", Value="w", Tier="Standard", Overwrite=True)  # noqa: E731
+    assert_error(call, "ValidationException", 400, "cannot be downgraded")
+    assert ssm.get_parameter(Name="/t/adv")["Parameter"]["Value"] == "v"

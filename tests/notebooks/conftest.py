@@ -9,11 +9,19 @@ import pytest
 
 @pytest.fixture(scope="session")
 def series_env(tmp_path_factory):
-    """Point the local backend and generated data at one fresh folder, for every notebook."""
+    """Point the local backend and generated data at one fresh folder, for every notebook.
+
+    Every call the notebooks make is logged to ``calls.jsonl`` there (``RECSYS_CALL_LOG``), for
+    ``test_series_calls`` to check against the service models.
+    """
     root = tmp_path_factory.mktemp("series")
-    saved = {k: os.environ.get(k) for k in ("RECSYS_STATE_DIR", "RECSYS_DATA_DIR", "RECSYS_BACKEND")}
+    names = ("RECSYS_STATE_DIR", "RECSYS_DATA_DIR", "RECSYS_BACKEND", "RECSYS_CALL_LOG")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ.update(
-        RECSYS_STATE_DIR=str(root / "state"), RECSYS_DATA_DIR=str(root / "data"), RECSYS_BACKEND="local"
+        RECSYS_STATE_DIR=str(root / "state"),
+        RECSYS_DATA_DIR=str(root / "data"),
+        RECSYS_BACKEND="local",
+        RECSYS_CALL_LOG=str(root / "calls.jsonl"),
     )
     yield root
     for key, value in saved.items():
