@@ -75,6 +75,11 @@ _DONE = ("ACTIVE",)
 _FAILED = ("CREATE FAILED", "DELETE FAILED", "FAILED")
 
 
+def poll_seconds() -> float:
+    """Seconds between describe calls: 0.2 locally, 15 on AWS (quotas limit describe calls)."""
+    return 0.2 if backend() == "local" else 15.0
+
+
 def _status(resource: dict) -> str:
     return resource.get("status") or resource.get("latestDatasetUpdate", {}).get("status", "")
 
@@ -87,7 +92,7 @@ def _poll(check: Callable[[], tuple[bool, Any, str, str]], *, timeout: float, po
     """
     from tqdm.auto import tqdm
 
-    poll = poll if poll is not None else (0.2 if backend() == "local" else 15.0)
+    poll = poll if poll is not None else poll_seconds()
     start = time.monotonic()
     disable = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")  # make / papermill set it
     bar = None

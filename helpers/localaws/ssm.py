@@ -112,8 +112,9 @@ def delete_parameter(store: Store, params: dict) -> dict:
 
 
 def delete_parameters(store: Store, params: dict) -> dict:
-    """Delete parameters; those not found are listed in InvalidParameters."""
+    """Delete parameters; those not found are listed in InvalidParameters (an empty list is left out)."""
     deleted, invalid = [], []
     for name in params["Names"]:
         (deleted if store.delete("ssm-parameter", name) else invalid).append(name)
-    return {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    answer = {"DeletedParameters": deleted, "InvalidParameters": invalid}
+    return {key: names for key, names in answer.items() if names}  # the model's lists hold at least 1

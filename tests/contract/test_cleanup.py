@@ -1,0 +1,168 @@
+"""helpers.cleanup on a local state like the series': it leaves nothing, runs twice, spares the rest."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.exceptions
+import pytest
+
+from helpers import aws, cleanup, config
+from helpers.localaws.errors import NotEmulatedError
+from tests.contract import shop
+from tests.contract.conftest import wait_for
+
+GROUP = config.DATASET_GROUP_NAME
+FAILING = f"{config.PROJECT}-failing"
+POLICY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+
+def _role(iam, name: str) -> None:
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
+    iam.attach_role_policy(RoleName=name, PolicyArn=POLICY)
+    iam.put_role_policy(RoleName=name, PolicyName="read-bucket", PolicyDocument=TRUST)
+
+
+@pytest.fixture
+def series(personalize, s3, ssm, iam):
+    """The series' kinds of resources, plus one of each that is not the series'."""
+    group, _ = shop.make_group(personalize, s3, shop.rows(), name=GROUP)
+    active = shop.create_recommender(personalize, group, shop.MOST_VIEWED, f"{config.PROJECT}-most-viewed")
+    stopped = shop.create_recommender(
+        personalize, group, shop.FOR_YOU, f"{config.PROJECT}-recommended-for-you"
+    )
+    personalize.stop_recommender(recommenderArn=stopped["recommenderArn"])
+    wait_for(
+        personalize.describe_recommender,
+        "recommender",
+        ("INACTIVE",),
+        recommenderArn=stopped["recommenderArn"],
+    )
+    failing, _ = shop.make_group(personalize, s3, shop.rows(purchases=False), name=FAILING)
+    failed = shop.create_recommender(personalize, failing, shop.BEST_SELLERS, f"{FAILING}-best-sellers")
+    assert (active["status"], failed["status"]) == ("ACTIVE", "CREATE FAILED")
+    bucket = aws.default_bucket()
+    s3.create_bucket(Bucket=bucket)
+    for key in ("users.csv", "items.csv", "batch/out/part-0.json"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    s3.put_bucket_policy(Bucket=bucket, Policy=TRUST)
+    for what in ("dataset-group", "role", "most-viewed"):
+        ssm.put_parameter(Name=config.ssm_name(what), Value="arn", Type="String")
+    ssm.put_parameter(Name=f"/{config.PROJECT}/other/setting", Value="1", Type="String")
+    _role(iam, config.PERSONALIZE_ROLE_NAME)
+    # not the series': another shop's dataset group, schema, role, parameter (and shop.BUCKET)
+    shop.make_group(personalize, s3, name="other-shop")
+    _role(iam, "other-role")
+    ssm.put_parameter(Name="/other/setting", Value="1", Type="String")
+    return bucket
+
+
+def _actions(rows: list[dict], kind: str) -> list[str]:
+    return sorted(r["action"] for r in rows if r["kind"] == kind)
+
+
+def test_delete_all__leaves_nothing_of_the_series(series):
+    rows = cleanup.delete_all()
+    assert cleanup.remaining() == []
+    assert _actions(rows, "recommender") == ["deleted"] * 3  # ACTIVE, INACTIVE and CREATE FAILED
+    assert _actions(rows, "dataset") == ["deleted"] * 2
+    assert _actions(rows, "dataset group") == ["deleted"] * 2
+    assert _actions(rows, "schema") == ["deleted"] * 2
+    assert _actions(rows, "bucket") == ["deleted"]
+    assert _actions(rows, "objects") == ["deleted 3"]
+    assert _actions(rows, "SSM parameter") == ["deleted"] * 4
+    assert _actions(rows, "role") == ["deleted"]
+    assert _actions(rows, "attached policy") == ["detached"]
+    assert _actions(rows, "inline policy") == ["deleted"]
+
+
+def test_delete_all__in_dependency_order(series):
+    kinds = [r["kind"] for r in cleanup.delete_all()]
+    order = ["recommender", "dataset", "dataset group", "schema", "bucket", "SSM parameter", "role"]
+    last = [max(i for i, k in enumerate(kinds) if k == kind) for kind in order]
+    first = [kinds.index(kind) for kind in order]
+    assert all(last[i] < first[i + 1] for i in range(len(order) - 1) if order[i] != "recommender")
+    # recommenders go first in each dataset group, before its datasets
+    assert kinds.index("recommender") < kinds.index("dataset")
+
+
+def test_delete_all__twice(series):
+    cleanup.delete_all()
+    again = cleanup.delete_all()
+    assert not [r for r in again if r["action"].startswith("deleted")]
+    assert again == [{"kind": "bucket", "name": series, "action": "already gone"}]
+    assert cleanup.remaining() == []
+
+
+def test_delete_all__spares_what_is_not_the_series(series, personalize, s3, ssm, iam):
+    cleanup.delete_all()
+    assert [g["name"] for g in personalize.list_dataset_groups()["datasetGroups"]] == ["other-shop"]
+    assert [s["name"] for s in personalize.list_schemas()["schemas"]] == ["other-shop-interactions"]
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["other-role"]
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [shop.BUCKET]
+    params = ssm.get_parameters_by_path(Path="/", Recursive=True)["Parameters"]
+    assert [p["Name"] for p in params] == ["/other/setting"]
+
+
+def test_delete_resources__busy_recommender_is_asked_again(personalize, s3):
+    group, _ = shop.make_group(personalize, s3, shop.rows(), name=GROUP)
+    arn = personalize.create_recommender(name="r", datasetGroupArn=group, recipeArn=shop.MOST_VIEWED)[
+        "recommenderArn"
+    ]
+    rows = cleanup.delete_resources(personalize, cleanup.RECOMMENDER, [{"name": "r", "recommenderArn": arn}])
+    assert rows == [{"kind": "recommender", "name": "r", "action": "deleted"}]
+    with pytest.raises(personalize.exceptions.ResourceNotFoundException):
+        personalize.describe_recommender(recommenderArn=arn)
+
+
+def test_delete_resources__already_gone(personalize):
+    arn = "arn:aws:personalize:us-east-1:123456789012:recommender/gone"
+    rows = cleanup.delete_resources(
+        personalize, cleanup.RECOMMENDER, [{"name": "gone", "recommenderArn": arn}]
+    )
+    assert rows == [{"kind": "recommender", "name": "gone", "action": "already gone"}]
+
+
+class _Paginator:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def paginate(self, **_):
+        raise self.error
+
+
+class _Client:
+    """A client whose List calls all fail with one error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get_paginator(self, operation: str) -> _Paginator:
+        return _Paginator(self.error)
+
+
+def test_list_resources__not_emulated_is_none():
+    client = _Client(NotEmulatedError("personalize", "ListEventTrackers"))
+    assert cleanup.list_resources(client, cleanup.EVENT_TRACKER, "arn") is None
+
+
+def test_list_resources__other_errors_are_raised():
+    error = botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException"}}, "ListFilters")
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        cleanup.list_resources(_Client(error), cleanup.FILTER, "arn")
+
+
+def test_kind_names():
+    assert (cleanup.EVENT_TRACKER.arn_key, cleanup.EVENT_TRACKER.label) == (
+        "eventTrackerArn",
+        "event tracker",
+    )
+    assert cleanup.DATASET_GROUP.arn_key == "datasetGroupArn"
+
+
+def test_is_ours():
+    assert cleanup.is_ours(config.PROJECT)
+    assert cleanup.is_ours(f"{config.PROJECT}-ecommerce")
+    assert not cleanup.is_ours(f"{config.PROJECT}x-ecommerce")
+    assert not cleanup.is_ours("other-shop")
