@@ -136,7 +136,7 @@ def delete_resources(
     delete = getattr(personalize, f"delete_{kind.name}")
     describe = getattr(personalize, f"describe_{kind.name}")
     rows, requested = [], []
-    waiting = list(resources)
+    waiting = sorted(resources, key=lambda r: r["name"])
     deadline = time.monotonic() + timeout
     while waiting:
         busy = []
@@ -200,10 +200,12 @@ def delete_prefix(s3: Any, bucket: str, prefix: str = "") -> int:
     return count
 
 
-def _batch_outputs(personalize: Any, s3: Any, solutions: list[dict] | None, timeout: float) -> list[dict]:
+def _batch_outputs(
+    personalize: Any, s3: Any, solutions: list[dict] | None, where: str, timeout: float
+) -> list[dict]:
     """Wait for the batch jobs of the solutions' versions to end; delete their outputs in S3."""
     if solutions is None:
-        return [_row("batch job output", "(in solutions)", SKIPPED)]
+        return [_row("batch job output", f"(in {where})", SKIPPED)]
     rows = []
     for solution in solutions:
         versions = list_resources(personalize, Kind("solution_version", "solutionVersions", "solutionArn"),
@@ -249,7 +251,7 @@ def delete_dataset_group_contents(
     rows += _delete_kind(personalize, CAMPAIGN, _campaigns(personalize, solutions), where, timeout)
     for kind in (EVENT_TRACKER, FILTER):
         rows += _delete_kind(personalize, kind, list_resources(personalize, kind, group_arn), where, timeout)
-    rows += _batch_outputs(personalize, s3, solutions, timeout)
+    rows += _batch_outputs(personalize, s3, solutions, where, timeout)
     rows += _delete_kind(personalize, SOLUTION, solutions, where, timeout)
     rows += _delete_kind(
         personalize, DATASET, list_resources(personalize, DATASET, group_arn), where, timeout

@@ -54,4 +54,9 @@ EXPECTED: dict[str, dict] = {
         "cold_start_overlap_with_most_viewed": between(3, 10),
         "error_code": equals("InvalidInputException"),
     },
+    "99_cleanup": {
+        "left": equals(0),
+        "recommenders_deleted": between(5, 15),
+        "dataset_groups_deleted": between(1, 5),
+    },
 }
