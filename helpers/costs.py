@@ -181,6 +181,34 @@ def tiered(quantity: float, tiers: Tiers) -> float:
     return charge + left * tiers[-1][1]
 
 
+def _tier_labels(tiers: Tiers, unit: str) -> list[str]:
+    labels, done = [], 0.0
+    for i, (size, _) in enumerate(tiers):
+        if math.isinf(size):
+            labels.append(f"{unit}, over {done:,.0f}")
+        else:
+            labels.append(f"{unit}, {'first' if i == 0 else 'next'} {size:,.0f}")
+            done += size
+    return labels
+
+
+def rates_table(rates: Rates = Rates()) -> list[dict]:
+    """The rates as rows ``{"dimension", "unit", "usd"}``, one per rate and tier, for display."""
+    rows = [
+        {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": rates.ingestion_per_gb},
+        {"dimension": "training", "unit": "training hour (4 vCPU, 8 GiB)", "usd": rates.training_per_hour},
+        {"dimension": "recommender", "unit": "hour ACTIVE at 1 request/s", "usd": rates.recommender_per_hour},
+    ]
+    tiered_rates = (
+        ("campaign", "TPS-hours a month", rates.campaign_tps_hour),
+        ("batch inference (per 1,000)", "recommendations a month", rates.batch_per_1000),
+    )
+    for dimension, unit, tiers in tiered_rates:
+        for label, (_, price) in zip(_tier_labels(tiers, unit), tiers, strict=True):
+            rows.append({"dimension": dimension, "unit": label, "usd": price})
+    return rows
+
+
 def ingestion_cost(gb: float, rates: Rates = Rates()) -> float:
     """USD for ingesting ``gb`` GB (bulk imports and streamed events)."""
     _non_negative("gb", gb)

@@ -134,3 +134,12 @@ def test_break_even_revenue():
     assert costs.break_even_revenue(540.10, 0.10) == pytest.approx(5_401.0)
     with pytest.raises(ValueError, match="uplift"):
         costs.break_even_revenue(540.10, 0)
+
+
+def test_rates_table():
+    rows = costs.rates_table()
+    assert rows[0] == {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": 0.05}
+    campaign = [r["unit"] for r in rows if r["dimension"] == "campaign"]
+    assert campaign == ["TPS-hours a month, first 20,000", "TPS-hours a month, next 180,000",
+                        "TPS-hours a month, over 200,000"]  # fmt: skip
+    assert len(rows) == 3 + 3 + 3
