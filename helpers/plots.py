@@ -695,5 +695,5 @@ def run_time_bars(times, ax=None, title: str | None = None):
     ax.set_title(title or f"{first} took 1/{ratio:,.0f} of the time of {second}")
     ax.set_xlabel("time to create (minutes, log scale)")
     ax.set_ylabel("resource")
-    ax.legend(title="backend", loc="lower right", fontsize="small")
+    ax.legend(title="backend", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return ax

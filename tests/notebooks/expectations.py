@@ -54,6 +54,14 @@ EXPECTED: dict[str, dict] = {
         "cold_start_overlap_with_most_viewed": between(3, 10),
         "error_code": equals("InvalidInputException"),
     },
+    "10_cost_benefit": {
+        "article_per_recommender": equals(270.05),
+        "article_two_recommenders": equals(540.1),
+        "five_recommenders_720h": equals(1350.05),
+        "uplift_low": equals(20_000),
+        "uplift_high": equals(50_000),
+        "break_even_revenue_at_low": between(13_000, 14_000),
+    },
     "99_cleanup": {
         "left": equals(0),
         "recommenders_deleted": between(5, 15),
