@@ -26,6 +26,7 @@ and incomplete multipart uploads are not handled: the series creates neither.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,7 +77,12 @@ DATASET = Kind("dataset", "datasets")
 DATASET_GROUP = Kind("dataset_group", "datasetGroups", parent=None)
 SCHEMA = Kind("schema", "schemas", parent=None)
 
-_BATCH_JOBS = (("batch_inference_job", "batchInferenceJobs"), ("batch_segment_job", "batchSegmentJobs"))
+SOLUTION_VERSION = Kind("solution_version", "solutionVersions", parent="solutionArn")
+BATCH_JOBS = (
+    Kind("batch_inference_job", "batchInferenceJobs", parent="solutionVersionArn"),
+    Kind("batch_segment_job", "batchSegmentJobs", parent="solutionVersionArn"),
+)
+"""Batch jobs have no Delete operation: cleanup waits for them to end and deletes their outputs."""
 _SETTLED = ("ACTIVE", "CREATE FAILED", "CREATE STOPPED")
 
 
@@ -207,25 +213,20 @@ def _batch_outputs(
     if solutions is None:
         return [_row("batch job output", f"(in {where})", SKIPPED)]
     rows = []
-    for solution in solutions:
-        versions = list_resources(personalize, Kind("solution_version", "solutionVersions", "solutionArn"),
-                                  solution["solutionArn"]) or []  # fmt: skip
-        for version in versions:
-            for name, member in _BATCH_JOBS:
-                jobs = _list(
-                    personalize, f"list_{name}s", member, solutionVersionArn=version["solutionVersionArn"]
-                )
-                for job in jobs or []:
-                    arn_key = Kind(name, member).arn_key
-                    described = aws.wait_until_active(
-                        getattr(personalize, f"describe_{name}"), until=_SETTLED, timeout=timeout,
-                        **{arn_key: job[arn_key]},
-                    )  # fmt: skip
-                    path = described.get("jobOutput", {}).get("s3DataDestination", {}).get("path", "")
-                    bucket, _, prefix = path.removeprefix("s3://").partition("/")
-                    if bucket:
-                        n = delete_prefix(s3, bucket, prefix)
-                        rows.append(_row("batch job output", path, f"{DELETED} {n} objects" if n else GONE))
+    versions = [
+        v for s in solutions for v in list_resources(personalize, SOLUTION_VERSION, s["solutionArn"]) or []
+    ]
+    for version, kind in itertools.product(versions, BATCH_JOBS):
+        for job in list_resources(personalize, kind, version["solutionVersionArn"]) or []:
+            describe = getattr(personalize, f"describe_{kind.name}")
+            done = aws.wait_until_active(
+                describe, until=_SETTLED, timeout=timeout, **{kind.arn_key: job[kind.arn_key]}
+            )
+            path = done.get("jobOutput", {}).get("s3DataDestination", {}).get("path", "")
+            bucket, _, prefix = path.removeprefix("s3://").partition("/")
+            if bucket:
+                n = delete_prefix(s3, bucket, prefix)
+                rows.append(_row("batch job output", path, f"{DELETED} {n} objects" if n else GONE))
     return rows
 
 

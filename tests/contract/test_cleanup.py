@@ -166,3 +166,56 @@ def test_is_ours():
     assert cleanup.is_ours(f"{config.PROJECT}-ecommerce")
     assert not cleanup.is_ours(f"{config.PROJECT}x-ecommerce")
     assert not cleanup.is_ours("other-shop")
+
+
+def test_delete_prefix(s3):
+    s3.create_bucket(Bucket="batch-bucket")
+    for key in ("out/a.json", "out/b.json", "in/c.json"):
+        s3.put_object(Bucket="batch-bucket", Key=key, Body=b"x")
+    assert cleanup.delete_prefix(s3, "batch-bucket", "out/") == 2
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="batch-bucket")["Contents"]] == ["in/c.json"]
+    assert cleanup.delete_prefix(s3, "missing-bucket", "out/") == 0
+
+
+class _Pages:
+    """A paginator answering one page."""
+
+    def __init__(self, page: dict) -> None:
+        self.page = page
+
+    def paginate(self, **_):
+        return [self.page]
+
+
+class _Batch:
+    """Personalize as far as batch jobs go: one solution version with a batch inference job."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.described = 0
+
+    def get_paginator(self, operation: str) -> _Pages:
+        pages = {
+            "list_solution_versions": {"solutionVersions": [{"solutionVersionArn": "sv"}]},
+            "list_batch_inference_jobs": {"batchInferenceJobs": [{"batchInferenceJobArn": "job"}]},
+            "list_batch_segment_jobs": {"batchSegmentJobs": []},
+        }
+        return _Pages(pages[operation])
+
+    def describe_batch_inference_job(self, batchInferenceJobArn: str) -> dict:
+        self.described += 1
+        status = "IN PROGRESS" if self.described == 1 else "ACTIVE"  # a running job is waited for
+        output = {"s3DataDestination": {"path": self.path}}
+        return {"batchInferenceJob": {"jobName": "j", "status": status, "jobOutput": output}}
+
+
+def test_batch_outputs__waits_for_the_job_and_deletes_its_output(s3):
+    s3.create_bucket(Bucket="batch-bucket")
+    s3.put_object(Bucket="batch-bucket", Key="batch/out/users.json.out", Body=b"x")
+    personalize = _Batch("s3://batch-bucket/batch/out/")
+    rows = cleanup._batch_outputs(personalize, s3, [{"solutionArn": "s"}], "group", timeout=30)
+    assert rows == [
+        {"kind": "batch job output", "name": "s3://batch-bucket/batch/out/", "action": "deleted 1 objects"}
+    ]
+    assert personalize.described == 2
+    assert s3.list_objects_v2(Bucket="batch-bucket")["KeyCount"] == 0
