@@ -71,7 +71,7 @@ class Kind:
 RECOMMENDER = Kind("recommender", "recommenders")
 CAMPAIGN = Kind("campaign", "campaigns", parent="solutionArn")
 EVENT_TRACKER = Kind("event_tracker", "eventTrackers")
-FILTER = Kind("filter", "filters")
+FILTER = Kind("filter", "Filters")  # sic: ListFilters answers "Filters"
 SOLUTION = Kind("solution", "solutions")
 DATASET = Kind("dataset", "datasets")
 DATASET_GROUP = Kind("dataset_group", "datasetGroups", parent=None)

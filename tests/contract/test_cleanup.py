@@ -6,6 +6,7 @@ import json
 
 import botocore.exceptions
 import pytest
+from botocore import xform_name
 
 from helpers import aws, cleanup, config
 from helpers.localaws.errors import NotEmulatedError
@@ -151,6 +152,24 @@ def test_list_resources__other_errors_are_raised():
     error = botocore.exceptions.ClientError({"Error": {"Code": "AccessDeniedException"}}, "ListFilters")
     with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
         cleanup.list_resources(_Client(error), cleanup.FILTER, "arn")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [cleanup.RECOMMENDER, cleanup.CAMPAIGN, cleanup.EVENT_TRACKER, cleanup.FILTER, cleanup.SOLUTION,
+     cleanup.SOLUTION_VERSION, *cleanup.BATCH_JOBS, cleanup.DATASET, cleanup.DATASET_GROUP, cleanup.SCHEMA],
+    ids=lambda kind: kind.name,
+)  # fmt: skip
+def test_kinds_match_the_service_model(personalize, kind):
+    model = personalize.meta.service_model
+    listing = model.operation_model(personalize.meta.method_to_api_mapping[f"list_{xform_name(kind.plural)}"])
+    assert kind.plural in listing.output_shape.members
+    assert kind.parent is None or kind.parent in listing.input_shape.members
+    if kind not in (cleanup.SOLUTION_VERSION, *cleanup.BATCH_JOBS):  # these have no Delete operation
+        deleting = model.operation_model(personalize.meta.method_to_api_mapping[f"delete_{kind.name}"])
+        assert list(deleting.input_shape.members) == [kind.arn_key]
+    describing = model.operation_model(personalize.meta.method_to_api_mapping[f"describe_{kind.name}"])
+    assert list(describing.input_shape.members) == [kind.arn_key]
 
 
 def test_kind_names():
