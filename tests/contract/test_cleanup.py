@@ -238,3 +238,27 @@ def test_batch_outputs__waits_for_the_job_and_deletes_its_output(s3):
     ]
     assert personalize.described == 2
     assert s3.list_objects_v2(Bucket="batch-bucket")["KeyCount"] == 0
+
+
+def test_delete_all__event_trackers_and_filters(series, personalize):
+    """Where the backend emulates them, an event tracker and a filter are deleted before the datasets."""
+    group = personalize.list_dataset_groups()["datasetGroups"]
+    group_arn = next(g["datasetGroupArn"] for g in group if g["name"] == GROUP)
+    try:
+        tracker = personalize.create_event_tracker(name=config.EVENT_TRACKER_NAME, datasetGroupArn=group_arn)
+        personalize.create_filter(
+            name=f"{config.PROJECT}-not-purchased",
+            datasetGroupArn=group_arn,
+            filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+        )
+    except NotEmulatedError as err:
+        pytest.skip(f"this branch's local backend does not emulate it yet: {err}")
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    rows = cleanup.delete_all()
+    kinds = [r["kind"] for r in rows]
+    assert _actions(rows, "event tracker") == ["deleted"]
+    assert _actions(rows, "filter") == ["deleted"]
+    assert kinds.index("event tracker") < kinds.index("dataset") and kinds.index("filter") < kinds.index(
+        "dataset"
+    )
+    assert cleanup.remaining() == []
