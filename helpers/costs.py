@@ -5,8 +5,8 @@ https://aws.amazon.com/personalize/pricing/):
 
 - **data ingestion**, per GB uploaded: bulk imports from S3 *and* events streamed with PutEvents;
 - **training**, per training hour, one hour of 4 vCPU and 8 GiB; Personalize may train on larger
-  machines, so billed hours can exceed elapsed hours (custom solutions; a domain recommender's
-  training, including its weekly retraining, is part of its hourly price);
+  machines, so billed hours can exceed elapsed hours (custom solution versions; like the
+  article, this model bills a domain recommender by the hour only, its weekly retraining included);
 - **recommenders** (domain use cases), per hour while ACTIVE, for a throughput of at least
   ``minRecommendationRequestsPerSecond``: the bill is the greater of that minimum and the requests
   actually served (a stopped, INACTIVE recommender bills nothing);
@@ -80,7 +80,8 @@ class Rates:
         free_months: months of the free tier from the first use.
         free_ingestion_gb: GB of ingestion free each free month.
         free_training_hours: training hours free each free month.
-        free_tps_hours: campaign TPS-hours free each free month.
+        free_tps_hours: campaign TPS-hours free each free month. The free-tier amounts are those
+            the AWS Free Tier listed for Personalize; the tier may not cover every dimension.
         source: where the rates come from.
         read_on: when they were read.
     """
@@ -93,7 +94,7 @@ class Rates:
     free_months: int = 2
     free_ingestion_gb: float = 20.0
     free_training_hours: float = 100.0
-    free_tps_hours: float = 180_000.0
+    free_tps_hours: float = 50.0
     source: str = SOURCE
     read_on: str = READ_ON
 

@@ -96,13 +96,11 @@ def test_monthly_cost__line_items_add_up():
 
 
 def test_monthly_cost__free_tier_in_the_first_months_only():
-    usage = Usage(
-        gb_ingested=25, training_hours=120, campaign_tps_hours=200_000, recommenders=(Recommender(10),)
-    )
+    usage = Usage(gb_ingested=25, training_hours=120, campaign_tps_hours=770, recommenders=(Recommender(10),))
     first = costs.monthly_cost(usage, month=1)
     assert first["ingestion"] == pytest.approx(5 * 0.05)
     assert first["training"] == pytest.approx(20 * 0.24)
-    assert first["campaigns"] == pytest.approx(20_000 * 0.20)
+    assert first["campaigns"] == pytest.approx((770 - 50) * 0.20)
     assert first["recommenders"] == pytest.approx(10 * 0.375)  # not in the free tier
     third = costs.monthly_cost(usage, month=3)
     assert third["ingestion"] == pytest.approx(25 * 0.05)
