@@ -153,7 +153,13 @@ def delete_resources(
             except personalize.exceptions.ResourceNotFoundException:
                 rows.append(_row(kind.label, resource["name"], GONE))
             except personalize.exceptions.ResourceInUseException:
-                busy.append(resource)  # being created, changed or deleted: ask again when it settles
+                # being created, changed or deleted: ask again when it settles. Describing it lets a
+                # local backend resume work a killed process left, and tells when it is gone.
+                try:
+                    describe(**{kind.arn_key: resource[kind.arn_key]})
+                    busy.append(resource)
+                except personalize.exceptions.ResourceNotFoundException:
+                    rows.append(_row(kind.label, resource["name"], GONE))
         waiting = busy
         if waiting:
             if time.monotonic() > deadline:

@@ -117,6 +117,16 @@ def test_delete_resources__busy_recommender_is_asked_again(personalize, s3):
         personalize.describe_recommender(recommenderArn=arn)
 
 
+def test_delete_resources__being_deleted(personalize):
+    group = personalize.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    personalize.delete_dataset_group(datasetGroupArn=group)  # DELETE PENDING: a new delete is refused
+    rows = cleanup.delete_resources(
+        personalize, cleanup.DATASET_GROUP, [{"name": GROUP, "datasetGroupArn": group}]
+    )
+    assert rows == [{"kind": "dataset group", "name": GROUP, "action": "already gone"}]
+
+
 def test_delete_resources__already_gone(personalize):
     arn = "arn:aws:personalize:us-east-1:123456789012:recommender/gone"
     rows = cleanup.delete_resources(
