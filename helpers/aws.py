@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.exceptions
 
-from helpers import config
+from helpers import config, costs
 
 _active: str | None = None
 CONFIRM_VARIABLE = "RECSYS_AWS_CONFIRM"
@@ -86,6 +87,44 @@ _DONE = ("ACTIVE",)
 _FAILED = ("CREATE FAILED", "DELETE FAILED", "FAILED")
 
 
+def poll_seconds() -> float:
+    """Seconds between describe calls: 0.2 locally, 15 on AWS (quotas limit describe calls)."""
+    return 0.2 if backend() == "local" else 15.0
+
+
+def _status(resource: dict) -> str:
+    return resource.get("status") or resource.get("latestDatasetUpdate", {}).get("status", "")
+
+
+def _poll(check: Callable[[], tuple[bool, Any, str, str]], *, timeout: float, poll: float | None) -> Any:
+    """Call ``check`` until it reports done, with a progress bar; return its result.
+
+    ``check()`` returns ``(done, result, status, label)``: the label names the resource in the
+    progress bar and in the TimeoutError.
+    """
+    from tqdm.auto import tqdm
+
+    poll = poll if poll is not None else poll_seconds()
+    start = time.monotonic()
+    disable = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")  # make / papermill set it
+    bar = None
+    try:
+        while True:
+            done, result, status, label = check()
+            if done:
+                return result
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"{label} is still {status} after {timeout:.0f} s")
+            if bar is None:
+                bar = tqdm(desc=label, unit="poll", disable=disable, leave=False)
+            bar.set_postfix_str(status, refresh=False)
+            bar.update(1)
+            time.sleep(poll)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def wait_until_active(
     describe_fn: Callable[..., dict],
     key: str | None = None,
@@ -118,34 +157,68 @@ def wait_until_active(
         RuntimeError: the resource ended CREATE FAILED; the message holds its failureReason.
         TimeoutError: it was not ACTIVE within ``timeout`` seconds.
     """
-    from tqdm.auto import tqdm
 
-    poll = poll if poll is not None else (0.2 if backend() == "local" else 15.0)
-    start = time.monotonic()
-    disable = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")  # make / papermill set it
-    bar = None
-    try:
-        while True:
+    def check() -> tuple[bool, Any, str, str]:
+        answer = describe_fn(**describe_kwargs)
+        name = key or next(k for k in answer if k != "ResponseMetadata")
+        resource = answer[name]
+        status = _status(resource)
+        if status in until:
+            return True, resource, status, name
+        if status in _FAILED:
+            raise RuntimeError(f"{name} ended {status}: {resource.get('failureReason', 'no reason given')}")
+        return (
+            False,
+            None,
+            status,
+            desc or f"{name} {resource.get('name') or resource.get('jobName') or ''}".strip(),
+        )
+
+    return _poll(check, timeout=timeout, poll=poll)
+
+
+def wait_until_deleted(
+    describe_fn: Callable[..., dict],
+    *,
+    timeout: float = 3600.0,
+    poll: float | None = None,
+    desc: str | None = None,
+    **describe_kwargs: Any,
+) -> None:
+    """Poll a Personalize ``describe_*`` call until the resource is gone, with a progress bar.
+
+    Deletion is asynchronous: the resource goes DELETE PENDING, DELETE IN_PROGRESS, then its
+    describe call answers ResourceNotFoundException. A resource that is already gone returns at
+    once.
+
+    Args:
+        describe_fn: e.g. ``personalize.describe_recommender``.
+        timeout: give up after this many seconds.
+        poll: seconds between calls; by default 0.2 locally and 15 on AWS.
+        desc: the progress bar's label; by default the resource's kind and name.
+        **describe_kwargs: the describe call's arguments (``recommenderArn=…``).
+
+    Raises:
+        RuntimeError: the deletion ended DELETE FAILED; the message holds its failureReason.
+        TimeoutError: the resource still exists after ``timeout`` seconds.
+        botocore.exceptions.ClientError: any other error of the describe call.
+    """
+
+    def check() -> tuple[bool, Any, str, str]:
+        try:
             answer = describe_fn(**describe_kwargs)
-            name = key or next(k for k in answer if k != "ResponseMetadata")
-            resource = answer[name]
-            status = resource.get("status") or resource.get("latestDatasetUpdate", {}).get("status", "")
-            if status in until:
-                return resource
-            if status in _FAILED:
-                reason = resource.get("failureReason", "no reason given")
-                raise RuntimeError(f"{name} ended {status}: {reason}")
-            if time.monotonic() - start > timeout:
-                raise TimeoutError(f"{name} is still {status} after {timeout:.0f} s")
-            if bar is None:
-                label = desc or f"{name} {resource.get('name') or resource.get('jobName') or ''}".strip()
-                bar = tqdm(desc=label, unit="poll", disable=disable, leave=False)
-            bar.set_postfix_str(status, refresh=False)
-            bar.update(1)
-            time.sleep(poll)
-    finally:
-        if bar is not None:
-            bar.close()
+        except botocore.exceptions.ClientError as err:
+            if err.response["Error"]["Code"] == "ResourceNotFoundException":
+                return True, None, "gone", ""
+            raise
+        name = next(k for k in answer if k != "ResponseMetadata")
+        resource = answer[name]
+        status = _status(resource)
+        if status == "DELETE FAILED":
+            raise RuntimeError(f"{name} ended {status}: {resource.get('failureReason', 'no reason given')}")
+        return False, None, status, desc or f"{name} {resource.get('name') or ''}".strip()
+
+    _poll(check, timeout=timeout, poll=poll)
 
 
 def account_id() -> str:
@@ -220,20 +293,12 @@ def confirm_aws() -> None:
 
 
 def cost_estimate() -> str:
-    """Return one line estimating what the series costs on AWS, from ``helpers.costs`` if present.
+    """Return one line estimating what the series costs on AWS, from the pricing model.
 
     Returns:
-        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` from the pricing
-        model (``costs.shop_month``), or the billing dimensions and the pricing page without it.
+        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` (``costs.shop_month``).
     """
     n = len(config.USE_CASES)
-    try:
-        from helpers import costs
-    except ImportError:  # the pricing model ships with the cost/benefit chapter
-        return (
-            f"its {n} recommenders bill every hour while ACTIVE, at least 1 request per second each; "
-            "see https://aws.amazon.com/personalize/pricing/ and run 99_cleanup when you finish"
-        )
     total = costs.shop_month(n)["total"]
     return f"about USD {total:,.0f} a month while its {n} recommenders stay ACTIVE; run 99_cleanup when done"
 

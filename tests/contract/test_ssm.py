@@ -71,6 +71,15 @@ def test_delete_parameters(ssm):
     assert answer["DeletedParameters"] == ["/a"] and answer["InvalidParameters"] == ["/b"]
 
 
+def test_delete_parameters__all_found(ssm):
+    for name in ("/a", "/b"):
+        ssm.put_parameter(Name=name, Value="v", Type="String")
+    answer = ssm.delete_parameters(Names=["/a", "/b"])
+    assert_valid(ssm, "DeleteParameters")
+    assert answer["DeletedParameters"] == ["/a", "/b"] and "InvalidParameters" not in answer
+    assert ssm.get_parameters_by_path(Path="/", Recursive=True)["Parameters"] == []
+
+
 def test_aws_parameter_helpers(state):
     assert aws.get_parameter("/x/y", default="none") == "none"
     assert aws.put_parameter("/x/y", "arn:1") == 1

@@ -74,4 +74,17 @@ EXPECTED: dict[str, dict] = {
         ),
         "drift_loss_recovered": at(**{"streamed events only": between(0.1, 1.0)}),
     },
+    "10_cost_benefit": {
+        "article_per_recommender": equals(270.05),
+        "article_two_recommenders": equals(540.1),
+        "five_recommenders_720h": equals(1350.05),
+        "uplift_low": equals(20_000),
+        "uplift_high": equals(50_000),
+        "break_even_revenue_at_low": between(13_000, 14_000),
+    },
+    "99_cleanup": {
+        "left": equals(0),
+        "recommenders_deleted": between(5, 15),
+        "dataset_groups_deleted": between(1, 5),
+    },
 }

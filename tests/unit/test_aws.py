@@ -1,7 +1,8 @@
-"""aws.wait_until_active polls a describe call until the resource reaches a wanted status."""
+"""aws.wait_until_active and wait_until_deleted poll a describe call until a wanted status or until gone."""
 
 from __future__ import annotations
 
+import botocore.exceptions
 import pytest
 
 from helpers import aws
@@ -44,3 +45,48 @@ def test_wait_until_active__timeout():
     describe, _ = _describe("CREATE PENDING")
     with pytest.raises(TimeoutError, match="still CREATE PENDING"):
         aws.wait_until_active(describe, poll=0, timeout=0)
+
+
+def _gone_after(*statuses: str, code: str = "ResourceNotFoundException"):
+    """A fake describe call that answers the statuses, then fails with ``code``."""
+    calls = []
+
+    def describe(**kwargs):
+        calls.append(kwargs)
+        if len(calls) > len(statuses):
+            error = {"Error": {"Code": code, "Message": "no such recommender: arn"}}
+            raise botocore.exceptions.ClientError(error, "DescribeRecommender")
+        recommender = {"name": "r", "status": statuses[len(calls) - 1], "failureReason": "in use"}
+        return {"recommender": recommender, "ResponseMetadata": {}}
+
+    return describe, calls
+
+
+def test_wait_until_deleted():
+    describe, calls = _gone_after("DELETE PENDING", "DELETE IN_PROGRESS")
+    assert aws.wait_until_deleted(describe, poll=0, recommenderArn="arn") is None
+    assert calls == [{"recommenderArn": "arn"}] * 3
+
+
+def test_wait_until_deleted__already_gone():
+    describe, calls = _gone_after()
+    aws.wait_until_deleted(describe, poll=0)
+    assert len(calls) == 1
+
+
+def test_wait_until_deleted__delete_failed():
+    describe, _ = _gone_after("DELETE PENDING", "DELETE FAILED")
+    with pytest.raises(RuntimeError, match="recommender ended DELETE FAILED: in use"):
+        aws.wait_until_deleted(describe, poll=0)
+
+
+def test_wait_until_deleted__other_errors_are_raised():
+    describe, _ = _gone_after(code="AccessDeniedException")
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        aws.wait_until_deleted(describe, poll=0)
+
+
+def test_wait_until_deleted__timeout():
+    describe, _ = _gone_after(*["DELETE PENDING"] * 5)
+    with pytest.raises(TimeoutError, match="recommender r is still DELETE PENDING"):
+        aws.wait_until_deleted(describe, poll=0, timeout=0)

@@ -1,0 +1,143 @@
+"""The pricing model against the article's figures and hand-computed bills."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from helpers import costs
+from helpers.costs import Rates, Recommender, Usage
+
+
+def test_article_estimate__one_recommender():
+    # 1 GB x 0.05 + 720 h x 0.375 = 0.05 + 270.00
+    assert costs.article_estimate(1) == pytest.approx(270.05)
+    assert costs.article_estimate(1) == pytest.approx(costs.ARTICLE_PER_RECOMMENDER)
+
+
+def test_article_estimate__two_recommenders():
+    assert costs.article_estimate(2) == pytest.approx(540.10)
+    assert costs.article_estimate(2) == pytest.approx(costs.ARTICLE_TWO_RECOMMENDERS)
+
+
+def test_article_estimate__follows_the_rates():
+    rates = Rates(ingestion_per_gb=0.10, recommender_per_hour=0.5)
+    assert costs.article_estimate(3, rates) == pytest.approx(3 * (0.10 + 720 * 0.5))
+
+
+def test_shop_month__ingests_once_for_all_recommenders():
+    # the article's hours: five recommenders share the dataset group's 1 GB
+    bill = costs.shop_month(5, gb_ingested=1, hours=720)
+    assert bill["ingestion"] == pytest.approx(0.05)
+    assert bill["recommenders"] == pytest.approx(5 * 270.0)
+    assert bill["total"] == pytest.approx(1350.05)
+    assert bill["total"] < 5 * costs.article_estimate(1)  # 1350.25 the article's way
+
+
+def test_shop_month__average_month():
+    assert costs.shop_month(1)["total"] == pytest.approx(0.05 + 730 * 0.375)  # 273.80
+
+
+def test_recommender_cost__billed_at_the_greater_of_minimum_and_actual():
+    assert costs.recommender_cost(Recommender(10, min_rps=2, actual_rps=0.5)) == pytest.approx(10 * 2 * 0.375)
+    assert costs.recommender_cost(Recommender(10, min_rps=1, actual_rps=3)) == pytest.approx(10 * 3 * 0.375)
+    assert costs.recommender_cost(Recommender(0)) == 0
+
+
+def test_recommender__minimum_is_one_request_per_second():
+    with pytest.raises(ValueError, match="min_rps"):
+        Recommender(720, min_rps=0.5)
+
+
+def test_tiered__fills_tiers_in_order():
+    tiers = ((10, 2.0), (20, 1.0), (math.inf, 0.5))
+    assert costs.tiered(5, tiers) == 10.0
+    assert costs.tiered(10, tiers) == 20.0
+    assert costs.tiered(25, tiers) == 20 + 15 * 1.0
+    assert costs.tiered(40, tiers) == 20 + 20 + 10 * 0.5
+
+
+def test_tiered__beyond_a_finite_last_tier_pays_its_price():
+    assert costs.tiered(15, ((10, 2.0), (3, 1.0))) == 20 + 3 + 2 * 1.0
+
+
+def test_campaign_cost__tiers():
+    # 1 TPS all month: 720 TPS-hours in the first tier
+    assert costs.campaign_cost(720) == pytest.approx(144.0)
+    # 30,000 TPS-hours: 20,000 x 0.20 + 10,000 x 0.10
+    assert costs.campaign_cost(30_000) == pytest.approx(5_000.0)
+
+
+def test_batch_cost__per_thousand():
+    assert costs.batch_cost(1_000_000) == pytest.approx(67.0)
+    assert costs.batch_cost(25_000_000) == pytest.approx(20_000 * 0.067 + 5_000 * 0.058)
+
+
+def test_monthly_cost__line_items_add_up():
+    usage = Usage(
+        gb_ingested=2,
+        recommenders=(Recommender(100),),
+        training_hours=10,
+        campaign_tps_hours=720,
+        batch_recommendations=1_000_000,
+    )
+    bill = costs.monthly_cost(usage)
+    assert bill == pytest.approx(
+        {
+            "ingestion": 0.10,
+            "training": 2.40,
+            "recommenders": 37.5,
+            "campaigns": 144.0,
+            "batch": 67.0,
+            "total": 0.10 + 2.40 + 37.5 + 144.0 + 67.0,
+        }
+    )
+
+
+def test_monthly_cost__free_tier_in_the_first_months_only():
+    usage = Usage(gb_ingested=25, training_hours=120, campaign_tps_hours=770, recommenders=(Recommender(10),))
+    first = costs.monthly_cost(usage, month=1)
+    assert first["ingestion"] == pytest.approx(5 * 0.05)
+    assert first["training"] == pytest.approx(20 * 0.24)
+    assert first["campaigns"] == pytest.approx((770 - 50) * 0.20)
+    assert first["recommenders"] == pytest.approx(10 * 0.375)  # not in the free tier
+    third = costs.monthly_cost(usage, month=3)
+    assert third["ingestion"] == pytest.approx(25 * 0.05)
+
+
+def test_monthly_cost__bad_month():
+    with pytest.raises(ValueError, match="month"):
+        costs.monthly_cost(Usage(), month=0)
+
+
+def test_usage__negative_amount():
+    with pytest.raises(ValueError, match="gb_ingested"):
+        Usage(gb_ingested=-1)
+
+
+def test_rates__bad_tiers():
+    with pytest.raises(ValueError, match="campaign_tps_hour"):
+        Rates(campaign_tps_hour=())
+
+
+def test_benefit__the_articles_shop():
+    assert costs.revenue_uplift(200_000, 0.10) == pytest.approx(20_000)
+    assert costs.revenue_uplift(200_000, 0.25) == pytest.approx(50_000)
+    assert costs.net_benefit(200_000, 0.10, 540.10) == pytest.approx(19_459.90)
+
+
+def test_break_even_revenue():
+    # 540.10 a month pays for itself at 10 % uplift on 5,401 USD of revenue
+    assert costs.break_even_revenue(540.10, 0.10) == pytest.approx(5_401.0)
+    with pytest.raises(ValueError, match="uplift"):
+        costs.break_even_revenue(540.10, 0)
+
+
+def test_rates_table():
+    rows = costs.rates_table()
+    assert rows[0] == {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": 0.05}
+    campaign = [r["unit"] for r in rows if r["dimension"] == "campaign"]
+    assert campaign == ["TPS-hours a month, first 20,000", "TPS-hours a month, next 180,000",
+                        "TPS-hours a month, over 200,000"]  # fmt: skip
+    assert len(rows) == 3 + 3 + 3
