@@ -11,7 +11,7 @@ import pytest
 
 from helpers import aws, config, datagen
 from helpers.datagen import schemas
-from helpers.localaws import jobs
+from helpers.localaws import jobs, usecases
 from tests.contract import shop
 from tests.contract.conftest import _client, wait_for
 
@@ -128,3 +128,21 @@ def test_a_new_product_reaches_shoppers_of_its_category(shop_):
     )
     _view("browser", list(items[items.CATEGORY_L1 == target].ITEM_ID[:5]), shop_)
     assert "launch-1" in _recommend("browser", shop_, n=25)
+
+
+def test_content_ignores_what_personalize_ignores():
+    """Only categorical and textual fields describe an item; a plain string (PRODUCT_NAME) does not."""
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": ["a", "b"],
+            "CATEGORY_L1": ["shoes|sale", None],
+            "PRODUCT_NAME": ["Trail runner", "Trail runner"],
+            "PRODUCT_DESCRIPTION": ["Light running shoes", None],
+            "CREATION_TIMESTAMP": [NOW, None],
+        }
+    )
+    created, tokens = usecases.item_metadata(
+        items, np.array(["b", "a", "c"]), ("CATEGORY_L1",), ("PRODUCT_DESCRIPTION",)
+    )
+    assert tokens == [[], ["CATEGORY_L1=shoes", "CATEGORY_L1=sale", "light", "running", "shoes"], []]
+    assert np.isnan(created[0]) and created[1] == NOW and np.isnan(created[2])
