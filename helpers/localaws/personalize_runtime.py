@@ -13,6 +13,8 @@ Recommended for you scores the user's history at request time, so events added t
 change the next answer at once: ``_history`` joins the events streamed (PutEvents) since the
 model trained (``streamedThrough``, the stream's sequence number at training) to those it
 trained on; a new shopper thus gets popular items, then personal ones after a few events.
+``_explore`` then gives the recommender's ``itemExplorationConfig`` share of the list to new
+items, those added with PutItems since the training included (``streams.new_items``).
 """
 
 from __future__ import annotations
