@@ -81,9 +81,10 @@ def _view(user: str, item_ids: list[str], shop_: dict) -> None:
     )
 
 
-def _set_exploration(weight: float, shop_: dict) -> None:
+def _set_exploration(weight: float, shop_: dict, cutoff_days: int = 30) -> None:
     personalize = _client("personalize")
-    config_ = {"itemExplorationConfig": {"explorationWeight": str(weight), "explorationItemAgeCutOff": "30"}}
+    exploration = {"explorationWeight": str(weight), "explorationItemAgeCutOff": str(cutoff_days)}
+    config_ = {"itemExplorationConfig": exploration}
     personalize.update_recommender(recommenderArn=shop_["you"], recommenderConfig=config_)
     describe = personalize.describe_recommender
     wait_for(
@@ -113,6 +114,24 @@ def test_exploration_surfaces_new_items_at_about_the_configured_weight(shop_, we
     share = np.mean([i in new for items in lists for i in items])
     assert abs(share - weight) <= 0.06, share
     _set_exploration(0.3, shop_)
+
+
+def test_exploration_age_cut_off(shop_):
+    """Only products younger than the cut-off (counted back from the newest event) are explored;
+    the same request gets the same list."""
+    items = shop_["items"]
+    _set_exploration(0.6, shop_, cutoff_days=2)
+    try:
+        lists = [_recommend(u, shop_) for u in shop_["users"].USER_ID[:40]]
+        assert lists == [_recommend(u, shop_) for u in shop_["users"].USER_ID[:40]]
+    finally:
+        _set_exploration(0.3, shop_)
+    created = dict(zip(items.ITEM_ID, items.CREATION_TIMESTAMP, strict=True))
+    new = set(items.ITEM_ID[items.IS_NEW])
+    explored = {i for items_ in lists for i in items_ if i in new}
+    assert explored and all(NOW - created[i] <= 2 * 86_400 + 3_600 for i in explored)
+    older_new = {i for i in new if NOW - created[i] > 2 * 86_400 + 3_600}
+    assert older_new, "the shop should have new products older than the cut-off"
 
 
 def test_a_new_product_reaches_shoppers_of_its_category(shop_):
