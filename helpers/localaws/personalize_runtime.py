@@ -10,17 +10,23 @@ Recommended for you answers with scores, as only user-personalisation models hav
 unknown user gets popular items (cold start); an unknown item gets the most viewed (bought).
 
 Recommended for you scores the user's history at request time, so events added to the history
-change the next answer at once: ``_history`` is where streamed events (PutEvents) join.
+change the next answer at once: ``_history`` joins the events streamed (PutEvents) since the
+model trained (``streamedThrough``, the stream's sequence number at training) to those it
+trained on; a new shopper thus gets popular items, then personal ones after a few events.
+``_explore`` then gives the recommender's ``itemExplorationConfig`` share of the list to new
+items, those added with PutItems since the training included (``streams.new_items``).
 """
 
 from __future__ import annotations
 
 import uuid
+import zlib
 
 import numpy as np
 
-from helpers.localaws import errors, usecases
+from helpers.localaws import errors, streams, usecases
 from helpers.localaws.store import Store
+from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
 MAX_RESULTS = 500
@@ -49,9 +55,25 @@ def _model(store: Store, arn: str) -> tuple[dict, usecases.Model]:
         return doc, usecases.load(store.absolute(doc["modelFile"]))
 
 
-def _history(model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ...]:
-    """``(items, weights, timestamps, purchased)`` of the user: the events the model was trained on."""
-    return model.user_history(user_id or "")
+def _history(store: Store, doc: dict, model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ...]:
+    """``(items, weights, timestamps, purchased)`` of the user: the events the model was trained
+    on, then those streamed since (PutEvents) on items the model knows."""
+    trained = model.user_history(user_id or "")
+    if not user_id:
+        return trained
+    streamed = streams.events_of(store, doc["datasetGroupArn"], user_id, doc.get("streamedThrough", 0))
+    known = [(model.item_index(str(e["ITEM_ID"])), e) for e in streamed if e.get("ITEM_ID") is not None]
+    known = [(i, e) for i, e in known if i is not None]
+    if not known:
+        return trained
+    types = np.asarray([e["EVENT_TYPE"] for _, e in known], dtype=str)
+    new = (
+        np.asarray([i for i, _ in known], dtype=trained[0].dtype),
+        interactions.event_weights(types, default=1.0).astype(trained[1].dtype),
+        np.asarray([e["TIMESTAMP"] for _, e in known], dtype=trained[2].dtype),
+        types == "Purchase",
+    )
+    return tuple(np.concatenate([old, more]) for old, more in zip(trained, new, strict=True))
 
 
 def get_recommendations(store: Store, params: dict) -> dict:
@@ -80,12 +102,46 @@ def get_recommendations(store: Store, params: dict) -> dict:
     answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
     if n == 0:
         return answer
-    items, weights, ts, purchased = _history(model, user_id)
+    items, weights, ts, purchased = _history(store, doc, model, user_id)
     query = model.item_index(item_id) if case.needs_item else None
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
     chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
-    answer["itemList"] = [{"itemId": i} for i in model.item_ids[chosen].tolist()]
+    ids, scores = _explore(store, doc, model, n, chosen, scores, (items, weights, exclude), user_id)
+    answer["itemList"] = [{"itemId": i} for i in ids]
     if scores is not None:
-        for item, score in zip(answer["itemList"], scores.tolist(), strict=True):
+        for item, score in zip(answer["itemList"], scores, strict=True):
             item["score"] = round(score, 7)
     return answer
+
+
+def _explore(
+    store: Store,
+    doc: dict,
+    model: usecases.Model,
+    n: int,
+    chosen: np.ndarray,
+    scores: np.ndarray | None,
+    history: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    user_id: str | None,
+) -> tuple[list[str], list[float] | None]:
+    """Item ids and scores of the answer; Recommended for you explores new items as its
+    ``itemExplorationConfig`` says (an explored item scores 0: the model has no score for it)."""
+    config = doc["recommenderConfig"].get("itemExplorationConfig")
+    if model.catalogue is None or not config or scores is None:
+        return model.item_ids[chosen].tolist(), None if scores is None else scores.tolist()
+    items, weights, exclude = history
+    new = streams.new_items(store, doc["datasetGroupArn"], model)
+    picked = usecases.explore(
+        model,
+        chosen,
+        n,
+        weight=float(config["explorationWeight"]),
+        cutoff_days=float(config["explorationItemAgeCutOff"]),
+        history=(items, weights),
+        exclude=exclude,
+        seed=zlib.crc32(f"{user_id}|{len(items)}".encode()),
+        new_items=new,
+    )
+    ids = model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
+    score_of = dict(zip(chosen.tolist(), scores.tolist(), strict=True))
+    return ids[picked].tolist(), [score_of.get(i, 0.0) for i in picked.tolist()]

@@ -116,3 +116,8 @@ def snapshot(store: localaws.Store) -> tuple:
         if p.is_file() and p.parent.name != "tmp" and not p.name.startswith("state.sqlite")
     )
     return docs, pending, files
+
+
+@pytest.fixture
+def personalize_events(state):
+    return _client("personalize-events")
