@@ -17,11 +17,25 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import zmq
+from jupyter_client.manager import AsyncKernelManager
 
 from helpers import config
 
 NOTEBOOK_DIR = config.ROOT / "notebooks"
 RESULTS_TAG = "results"
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel manager that talks to its kernel over IPC sockets where the system has them.
+
+    Over TCP an unencrypted kernel warns once per notebook that anyone on the machine could listen
+    in; IPC sockets are files in the user's runtime folder, so there is nothing to warn about.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc" if zmq.has("ipc") else "tcp")
+        super().__init__(**kwargs)
 
 
 def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -73,6 +87,7 @@ def execute(
         cwd=str(notebook.parent),
         progress_bar=False,
         execution_timeout=cell_timeout,
+        kernel_manager_class=LocalKernelManager,
     )
     executed = nbformat.read(str(output), as_version=4)
     _strip_run_metadata(executed)
