@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_NOTEBOOK_LINK = re.compile(r'href="([^":/]*\d\d_\w+)\.ipynb(#[^"]*)?"')
+_NOTEBOOK_LINK = re.compile(r'href="([^":]*\d\d_\w+)\.ipynb(#[^"]*)?"')
 
 
 def on_post_page(output: str, page, config) -> str:

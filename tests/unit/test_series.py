@@ -41,3 +41,11 @@ def test_strip_run_metadata_removes_paths_and_timings(tmp_path):
     series._strip_run_metadata(nb)
     assert "papermill" not in nb.metadata
     assert all("papermill" not in cell.metadata for cell in nb.cells)
+
+
+def test_kernels_talk_over_ipc_where_the_system_has_it():
+    import zmq
+
+    manager = series.LocalKernelManager()
+    assert manager.transport == ("ipc" if zmq.has("ipc") else "tcp")
+    assert series.LocalKernelManager(transport="tcp").transport == "tcp"  # an explicit choice wins
