@@ -49,3 +49,15 @@ def test_kernels_talk_over_ipc_where_the_system_has_it():
     manager = series.LocalKernelManager()
     assert manager.transport == ("ipc" if zmq.has("ipc") else "tcp")
     assert series.LocalKernelManager(transport="tcp").transport == "tcp"  # an explicit choice wins
+
+
+def test_kernels_are_not_interrupted_while_shutting_down():
+    import asyncio
+
+    import pytest
+
+    manager = series.LocalKernelManager()
+    with pytest.raises(RuntimeError, match="No kernel is running"):
+        asyncio.run(manager._async_interrupt_kernel())  # an ordinary interrupt still goes to the kernel
+    manager.shutting_down = True
+    asyncio.run(manager._async_interrupt_kernel())  # a shutdown's first step: skipped
