@@ -6,20 +6,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TQDM_DISABLE ?= 1
+# a room without internet: `make wheelhouse` once where there is a connection, copy the folder
+# along, and `make setup` installs from it alone
+WHEELHOUSE ?= wheelhouse
+OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
 
-.PHONY: setup run test lint unit notebooks nbval lab bench clean
+.PHONY: setup wheelhouse run test lint unit notebooks nbval lab book bench clean
 
 setup: $(STAMP) ## the environment only: venv, packages, the python3 kernel
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
-	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (recsys)" >/dev/null
-	touch $@
+	@echo "setting up $(VENV): packages$(if $(OFFLINE), from $(WHEELHOUSE)/,) and the python3 kernel (about a minute)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade $(OFFLINE) pip
+	@$(PY) -m pip install --quiet $(OFFLINE) -r requirements-dev.txt -e .
+	@$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (recsys)" >/dev/null
+	@touch $@
+
+wheelhouse: ## download every package setup installs into $(WHEELHOUSE)/, for rooms with no internet
+	$(PYTHON) -m pip download --quiet --dest $(WHEELHOUSE) pip "setuptools>=68" -r requirements-dev.txt
 
 run: setup ## execute the series in order, in place, at full scale on a fresh local state
-	$(PY) -m helpers.series
+	@$(PY) -m helpers.series
 
 test: lint unit notebooks nbval ## ruff, unit + contract tests, the series at small scale, nbval
 
@@ -40,6 +48,9 @@ nbval: setup ## re-run the committed notebooks on a fresh state and compare chec
 
 lab: setup ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+book: setup ## the committed, executed notebooks as a static HTML book: build/book/index.html
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet
 
 bench: setup ## speed, memory and quality benchmarks, written to bench/results/
 	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships

@@ -380,3 +380,32 @@ def register_safeguards(events: Any) -> None:
         events.register(
             f"before-parameter-build.{service}", show_cost_estimate, unique_id=f"recsys-cost-{service}"
         )
+
+
+def find_by_name(list_fn: Callable[..., dict], name: str, **list_kwargs: Any) -> dict:
+    """Return the resource called ``name`` from a Personalize ``list_*`` call, paging through it.
+
+    The notebooks create a resource and, when Personalize answers
+    ``ResourceAlreadyExistsException`` because an earlier run made it, reuse it through this.
+
+    Args:
+        list_fn: e.g. ``personalize.list_schemas`` or ``personalize.list_recommenders``.
+        name: the resource's ``name`` (``jobName`` for import jobs).
+        **list_kwargs: the list call's filter, e.g. ``datasetGroupArn=…``.
+
+    Returns:
+        The resource's summary as the list call gives it, ARN included.
+
+    Raises:
+        LookupError: no listed resource has that name.
+    """
+    token: dict[str, str] = {}
+    while True:
+        answer = list_fn(**list_kwargs, **token)
+        summaries = next(v for k, v in answer.items() if isinstance(v, list))
+        for summary in summaries:
+            if name in (summary.get("name"), summary.get("jobName")):
+                return summary
+        if not answer.get("nextToken"):
+            raise LookupError(f"{list_fn.__name__} lists no resource named {name!r}")
+        token = {"nextToken": answer["nextToken"]}

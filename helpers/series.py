@@ -17,11 +17,35 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import zmq
+from jupyter_client.manager import AsyncKernelManager
 
 from helpers import config
 
 NOTEBOOK_DIR = config.ROOT / "notebooks"
 RESULTS_TAG = "results"
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel manager for headless runs: IPC sockets where the system has them, no interrupt at shutdown.
+
+    Over TCP an unencrypted kernel warns once per notebook that anyone on the machine could listen
+    in; IPC sockets are files in the user's runtime folder, so there is nothing to warn about.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc" if zmq.has("ipc") else "tcp")
+        super().__init__(**kwargs)
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt the kernel, but not as the first step of shutting it down.
+
+        jupyter_client's shutdown sends SIGINT before the shutdown request, for a kernel stuck in
+        a cell. Ours are idle by then (papermill has waited for every cell), and the signal only
+        races the kernel's last message, which it reports as "KeyboardInterrupt caught in kernel".
+        """
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
 
 
 def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -73,6 +97,7 @@ def execute(
         cwd=str(notebook.parent),
         progress_bar=False,
         execution_timeout=cell_timeout,
+        kernel_manager_class=LocalKernelManager,
     )
     executed = nbformat.read(str(output), as_version=4)
     _strip_run_metadata(executed)

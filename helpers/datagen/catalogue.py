@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import numpy as np
@@ -88,6 +89,37 @@ def _neighbours(
     return out
 
 
+def _unique_names(adj: np.ndarray, noun: list[str], colour: np.ndarray) -> tuple[list[int], list[str]]:
+    """Name every product "Adjective noun", each name once, so that a list of products reads clearly.
+
+    A product whose drawn name is taken already moves to the next free adjective of the list; once a
+    noun has used every adjective, the product's own colour joins the name ("Sleek teal headphones"),
+    and after that a series number ("Sleek teal headphones 2"). No random number is drawn, so the
+    rest of the catalogue does not depend on the names.
+
+    Args:
+        adj: the drawn adjective index of each product, into ``ADJECTIVES``.
+        noun: each product's noun.
+        colour: each product's colour index, into ``COLOURS`` (the description's colour).
+
+    Returns:
+        The adjective index each name uses, and the names, in product order.
+    """
+    taken: set[str] = set()
+    adjectives, names = [], []
+    for drawn, word, co in zip(adj, noun, colour, strict=True):
+        for step in itertools.count():
+            a, layer = (int(drawn) + step) % len(ADJECTIVES), step // len(ADJECTIVES)
+            name = " ".join([ADJECTIVES[a].capitalize(), *([COLOURS[co]] if layer else []), word])
+            name += f" {layer}" if layer > 1 else ""
+            if name not in taken:
+                break
+        taken.add(name)
+        adjectives.append(a)
+        names.append(name)
+    return adjectives, names
+
+
 def make_items(
     rng: np.random.Generator,
     n_items: int = 2_465,
@@ -158,7 +190,7 @@ def make_items(
     colour = rng.integers(len(COLOURS), size=n)
     material = rng.integers(len(MATERIALS), size=n)
     benefit = rng.integers(len(BENEFITS), size=n)
-    product_name = [f"{ADJECTIVES[a].capitalize()} {w}" for a, w in zip(adj, noun, strict=True)]
+    adj, product_name = _unique_names(adj, noun, colour)
     description = [
         f"{ADJECTIVES[a].capitalize()} {w} from our {s} range, in {COLOURS[co]} with {MATERIALS[m]} details. "
         f"{BENEFITS[b][0].upper()}{BENEFITS[b][1:]}."

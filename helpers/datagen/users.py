@@ -17,6 +17,9 @@ USER_COLUMNS: tuple[str, ...] = (
 )
 """Columns of ``make_users``: the USERS schema's three, then the ground truth."""
 
+MIN_AGE, MAX_AGE = 18, 80
+"""The youngest and the oldest shopper's age, in years."""
+
 
 def make_users(rng: np.random.Generator, n_users: int = 6_000) -> pd.DataFrame:
     """Draw ``n_users`` shoppers.
@@ -47,8 +50,7 @@ def make_users(rng: np.random.Generator, n_users: int = 6_000) -> pd.DataFrame:
     persona_weights = np.linspace(1.4, 0.6, len(PERSONAS))
     persona = rng.choice(len(PERSONAS), size=n, p=persona_weights / persona_weights.sum())
     gender = np.where(rng.random(n) < 0.5, "F", "M")
-    # adults only, most in their thirties and forties, a long tail of older shoppers
-    age = np.minimum(18 + np.rint(rng.gamma(shape=3.0, scale=7.0, size=n)), 80).astype(np.int64)
+    age = _ages(rng, n)
     sensitivity = rng.choice(len(PRICE_SENSITIVITIES), size=n, p=[0.3, 0.45, 0.25])
     activity = rng.lognormal(mean=-0.5, sigma=1.0, size=n)  # mean exp(0) = 1
     return pd.DataFrame(
@@ -61,3 +63,19 @@ def make_users(rng: np.random.Generator, n_users: int = 6_000) -> pd.DataFrame:
             "ACTIVITY": activity.round(6),
         }
     )
+
+
+def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Draw ``n`` adult ages in [18, 80]: most in their thirties and forties, a long tail of older shoppers.
+
+    The years past 18 follow a gamma distribution truncated at 80: a draw beyond it is drawn
+    again, so the oldest age is no more common than its neighbours (clipping would pile the
+    tail up at 80).
+
+    Returns:
+        Integer ages, shape ``(n,)``.
+    """
+    years = rng.gamma(shape=3.0, scale=7.0, size=n)
+    while (beyond := years >= MAX_AGE - MIN_AGE + 1).any():
+        years[beyond] = rng.gamma(shape=3.0, scale=7.0, size=int(beyond.sum()))
+    return (MIN_AGE + np.floor(years)).astype(np.int64)

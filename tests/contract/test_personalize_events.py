@@ -289,7 +289,7 @@ def _item(**change) -> list[dict]:
 
 INVALID = "InvalidInputException"
 BAD_RECORDS = [
-    ("put_users", "users", [_user('{"age": 1}', f"n{k}")[0] for k in range(11)], INVALID, "less than or equal to 10"),
+    ("put_users", "users", [_user('{"age": 1}', f"n{k}")[0] for k in range(11)], INVALID, "or equal to 10"),
     ("put_users", "users", _user('{"age": "old"}'), INVALID, "users[0]: AGE value 'old' is not an int"),
     ("put_users", "users", _user('{"membership": "gold"}'), INVALID, "no value for AGE"),
     ("put_users", "users", _user("{age: 1}"), INVALID, "not valid JSON"),

@@ -115,3 +115,27 @@ def test_wait_until_updated__never_updated_or_failed():
     assert aws.wait_until_updated(_Personalize(None), "arn:r", poll=0) == {"status": "ACTIVE"}
     with pytest.raises(RuntimeError, match="update ended CREATE FAILED: too few events"):
         aws.wait_until_updated(_Personalize("CREATE PENDING", "CREATE FAILED"), "arn:r", poll=0)
+
+
+def _pages(*pages: list[dict]):
+    """Return a fake list call that answers one page per call, with a nextToken between them."""
+
+    def list_things(nextToken: str | None = None, **kwargs):
+        page = int(nextToken or 0)
+        answer = {"things": pages[page], "ResponseMetadata": {}}
+        if page + 1 < len(pages):
+            answer["nextToken"] = str(page + 1)
+        return answer
+
+    return list_things
+
+
+def test_find_by_name():
+    list_things = _pages([{"name": "a", "arn": "1"}], [{"jobName": "b", "arn": "2"}])
+    assert aws.find_by_name(list_things, "a")["arn"] == "1"
+    assert aws.find_by_name(list_things, "b")["arn"] == "2"  # on the second page, as an import job's name
+
+
+def test_find_by_name__missing():
+    with pytest.raises(LookupError, match="lists no resource named 'c'"):
+        aws.find_by_name(_pages([{"name": "a"}]), "c")

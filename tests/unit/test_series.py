@@ -41,3 +41,23 @@ def test_strip_run_metadata_removes_paths_and_timings(tmp_path):
     series._strip_run_metadata(nb)
     assert "papermill" not in nb.metadata
     assert all("papermill" not in cell.metadata for cell in nb.cells)
+
+
+def test_kernels_talk_over_ipc_where_the_system_has_it():
+    import zmq
+
+    manager = series.LocalKernelManager()
+    assert manager.transport == ("ipc" if zmq.has("ipc") else "tcp")
+    assert series.LocalKernelManager(transport="tcp").transport == "tcp"  # an explicit choice wins
+
+
+def test_kernels_are_not_interrupted_while_shutting_down():
+    import asyncio
+
+    import pytest
+
+    manager = series.LocalKernelManager()
+    with pytest.raises(RuntimeError, match="No kernel is running"):
+        asyncio.run(manager._async_interrupt_kernel())  # an ordinary interrupt still goes to the kernel
+    manager.shutting_down = True
+    asyncio.run(manager._async_interrupt_kernel())  # a shutdown's first step: skipped

@@ -47,6 +47,19 @@ def test_users_values(shop):
     assert (users.ACTIVITY > 0).all()
 
 
+def test_ages_span_18_to_80_without_a_pile_up():
+    ages = make_users(np.random.default_rng(0), 20_000).AGE
+    counts = ages.value_counts()
+    assert (ages.min(), ages.max()) == (18, 80)
+    assert counts[80] <= counts[75]  # truncated, not clipped: the oldest age is as rare as its neighbours
+
+
+def test_product_names_unique():
+    items = make_items(np.random.default_rng(0), 5_000, now=config.NOW, n_days=N_DAYS)
+    assert items.PRODUCT_NAME.is_unique
+    assert items.PRODUCT_NAME.str.split().str.len().between(2, 5).all()
+
+
 def test_items_values(shop):
     items = shop[1]
     assert set(items.CATEGORY_L1) == set(vocabulary.CATEGORIES)
