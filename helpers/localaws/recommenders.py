@@ -184,7 +184,7 @@ def _fit(store: Store, doc: dict) -> tuple[str, dict[str, float]]:
     events = _events(store, doc["datasetGroupArn"])
     usecases.check_minimums(events, recipe)
     model = usecases.fit(events, recipe)
-    metrics = usecases.evaluate(events, recipe)
+    metrics = usecases.evaluate(events, recipe, model.tuning)
     path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     return store.relative(path), metrics
