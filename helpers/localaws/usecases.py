@@ -315,14 +315,24 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         return Model(recipe, ev.item_ids, fallback=counts, similar=sims)
     tuned = tuned or tune(ev)
     x = tuning.user_item_matrix(
-        ev.user_idx[mask], ev.item_idx[mask], ev.weights[mask], len(ev.user_ids), n, tuned.settings.combination
+        ev.user_idx[mask],
+        ev.item_idx[mask],
+        ev.weights[mask],
+        len(ev.user_ids),
+        n,
+        tuned.settings.combination,
     )
     if n > personalization.DEFAULT_MAX_EASE_ITEMS:
         personal = personalization.fit_item_knn(x)
     else:
         personal = personalization.fit_ease(x, l2=tuned.settings.l2(x))
     return Model(
-        recipe, ev.item_ids, fallback=personal.popularity, personal=personal, history=_history(ev), tuning=tuned
+        recipe,
+        ev.item_ids,
+        fallback=personal.popularity,
+        personal=personal,
+        history=_history(ev),
+        tuning=tuned,
     )
 
 
