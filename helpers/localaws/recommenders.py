@@ -364,3 +364,21 @@ def delete_recommender(store: Store, params: dict) -> dict:
         raise errors.ResourceInUseException(f"Recommender {arn} is {doc['status']}; wait until it settles.")
     p.start_delete(store, KIND, arn)
     return {}
+
+
+# --- beyond the API -------------------------------------------------------------------------
+def model_tuning(store: Store, arn: str) -> dict | None:
+    """The settings training chose for a recommender's model and their validation score.
+
+    Not an operation: DescribeRecommender has no member for them, as Personalize does not
+    publish a recommender's hyperparameters. ``helpers.aws.local_model_tuning`` shows them.
+
+    Returns:
+        ``tuning.Tuning.to_dict()`` of the model (Recommended for you), None for other use
+        cases or a recommender without a trained model.
+    """
+    doc = p.get(store, arn, KIND)
+    if not doc.get("modelFile"):
+        return None
+    model = usecases.load(store.absolute(doc["modelFile"]))
+    return model.tuning.to_dict() if model.tuning is not None else None

@@ -40,7 +40,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -325,7 +325,8 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
     if n > personalization.DEFAULT_MAX_EASE_ITEMS:
         personal = personalization.fit_item_knn(x)
     else:
-        personal = personalization.fit_ease(x, l2=tuned.settings.l2(x))
+        tuned = replace(tuned, l2=round(tuned.settings.l2(x), 3))
+        personal = personalization.fit_ease(x, l2=tuned.l2)
     return Model(
         recipe,
         ev.item_ids,

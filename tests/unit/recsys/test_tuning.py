@@ -28,9 +28,10 @@ def _tune(users, items, ts, weights):
 
 
 def _drifting(u, rng):
-    """Tastes that move on: 24 old events in one category, then 12 recent ones in another."""
-    old, new = u % N_CATEGORIES, (u + 1 + u // N_CATEGORIES % (N_CATEGORIES - 1)) % N_CATEGORIES
-    return [(old, d) for d in range(24)] + [(new, 100 + d / 4) for d in range(12)]
+    """A taste found late: 48 events of aimless browsing over 90 days, then 12 in one category."""
+    found = u % N_CATEGORIES
+    browsing = [(rng.integers(N_CATEGORIES), rng.uniform(0, 90)) for _ in range(48)]
+    return browsing + [(found, 100 + d / 4) for d in range(12)]
 
 
 def _returning(u, rng):
