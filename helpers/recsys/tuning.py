@@ -33,6 +33,7 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from .interactions import SECONDS_PER_DAY, build_user_item_matrix, check_positive_int
+from .personalization import fit_ease
 
 COMBINATIONS = ("weighted", "binary")
 
@@ -236,7 +237,8 @@ class _Validation:
 
     Each validation user loses two sets of events: their newest (the next-item question
     Personalize's metrics ask) and a random sample of the rest (the missing-item question of a
-    random split). ``score`` answers both from one fit: one eigendecomposition per combination.
+    random split). ``score`` answers both from one fit: one eigendecomposition serves every λ and
+    half-life of ``"weighted"``; the one ``"binary"`` candidate is a plain EASE fit.
     """
 
     def __init__(self, users, items, ts, weights, n_users, n_items, held: dict[str, np.ndarray]):
@@ -258,19 +260,32 @@ class _Validation:
             truth = np.zeros_like(self.seen)
             truth[self.rows[pairs // n_items], pairs % n_items] = True
             self.truths[kind] = truth
-        self._decomposed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
-        self._projected: dict[tuple, np.ndarray] = {}
+        self._decomposed: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
+        self._projected: dict[float | None, np.ndarray] = {}
 
-    def _eig(self, combination: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        if combination not in self._decomposed:
-            fit = self.fit
-            x = user_item_matrix(
-                self.users[fit], self.items[fit], self.weights[fit], self.n_users, self.n_items, combination
-            )
+    def _matrix(self, combination: str) -> sp.csr_matrix:
+        fit = self.fit
+        return user_item_matrix(
+            self.users[fit], self.items[fit], self.weights[fit], self.n_users, self.n_items, combination
+        )
+
+    def _scores(self, settings: Settings) -> np.ndarray:
+        """``H B`` without its diagonal term (history items are excluded anyway), per validation user."""
+        if settings.combination == "binary":  # one candidate: a plain fit
+            x = self._matrix("binary")
+            return self._history(settings) @ fit_ease(x, l2=settings.l2(x)).weights
+        if self._decomposed is None:
+            x = self._matrix("weighted")
             gram = (x.T @ x).toarray().astype(np.float32)
             w, q = scipy.linalg.eigh(gram, driver="evd", overwrite_a=True, check_finite=False)
-            self._decomposed[combination] = (np.maximum(w, 0.0), q, q * q, mean_gram_diagonal(x))
-        return self._decomposed[combination]
+            self._decomposed = (np.maximum(w, 0.0), q, q * q, mean_gram_diagonal(x))
+        w, q, q2, mean_diag = self._decomposed
+        if settings.half_life_days not in self._projected:
+            self._projected[settings.half_life_days] = self._history(settings) @ q
+        inv = (1.0 / (w + settings.relative_l2 * mean_diag)).astype(np.float32)
+        scores = -((self._projected[settings.half_life_days] * inv) @ q.T)  # -H (G + λI)⁻¹
+        scores /= q2 @ inv  # ÷ diag((G + λI)⁻¹)
+        return scores
 
     def _history(self, settings: Settings) -> np.ndarray:
         """Dense validation histories ``(n_scored, n_items)`` under ``settings`` (recency per user)."""
@@ -285,13 +300,7 @@ class _Validation:
 
     def score(self, settings: Settings) -> dict[str, float]:
         """NDCG@10 of each hold-out (kind → mean over the users with new items in it)."""
-        w, q, q2, mean_diag = self._eig(settings.combination)
-        key = (settings.combination, settings.half_life_days)
-        if key not in self._projected:
-            self._projected[key] = self._history(settings) @ q
-        inv = (1.0 / (w + settings.relative_l2 * mean_diag)).astype(np.float32)
-        scores = -((self._projected[key] * inv) @ q.T)  # -H (G + λI)⁻¹
-        scores /= q2 @ inv  # ÷ diag((G + λI)⁻¹): H B without its diagonal term (history is excluded)
+        scores = self._scores(settings)
         scores[self.seen] = -np.inf
         top = np.argpartition(-scores, K, axis=1)[:, :K]
         order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
@@ -330,14 +339,15 @@ def tune_ease(
     *,
     rng: np.random.Generator,
     holdout_fraction: float = 0.1,
-    user_fraction: float = 0.1,
+    user_fraction: float = 0.15,
     min_users: int = 500,
+    max_users: int = 1_000,
     min_user_events: int = 3,
 ) -> Tuning:
     """Choose EASE's settings for these events on a validation split of them.
 
     The split takes ``user_fraction`` of the users with at least ``min_user_events`` distinct
-    items (at least ``min_users`` of them on small data, at most half; drawn with ``rng``) and
+    items (at least ``min_users`` on small data, at most half and ``max_users``; drawn with ``rng``) and
     holds out, with all their events, their newest ``holdout_fraction`` of items (by first
     event) and a random ``holdout_fraction`` of the others; the model fits on the rest. A
     candidate's score is the geometric mean of its NDCG@10 on the two hold-outs, so a setting
@@ -347,9 +357,9 @@ def tune_ease(
 
     1. λ over ``RELATIVE_L2_GRID``, ``"weighted"``, no recency;
     2. half-life over ``HALF_LIFE_GRID`` at that λ;
-    3. λ at ÷2, ÷√2, ×√2 and ×2 of the best, with the best half-life;
-    4. ``"binary"`` at the best half-life and λ, and λ ÷√2 and ×√2 — skipped when every
-       (user, item) pair has the same summed weight, where both combinations are one model.
+    3. λ at ÷√2 and ×√2 of the best, with the best half-life;
+    4. ``"binary"`` with the best settings — skipped when every (user, item) pair has the same
+       summed weight, where both combinations are one model.
 
     A candidate replaces the best only if it scores higher (ties keep the earlier, simpler one)
     and, if it weighs recent events more, keeps the random hold-out within
@@ -365,6 +375,7 @@ def tune_ease(
         holdout_fraction: share of a validation user's items in each hold-out, in (0, 0.5).
         user_fraction: share of the eligible users validated, in (0, 1).
         min_users: validation users wanted on small data (at most half the eligible users), > 0.
+        max_users: most validation users (the search's cost is linear in them), > 0.
         min_user_events: users with fewer events keep them all in the fit.
 
     Returns:
@@ -374,6 +385,7 @@ def tune_ease(
     n_users = check_positive_int(n_users, "n_users")
     n_items = check_positive_int(n_items, "n_items")
     min_users = check_positive_int(min_users, "min_users")
+    max_users = check_positive_int(max_users, "max_users")
     if not 0 < holdout_fraction < 0.5:
         raise ValueError(f"holdout_fraction must be in (0, 0.5), got {holdout_fraction!r}")
     if not 0 < user_fraction < 1:
@@ -388,7 +400,9 @@ def tune_ease(
     np.minimum.at(first_seen, pair_of, ts)
     newest = newest_events(pair_users, first_seen, holdout_fraction, min_user_events)
     eligible = np.unique(pair_users[newest])
-    n_validation = min(max(int(round(user_fraction * len(eligible))), min_users), len(eligible) // 2)
+    n_validation = min(
+        max(int(round(user_fraction * len(eligible))), min_users), len(eligible) // 2, max_users
+    )
     chosen = np.isin(pair_users, rng.permutation(eligible)[:n_validation])
     others = _random_events(pair_users, ~newest & chosen, holdout_fraction, rng)
     validation = _Validation(
@@ -423,11 +437,9 @@ def tune_ease(
     for half_life in HALF_LIFE_GRID:
         attempt(replace(best[0].settings, half_life_days=half_life))
     middle = best[0].settings
-    for factor in (0.5, 2**-0.5, 2**0.5, 2.0):
+    for factor in (2**-0.5, 2**0.5):
         attempt(replace(middle, relative_l2=round(middle.relative_l2 * factor, 3)))
     weighted = user_item_matrix(users, items, weights, n_users, n_items, "weighted")
     if weighted.nnz and not math.isclose(weighted.data.min(), weighted.data.max()):
-        middle = best[0].settings
-        for factor in (1.0, 2**-0.5, 2**0.5):
-            attempt(replace(middle, relative_l2=round(middle.relative_l2 * factor, 3), combination="binary"))
+        attempt(replace(best[0].settings, combination="binary"))
     return Tuning(best[0].settings, best[0].ndcg_at_10, tuple(trials), validation.n_scored)
