@@ -37,7 +37,7 @@ from .personalization import fit_ease
 
 COMBINATIONS = ("weighted", "binary")
 
-#: λ / mean Gram diagonal tried first; best on the synthetic shop ≈ 2–4, on MovieLens 100K ≈ 8–16.
+#: λ / mean Gram diagonal tried first; chosen: ≈ 1 on the synthetic shop, 3–32 on MovieLens 100K.
 RELATIVE_L2_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 #: Half-lives tried (days); None weighs every history event fully.
@@ -46,8 +46,12 @@ HALF_LIFE_GRID = (None, 30.0, 7.0, 3.0, 1.0)
 K = 10
 """Validation metric: NDCG@K of the held-out items new to each validation user."""
 
-MAX_RECENCY_LOSS = 0.03
-"""Most a half-life may cost the random hold-out, relative to no recency (see ``tune_ease``)."""
+MAX_RECENCY_LOSS = 0.04
+"""Most a half-life may cost the random hold-out, relative to no recency (see ``tune_ease``).
+
+A judgment with thin margins: a 30-day half-life costs the synthetic shop's random hold-out
+3.6% and buys its next items +9% (its modelMetrics NDCG@10: 0.143 → 0.153); on MovieLens 100K
+it costs 4.8–5.5% and a random split's test NDCG@10 6%."""
 
 MIN_VALIDATION_USERS = 50
 """Fewer validation users than this make the choice noise: ``tune_ease`` keeps the defaults."""
