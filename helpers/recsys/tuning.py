@@ -15,11 +15,11 @@ A shop's data decides three settings of Recommended for you (``Settings``):
 ``tune_ease`` chooses them on a validation split of the training data only (for some users,
 their newest items and a random sample of the others), by NDCG@10 of the held-out items new
 to each validation user, in a small coordinate search (``tune_ease`` lists its steps). All λ
-values of one combination share one Gram matrix and one eigendecomposition
+values and half-lives of ``"weighted"`` events share one Gram matrix and one eigendecomposition
 ``G = Q diag(w) Qᵀ``: ``(G + λI)⁻¹ = Q diag(1 / (w + λ)) Qᵀ``, so a λ costs one matrix
-product instead of an inverse. On small data the split validates more users (``min_users``):
-on MovieLens 100K, 471 users (half of them) instead of the 94 test users of one
-Personalize-style split.
+product instead of an inverse (the one ``"binary"`` candidate is a plain fit). On small data
+the split validates more users (``min_users``): on MovieLens 100K, 471 users (half of them)
+instead of the 94 test users of one Personalize-style split.
 The caller then refits on all its data with ``Settings.l2`` of that data's Gram matrix.
 """
 
@@ -352,8 +352,8 @@ def tune_ease(
     """Choose EASE's settings for these events on a validation split of them.
 
     The split takes ``user_fraction`` of the users with at least ``min_user_events`` distinct
-    items (at least ``min_users`` on small data, at most half and ``max_users``; drawn with ``rng``) and
-    holds out, with all their events, their newest ``holdout_fraction`` of items (by first
+    items (at least ``min_users`` on small data, at most half of them and ``max_users``; drawn
+    with ``rng``) and holds out, with all their events, their newest ``holdout_fraction`` of items (by first
     event) and a random ``holdout_fraction`` of the others; the model fits on the rest. A
     candidate's score is the geometric mean of its NDCG@10 on the two hold-outs, so a setting
     must answer both what a shopper does next (the question Personalize's metrics ask) and what
