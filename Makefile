@@ -54,6 +54,7 @@ book: setup ## the committed, executed notebooks as a static HTML book: build/bo
 
 bench: setup ## speed, memory and quality benchmarks, written to bench/results/
 	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships
+	$(PY) -m pip install --quiet implicit==0.7.3  # ALS and BPR peers of the MovieLens benchmark
 	$(PY) -m bench
 
 clean: ## remove generated data and local state (keeps the venv)
