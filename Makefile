@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TQDM_DISABLE ?= 1
 
-.PHONY: setup run test lint unit notebooks nbval lab bench clean
+.PHONY: setup run test lint unit notebooks nbval lab storefront bench clean
 
 setup: $(STAMP) ## the environment only: venv, packages, the python3 kernel
 
@@ -40,6 +40,9 @@ nbval: setup ## re-run the committed notebooks on a fresh state and compare chec
 
 lab: setup ## open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+storefront: setup ## serve the shop on 127.0.0.1:$${PORT:-8000} (HOST to bind elsewhere)
+	$(PY) -m helpers.storefront
 
 bench: setup ## speed, memory and quality benchmarks, written to bench/results/
 	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships
