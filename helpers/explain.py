@@ -162,18 +162,18 @@ def because(
     cols = [co.index.get(item, -1) for item in recommended]
     present = [j for j, c in enumerate(cols) if c >= 0]
     similar = np.zeros((len(rows), len(cols)), np.float32)
-    if rows and present:
-        similar[:, present] = co.matrix[rows][:, [cols[j] for j in present]].toarray()
+    if rows and present:  # the matrix is symmetric: slice the few recommended rows, then the history
+        similar[:, present] = co.matrix[[cols[j] for j in present]].toarray()[:, rows].T
     liked = {categories.get(past.item_id) for past in history} - {None}
+    best = similar.argmax(axis=0) if rows else np.zeros(len(cols), int)  # ties: the stronger, newer event
+    top = similar.max(axis=0) if rows else np.zeros(len(cols), np.float32)
+    more = (similar >= MIN_SHARE * top).sum(axis=0) - 1 if rows else np.zeros(len(cols), int)
     reasons = {}
     for j, item in enumerate(recommended):
-        column = similar[:, j]
-        if len(column) and column.max() > 0:
-            best = int(np.argmax(column))  # history is strongest-first: ties go to the stronger event
-            anchor = known[best]
-            more = int((column >= MIN_SHARE * column[best]).sum()) - 1
-            text = _text(anchor.event_type, names.get(anchor.item_id, anchor.item_id), more)
-            reasons[item] = Reason(text, anchor.item_id, anchor.event_type, more, float(column[best]))
+        if top[j] > 0:
+            anchor = known[best[j]]
+            text = _text(anchor.event_type, names.get(anchor.item_id, anchor.item_id), int(more[j]))
+            reasons[item] = Reason(text, anchor.item_id, anchor.event_type, int(more[j]), float(top[j]))
         elif categories.get(item) in liked:
             reasons[item] = Reason(f"Because you like {categories[item]}")
         else:

@@ -15,15 +15,17 @@ shopper or product a 404, each with a page (or JSON) that says which.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import logging
 import re
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -41,12 +43,32 @@ MAX_ID = 256
 MAX_BODY = 4_096
 """Largest request body accepted, in bytes (a form or an event is far smaller)."""
 
+THREADS = {"local": 1, "aws": 32}
+"""Blocking calls in flight at once per worker process, by backend (see ``blocking``)."""
+
 SESSION_COOKIE = "sid"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]*")
 log = logging.getLogger(__name__)
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), auto_reload=False
 )
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON with ``<``, ``>`` and ``&`` as ``\\u`` escapes: the same data, never markup in a page."""
+
+    def render(self, content) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+
+
+async def blocking(fn, *args):
+    """Run a blocking call (boto3, SQLite) in a worker thread, as many at once as ``app.state.threads``.
+
+    On AWS a call mostly waits for the network, so many threads overlap; locally it computes under
+    the GIL, where more than one thread only adds switching and a long tail of latencies.
+    """
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args), limiter=app.state.threads)
 
 
 def check_id(value: str, what: str) -> str:
@@ -105,11 +127,11 @@ async def home(request: Request) -> Response:
     bought = request.query_params.get("bought")
     thanks = shop.products[product_id(shop, bought)] if bought else None
     if user is None and thanks is None:  # the anonymous page is the same for everyone
-        page = await run_in_threadpool(
-            shelves.shared, ("page", "/"), lambda: _html("home.html", shop, shelves=shelves.home(shop, None))
+        page = await blocking(
+            shelves.cached, ("page", "/"), lambda: _html("home.html", shop, shelves=shelves.home(shop, None))
         )
         return HTMLResponse(page)
-    found = await run_in_threadpool(shelves.home, shop, user)
+    found = await blocking(shelves.home, shop, user)
     return HTMLResponse(_html("home.html", shop, user=user, shelves=found, thanks=thanks))
 
 
@@ -118,8 +140,8 @@ async def product_page(request: Request) -> Response:
     item = product_id(shop, request.path_params["item_id"])
     user = shopper(shop, request.query_params.get("user"))
     session = request.cookies.get(SESSION_COOKIE) or uuid.uuid4().hex
-    await run_in_threadpool(_send, shop, user, session, item, "View")
-    found = await run_in_threadpool(shelves.product, shop, item)
+    await blocking(_send, shop, user, session, item, "View")
+    found = await blocking(shelves.product, shop, item)
     added = request.query_params.get("added") == "1"
     page = HTMLResponse(
         _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
@@ -141,7 +163,7 @@ async def product_event(request: Request) -> Response:
         )
     event = "AddToCart" if request.path_params["action"] == "cart" else "Purchase"
     session = request.cookies.get(SESSION_COOKIE) or uuid.uuid4().hex
-    await run_in_threadpool(_send, shop, user, session, item, event)
+    await blocking(_send, shop, user, session, item, event)
     who = quote(user, safe="")
     target = f"/products/{item}?user={who}&added=1" if event == "AddToCart" else f"/?user={who}&bought={item}"
     return RedirectResponse(target, status_code=303)
@@ -174,15 +196,17 @@ async def picture(request: Request) -> Response:
 async def api_home(request: Request) -> Response:
     shop = _shop(request)
     user = shopper(shop, request.query_params.get("user"))
-    found = await run_in_threadpool(shelves.home, shop, user)
-    return JSONResponse({"user": user, "shelves": [s.as_json() for s in found]})
+    found = await blocking(shelves.home, shop, user)
+    return SafeJSONResponse({"user": user, "shelves": [s.as_json() for s in found]})
 
 
 async def api_product(request: Request) -> Response:
     shop = _shop(request)
     item = product_id(shop, request.path_params["item_id"])
-    found = await run_in_threadpool(shelves.product, shop, item)
-    return JSONResponse({"product": shop.products[item].as_json(), "shelves": [s.as_json() for s in found]})
+    found = await blocking(shelves.product, shop, item)
+    return SafeJSONResponse(
+        {"product": shop.products[item].as_json(), "shelves": [s.as_json() for s in found]}
+    )
 
 
 async def api_shoppers(request: Request) -> Response:
@@ -198,7 +222,7 @@ async def api_shoppers(request: Request) -> Response:
         for kind, group in (("persona", shop.personas), ("shopper", shop.real_shoppers))
         for p in group
     ]
-    return JSONResponse({"shoppers": as_json})
+    return SafeJSONResponse({"shoppers": as_json})
 
 
 async def api_events(request: Request) -> Response:
@@ -213,12 +237,12 @@ async def api_events(request: Request) -> Response:
         isinstance(body.get(k), str) for k in ("userId", "itemId", "eventType")
     ):
         raise HTTPException(400, "The body must be a JSON object with string userId, itemId and eventType.")
-    user, item = shopper(shop, body["userId"]), product_id(shop, body["itemId"])
     if body["eventType"] not in EVENT_TYPES:
         raise HTTPException(400, f"eventType must be one of {', '.join(EVENT_TYPES)}.")
+    user, item = shopper(shop, body["userId"]), product_id(shop, body["itemId"])
     session = check_id(body.get("sessionId") or uuid.uuid4().hex, "session")
-    await run_in_threadpool(_send, shop, user, session, item, body["eventType"])
-    return JSONResponse({"userId": user, "itemId": item, "eventType": body["eventType"]}, 202)
+    await blocking(_send, shop, user, session, item, body["eventType"])
+    return SafeJSONResponse({"userId": user, "itemId": item, "eventType": body["eventType"]}, 202)
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
@@ -227,7 +251,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.exception("error on %s", request.url.path, exc_info=exc)
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": detail, "status": status}, status)
+        return SafeJSONResponse({"error": detail, "status": status}, status)
     page = templates.get_template("error.html").render(status=status, detail=detail)
     return HTMLResponse(page, status)
 
@@ -235,10 +259,11 @@ async def error_page(request: Request, exc: Exception) -> Response:
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette):
     """Read the shop's data and make the clients once per worker process, before serving."""
-    aws.activate()
+    backend_name = aws.activate()
+    app.state.threads = anyio.CapacityLimiter(THREADS[backend_name])
     for name in ("s3", "ssm", "personalize-runtime", "personalize-events"):
         backend.client(name)
-    app.state.shop = await run_in_threadpool(Shop.from_s3)
+    app.state.shop = await blocking(Shop.from_s3)
     yield
 
 

@@ -1,10 +1,12 @@
 """The shelves of each page: which recommender fills them, what is cached, what happens when one fails.
 
 Lists that are the same for everyone (Most viewed, Best sellers, and the two item-to-item lists
-for a product) are kept per process for a short while, as a production shop caches them: they
-change only when the recommender retrains. The personal list is asked for on every page load,
-so a shopper's new events show at once. A recommender that fails (stopped, missing, throttled,
-unreachable) turns its shelf into popular items with a note; it never breaks the page.
+for a product) are kept per process for ``SHARED_TTL_S``, as a production shop caches them: they
+change only when the recommender retrains. A shopper's own shelf is kept for ``PERSONAL_TTL_S``
+at most and only until their next event: the key holds the id of the shopper's latest event in
+the shop's log (shared by the worker processes), so a view, cart or purchase shows on the very
+next page. A recommender that fails (stopped, missing, throttled, unreachable) turns its shelf
+into popular items with a note, never cached, never breaking the page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from helpers.storefront.shop import Product, Shop
 
 SHARED_TTL_S = 30.0
 """Seconds a list that is the same for every shopper is reused before it is asked for again."""
+
+PERSONAL_TTL_S = 10.0
+"""Seconds a shopper's own shelf is reused at most (less if they do something): a retrained model,
+or events sent from elsewhere than this storefront, show within this time."""
 
 MAX_CACHED = 10_000
 """Lists kept at most per process (product pages); the oldest go first."""
@@ -68,10 +74,10 @@ class Shelf:
         }
 
 
-def shared(key: tuple, ask: Callable[[], T]) -> T:
-    """Return ``ask()``, reused for ``SHARED_TTL_S`` seconds under ``key`` (what is the same for all)."""
+def cached(key: tuple, ask: Callable[[], T], ttl: float = SHARED_TTL_S) -> T:
+    """Return ``ask()``, reused for ``ttl`` seconds under ``key``; an exception is never kept."""
     kept = _cache.get(key)
-    if kept and time.monotonic() - kept[0] < SHARED_TTL_S:
+    if kept and time.monotonic() - kept[0] < ttl:
         return kept[1]
     answer = ask()
     if len(_cache) >= MAX_CACHED:
@@ -83,7 +89,7 @@ def shared(key: tuple, ask: Callable[[], T]) -> T:
 def popular(shop: Shop) -> list[dict]:
     """Most viewed from its recommender, or from the shop's own view counts if that fails too."""
     try:
-        return shared(("most-viewed",), backend.get_popular_items)
+        return cached(("most-viewed",), backend.get_popular_items)
     except FAILURES as err:
         log.warning("most-viewed failed, using the shop's own view counts: %s", err)
         return [{"itemId": item} for item in shop.most_viewed[: backend.N_RESULTS]]
@@ -117,10 +123,15 @@ def home(shop: Shop, user_id: str | None) -> list[Shelf]:
 def inspired(shop: Shop, user_id: str) -> Shelf:
     """Recommended for you, each card with why ("Because you viewed …")."""
     title = "Inspired by your shopping trends"
+    key = ("recommended-for-you", user_id, shop.log.last_id(user_id))
     try:
-        items = backend.get_recommended_items(user_id)
+        return cached(key, lambda: _explained(shop, user_id, title), PERSONAL_TTL_S)
     except FAILURES as err:
         return _degraded(shop, "recommended-for-you", title, err)
+
+
+def _explained(shop: Shop, user_id: str, title: str) -> Shelf:
+    items = backend.get_recommended_items(user_id)
     history = shop.profile(user_id).items
     reasons = explain.because(history, [i["itemId"] for i in items], shop.co, shop.names, shop.categories)
     return Shelf("recommended-for-you", title, _cards(shop, items, reasons))
@@ -130,7 +141,7 @@ def best_sellers(shop: Shop) -> Shelf:
     """Best sellers, the same for everyone."""
     title = "Best sellers"
     try:
-        return Shelf("best-sellers", title, _cards(shop, shared(("best-sellers",), backend.get_best_sellers)))
+        return Shelf("best-sellers", title, _cards(shop, cached(("best-sellers",), backend.get_best_sellers)))
     except FAILURES as err:
         return _degraded(shop, "best-sellers", title, err)
 
@@ -144,7 +155,7 @@ def product(shop: Shop, item_id: str) -> list[Shelf]:
     ):
         try:
             items = [
-                i for i in shared((key, item_id), lambda ask=ask: ask(item_id)) if i["itemId"] != item_id
+                i for i in cached((key, item_id), lambda ask=ask: ask(item_id)) if i["itemId"] != item_id
             ]
             shelves.append(Shelf(key, title, _cards(shop, items)))
         except FAILURES as err:

@@ -69,12 +69,14 @@ class Profile:
         items: their items, one ``explain.Past`` each (strongest event first).
         favourites: their three most frequent categories, most frequent first (ties by name).
         events: how many events they have, past and recorded.
+        category_counts: category → how many of their events are in it.
     """
 
     user_id: str
     items: list[explain.Past]
     favourites: tuple[str, ...]
     events: int
+    category_counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,13 @@ class EventLog:
             (user_id, item_id, event_type, time.time() if at is None else at),
         )
 
+    def last_id(self, user_id: str) -> int:
+        """Return the id of the shopper's latest recorded event (0 if none): it changes with each event."""
+        row = (
+            self._connection().execute("SELECT max(id) FROM events WHERE user_id = ?", (user_id,)).fetchone()
+        )
+        return row[0] or 0
+
     def of(self, user_id: str) -> list[tuple[str, str, float]]:
         """Return a shopper's recorded events as ``(item_id, event_type, at)``, oldest first."""
         rows = self._connection().execute(
@@ -188,7 +197,7 @@ class Shop:
         views = events.loc[events["EVENT_TYPE"] == "View", "ITEM_ID"].value_counts()
         self.most_viewed = sorted(views.index, key=lambda item: (-views[item], item))
         self._past_profile = functools.lru_cache(maxsize=PROFILES_KEPT)(
-            lambda user: self._profile(user, self._past_events(user))
+            lambda user: self._summarise(user, self._past_events(user))
         )
         self.personas, self.real_shoppers = self._pick_shoppers(events)
 
@@ -232,9 +241,12 @@ class Shop:
         from the log on every call, so a purchase shows on the next page.
         """
         recorded = self.log.of(user_id)
+        past = self._past_profile(user_id)
         if not recorded:
-            return self._past_profile(user_id)
-        return self._profile(user_id, self._past_events(user_id) + recorded)
+            return past
+        # strongest event and latest time per item combine: the past items stand for their events
+        seeds = [(p.item_id, p.event_type, p.last) for p in past.items]
+        return self._summarise(user_id, recorded, past, seeds)
 
     def _past_events(self, user_id: str) -> list[tuple[str, str, float]]:
         start, end = (
@@ -250,14 +262,22 @@ class Shop:
             )
         )
 
-    def _profile(self, user_id: str, events: list[tuple[str, str, float]]) -> Profile:
-        counts: dict[str, int] = {}
+    def _summarise(
+        self,
+        user_id: str,
+        events: list[tuple[str, str, float]],
+        base: Profile | None = None,
+        seeds: list[tuple[str, str, float]] | tuple = (),
+    ) -> Profile:
+        """The profile of ``events`` added to ``base`` (whose items come back as ``seeds``)."""
+        counts = dict(base.category_counts) if base else {}
         for item, _, _ in events:
             category = self.categories.get(item)
             if category:
                 counts[category] = counts.get(category, 0) + 1
         favourites = tuple(sorted(counts, key=lambda c: (-counts[c], c))[:3])
-        return Profile(user_id, explain.strongest_events(events), favourites, len(events))
+        total = (base.events if base else 0) + len(events)
+        return Profile(user_id, explain.strongest_events([*seeds, *events]), favourites, total, counts)
 
     def _pick_shoppers(self, events: pd.DataFrame) -> tuple[list[Persona], list[Persona]]:
         """Personas: from the most active shopper down, one per new set of three favourite categories.
