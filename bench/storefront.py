@@ -19,16 +19,15 @@ import argparse
 import http.client
 import multiprocessing
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import ROOT, environment, write_json
+from _common import environment, write_json
+
+from helpers.storefront import server
 
 GOALS = {"pages_per_second": 300, "p99_ms": 50, "errors": 0}
 
@@ -43,38 +42,6 @@ def build_state(folder: Path) -> Path:
         if "01" <= notebook.name[:2] <= "05":
             series.execute(notebook, folder / notebook.name)
     return folder / "state"
-
-
-def free_port() -> int:
-    """A TCP port that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(state: Path, data: Path, port: int, workers: int) -> subprocess.Popen:
-    """Start the storefront and wait until its home page answers."""
-    env = {
-        **os.environ,
-        "RECSYS_STATE_DIR": str(state),
-        "RECSYS_DATA_DIR": str(data),
-        "RECSYS_BACKEND": "local",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(workers),
-    }
-    server = subprocess.Popen([sys.executable, "-m", "helpers.storefront"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            status, _ = fetch(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/")
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-        if server.poll() is not None:
-            raise RuntimeError(f"the storefront exited with {server.returncode}")
-    server.terminate()
-    raise TimeoutError("the storefront did not answer within 120 s")
 
 
 def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[int, int]:
@@ -177,18 +144,18 @@ def main() -> None:
                 [f"/?user={u}" for u in shoppers[k :: args.clients]] for k in range(args.clients)
             ],
         }
-        port = free_port()
-        server = start_server(state, folder / "data", port, args.workers)
+        env = {
+            "RECSYS_STATE_DIR": str(state),
+            "RECSYS_DATA_DIR": str(folder / "data"),
+            "WEB_CONCURRENCY": str(args.workers),
+        }
         measured = {}
-        try:
-            with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
-                load(pool, port, mixes["home_and_busiest_shopper"], args.processes, 2.0)  # warm-up
-                for name, cycles in mixes.items():
-                    measured[name] = load(pool, port, cycles, args.processes, args.seconds)
-                    measured[name]["meets_goals"] = meets(measured[name])
-        finally:
-            server.terminate()
-            server.wait(30)
+        with server.running(env) as base, multiprocessing.get_context("spawn").Pool(args.processes) as pool:
+            port = int(base.rsplit(":", 1)[1])
+            load(pool, port, mixes["home_and_busiest_shopper"], args.processes, 2.0)  # warm-up
+            for name, cycles in mixes.items():
+                measured[name] = load(pool, port, cycles, args.processes, args.seconds)
+                measured[name]["meets_goals"] = meets(measured[name])
     payload = {
         "environment": environment(),
         "machine_load_average_at_start": round(load_at_start, 2),

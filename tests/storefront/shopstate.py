@@ -8,13 +8,7 @@ and the event tracker the storefront sends to. It takes a few seconds.
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +16,7 @@ import numpy as np
 
 from helpers import aws, config, datagen
 from helpers.datagen import schemas
+from helpers.storefront import server
 from tests.contract.conftest import wait_for
 
 N_USERS, N_ITEMS, N_INTERACTIONS = 300, 200, 100_000
@@ -85,60 +80,17 @@ def build(root: Path) -> Path:
     return state
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(base: str, path: str) -> tuple[int, str]:
-    """GET ``base + path``; return ``(status, body text)`` whatever the status."""
-    host, port = base.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
 @contextmanager
 def serving(root: Path, state: Path):
-    """Run ``python -m helpers.storefront`` on a free port of 127.0.0.1; yield its base URL."""
-    port = free_port()
+    """Run the storefront on the shop of ``root`` on a free port of 127.0.0.1; yield its base URL."""
     env = {
-        **os.environ,
         "RECSYS_STATE_DIR": str(state),
         "RECSYS_DATA_DIR": str(root / "data"),
         "RECSYS_BACKEND": "local",
-        "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
-    log = (root / "storefront.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "helpers.storefront"], cwd=config.ROOT, env=env, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(base, "/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, (
-                f"the storefront exited: {(root / 'storefront.log').read_text()[-2000:]}"
-            )
-            assert time.monotonic() < deadline, "the storefront did not answer within 60 s"
-            time.sleep(0.2)
+    with server.running(env, timeout=60) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
 
 
 def as_json(text: str) -> dict:

@@ -13,8 +13,9 @@ from xml.etree import ElementTree
 import pytest
 
 from helpers import aws, config
+from helpers.storefront.server import get
 from tests.contract.conftest import wait_for
-from tests.storefront.shopstate import as_json, get
+from tests.storefront.shopstate import as_json
 
 RFY = "recommended-for-you"
 
