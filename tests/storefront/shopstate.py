@@ -77,6 +77,10 @@ def build(root: Path) -> Path:
         done = wait_for(personalize.describe_recommender, "recommender", recommenderArn=arn, timeout=120)
         assert done["status"] == "ACTIVE", done.get("failureReason")
         aws.put_parameter(config.ssm_name(short), arn)
+    tracker = personalize.create_event_tracker(name=config.EVENT_TRACKER_NAME, datasetGroupArn=group)
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    aws.put_parameter(config.ssm_name("event-tracker"), tracker["eventTrackerArn"])
+    aws.put_parameter(config.SSM_TRACKING_ID, tracker["trackingId"])
     return state
 
 
