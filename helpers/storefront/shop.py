@@ -280,23 +280,36 @@ class Shop:
         return Profile(user_id, explain.strongest_events([*seeds, *events]), favourites, total, counts)
 
     def _pick_shoppers(self, events: pd.DataFrame) -> tuple[list[Persona], list[Persona]]:
-        """Personas: from the most active shopper down, one per new set of three favourite categories.
+        """The persona picker's shoppers: one typical shopper per common taste, and the most active.
 
-        Then the most active shoppers not chosen yet stand as "real shoppers".
+        A taste is a set of three favourite categories (most events, ties by name). For each of
+        the ``N_PERSONAS`` tastes most shoppers share, the persona is the shopper of median
+        activity among them (ties by id): their history is typical, so one new event shows. The
+        ``N_REAL_SHOPPERS`` most active other shoppers follow, as themselves.
         """
-        counts = events["USER_ID"].value_counts()
-        order = sorted(
-            counts.index, key=lambda user: (-counts[user], int(user) if user.isdigit() else 0, user)
+        in_category = events.assign(CATEGORY=events["ITEM_ID"].astype(str).map(self.categories)).dropna()
+        counts = in_category.groupby(["USER_ID", "CATEGORY"]).size().rename("n").reset_index()
+        counts = counts.sort_values(
+            ["USER_ID", "n", "CATEGORY"], ascending=[True, False, True], kind="stable"
         )
-        personas, others, taken = [], [], set()
-        for user in order:
-            if len(personas) == N_PERSONAS and len(others) == N_REAL_SHOPPERS:
-                break
-            shopper = Persona(user, self._past_profile(user).favourites, int(counts[user]))
-            key = frozenset(shopper.categories)
-            if len(personas) < N_PERSONAS and key not in taken:
-                personas.append(shopper)
-                taken.add(key)
-            elif len(others) < N_REAL_SHOPPERS and key not in taken:
-                others.append(shopper)
+        favourites = counts.groupby("USER_ID").head(3).groupby("USER_ID", sort=False)["CATEGORY"].agg(tuple)
+        shoppers = pd.DataFrame(
+            {"favourites": favourites, "events": events["USER_ID"].value_counts()}
+        ).dropna()
+        shoppers["order"] = [int(u) if u.isdigit() else 0 for u in shoppers.index]
+        shoppers["taste"] = shoppers["favourites"].map(lambda f: tuple(sorted(f)))
+        tastes = shoppers.groupby("taste").size().reset_index(name="size")
+        tastes = tastes.sort_values(["size", "taste"], ascending=[False, True]).head(N_PERSONAS)
+        personas = []
+        for taste in tastes["taste"]:
+            alike = shoppers[shoppers["taste"] == taste].sort_values(["events", "order"])
+            chosen = alike.iloc[(len(alike) - 1) // 2]
+            personas.append(Persona(str(chosen.name), tuple(chosen["favourites"]), int(chosen["events"])))
+        taken = {p.user_id for p in personas}
+        busiest = shoppers.sort_values(["events", "order"], ascending=[False, True])
+        others = [
+            Persona(str(user), tuple(row["favourites"]), int(row["events"]))
+            for user, row in busiest.iterrows()
+            if user not in taken
+        ][:N_REAL_SHOPPERS]
         return personas, others
