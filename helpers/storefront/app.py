@@ -19,9 +19,9 @@ import functools
 import json
 import logging
 import re
+import urllib.parse
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -114,7 +114,7 @@ def _html(name: str, shop: Shop, **context) -> str:
     context.update(
         personas=shop.personas,
         real_shoppers=shop.real_shoppers,
-        query=f"?user={quote(user, safe='')}" if user else "",
+        query=f"?user={urllib.parse.quote(user, safe='')}" if user else "",
         likes=categories_label(shop.profile(user).favourites) if user else "",
         backend_name=aws.backend(),
     )
@@ -139,14 +139,14 @@ async def product_page(request: Request) -> Response:
     shop = _shop(request)
     item = product_id(shop, request.path_params["item_id"])
     user = shopper(shop, request.query_params.get("user"))
-    session = request.cookies.get(SESSION_COOKIE) or uuid.uuid4().hex
+    session = _session(request)
     await blocking(_send, shop, user, session, item, "View")
     found = await blocking(shelves.product, shop, item)
     added = request.query_params.get("added") == "1"
     page = HTMLResponse(
         _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
     )
-    page.set_cookie(SESSION_COOKIE, check_id(session, "session"), httponly=True, samesite="lax")
+    page.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
     return page
 
 
@@ -162,11 +162,16 @@ async def product_event(request: Request) -> Response:
             400, "Choose a shopper in the persona picker before adding to the cart or buying."
         )
     event = "AddToCart" if request.path_params["action"] == "cart" else "Purchase"
-    session = request.cookies.get(SESSION_COOKIE) or uuid.uuid4().hex
-    await blocking(_send, shop, user, session, item, event)
-    who = quote(user, safe="")
+    await blocking(_send, shop, user, _session(request), item, event)
+    who = urllib.parse.quote(user, safe="")
     target = f"/products/{item}?user={who}&added=1" if event == "AddToCart" else f"/?user={who}&bought={item}"
     return RedirectResponse(target, status_code=303)
+
+
+def _session(request: Request) -> str:
+    """The visit's id from its cookie, or a new one if it has none (or a malformed one)."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    return session if len(session) <= MAX_ID and _ID.fullmatch(session) else uuid.uuid4().hex
 
 
 def _send(shop: Shop, user: str | None, session: str, item: str, event_type: str) -> None:
@@ -179,11 +184,27 @@ def _send(shop: Shop, user: str | None, session: str, item: str, event_type: str
         log.warning("PutEvents failed (%s %s): %s", event_type, item, err)
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def _body(request: Request) -> bytes:
+    """The request's body, refused with a 413 past ``MAX_BODY`` bytes (declared or streamed)."""
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         raise HTTPException(413, f"The request body is larger than {MAX_BODY:,} bytes.")
-    async with request.form(max_files=0, max_fields=8) as form:
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, f"The request body is larger than {MAX_BODY:,} bytes.")
+    return body
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form (the only kind the pages post)."""
+    try:
+        fields = urllib.parse.parse_qs(
+            (await _body(request)).decode(), max_num_fields=8, strict_parsing=False
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(400, "The form must be URL-encoded UTF-8 with at most 8 fields.") from None
+    return {name: values[-1] for name, values in fields.items()}
 
 
 async def picture(request: Request) -> Response:
@@ -227,10 +248,8 @@ async def api_shoppers(request: Request) -> Response:
 
 async def api_events(request: Request) -> Response:
     shop = _shop(request)
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        raise HTTPException(413, f"The request body is larger than {MAX_BODY:,} bytes.")
     try:
-        body = await request.json()
+        body = json.loads(await _body(request))
     except ValueError:
         raise HTTPException(400, "The body must be a JSON object.") from None
     if not isinstance(body, dict) or not all(
@@ -239,8 +258,11 @@ async def api_events(request: Request) -> Response:
         raise HTTPException(400, "The body must be a JSON object with string userId, itemId and eventType.")
     if body["eventType"] not in EVENT_TYPES:
         raise HTTPException(400, f"eventType must be one of {', '.join(EVENT_TYPES)}.")
+    session = body.get("sessionId") or uuid.uuid4().hex
+    if not isinstance(session, str):
+        raise HTTPException(400, "sessionId must be a string.")
+    check_id(session, "session")
     user, item = shopper(shop, body["userId"]), product_id(shop, body["itemId"])
-    session = check_id(body.get("sessionId") or uuid.uuid4().hex, "session")
     await blocking(_send, shop, user, session, item, body["eventType"])
     return SafeJSONResponse({"userId": user, "itemId": item, "eventType": body["eventType"]}, 202)
 

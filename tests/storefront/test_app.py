@@ -120,6 +120,14 @@ def test_product_page__as_shopper_records_a_view(storefront, shop_root, shoppers
     assert (item, "View") in _log(shop_root, user)
 
 
+def test_product_page__a_malformed_session_cookie_is_replaced(storefront, item):
+    status, headers, _ = _request(
+        storefront, "GET", f"/products/{item}", headers={"Cookie": "sid=" + "<" * 300}
+    )
+    assert status == 200
+    assert re.fullmatch(r"sid=[0-9a-f]{32}; HttpOnly; Path=/; SameSite=lax", headers["set-cookie"])
+
+
 def test_add_to_cart(storefront, shop_root, shoppers, item):
     user = shoppers[2]["userId"]
     status, headers, _ = _post_form(storefront, f"/products/{item}/cart", {"user": user})
@@ -256,6 +264,11 @@ def test_api_events(storefront, shop_root, shoppers, item):
         ),
         (json.dumps({"userId": "<b>", "itemId": "x", "eventType": "View"}).encode(), 400, "malformed"),
         (b"x" * 5000, 413, "larger than"),
+        (
+            json.dumps({"userId": "1", "itemId": "x", "eventType": "View", "sessionId": 5}).encode(),
+            400,
+            "sessionId",
+        ),
     ],
 )
 def test_api_events__bad_input(storefront, body, status, says):
