@@ -1,14 +1,15 @@
 """The storefront under load: pages per second and latency with 64 concurrent shoppers.
 
-Builds the shop as the series does (notebooks 01-05 at full scale, through papermill, on a fresh
+Builds the shop as the series does (notebooks 01-07 at full scale, through papermill, on a fresh
 state folder; or reuses one with ``--state``), starts ``python -m helpers.storefront`` on a free
 127.0.0.1 port with its production settings, and lets 64 clients fetch pages for ``--seconds``,
 in two mixes: ``home_and_busiest_shopper`` (what the acceptance check asks: half the anonymous
-home page, half the busiest shopper's, so mostly cached shelves) and ``distinct_shoppers``
-(every client walks through its own shoppers, so Recommended for you is asked for and explained
-on nearly every page). Each client is a thread with its own keep-alive connection, as a browser
-has; the clients run in ``--processes`` processes so that the load generator's own GIL does not
-stand in for the server's latency. Writes ``bench/results/storefront.json``.
+home page, half the busiest shopper's, so mostly cached shelves) and ``browsing_shoppers`` (64
+shoppers, each viewing a product, then the home page, in turn: every view sends a PutEvents and
+writes the shop's log, and every home page asks Recommended for you again and explains it).
+Each client is a thread with its own keep-alive connection, as a browser has; the clients run in
+``--processes`` processes so that the load generator's own GIL does not stand in for the
+server's latency. Writes ``bench/results/storefront.json``.
 
 Usage: ``.venv/bin/python bench/storefront.py [--state DIR] [--seconds 10] [--clients 64]``
 """
@@ -33,13 +34,13 @@ GOALS = {"pages_per_second": 300, "p99_ms": 50, "errors": 0}
 
 
 def build_state(folder: Path) -> Path:
-    """Run notebooks 01-05 at full scale into ``folder``; return the state folder."""
+    """Run notebooks 01-07 at full scale into ``folder`` (07 creates the event tracker); the state."""
     from helpers import series
 
     os.environ.update(RECSYS_STATE_DIR=str(folder / "state"), RECSYS_DATA_DIR=str(folder / "data"))
     os.environ.update(RECSYS_BACKEND="local", TQDM_DISABLE="1")
     for notebook in series.notebooks():
-        if "01" <= notebook.name[:2] <= "05":
+        if "01" <= notebook.name[:2] <= "07":
             series.execute(notebook, folder / notebook.name)
     return folder / "state"
 
@@ -112,7 +113,7 @@ def meets(measured: dict) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--state", type=Path, help="an existing state folder after notebook 05 (else built)")
+    parser.add_argument("--state", type=Path, help="a state folder after notebook 07 (else 01-07 are run)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
@@ -129,19 +130,22 @@ def main() -> None:
 
         aws.activate()
         body = aws.client("s3").get_object(Bucket=aws.default_bucket(), Key="interactions.csv")["Body"]
-        counts = pd.read_csv(body, usecols=["USER_ID"]).USER_ID.astype(str).value_counts()
-        busiest, shoppers = (
-            str(counts.index[0]),
-            np.random.default_rng(0).permutation(counts.index.to_numpy()),
-        )
+        events = pd.read_csv(body, usecols=["USER_ID", "ITEM_ID"], dtype=str)
+        counts = events["USER_ID"].value_counts()
+        rng = np.random.default_rng(0)
+        shoppers = rng.choice(counts.index.to_numpy(), args.clients, replace=False)
+        products = rng.choice(events["ITEM_ID"].unique(), (args.clients, 100))
+        busiest = counts.index[0]
         mixes = {
             # what the acceptance check asks: the anonymous page and the busiest shopper's, half each
             "home_and_busiest_shopper": [
                 ["/"] if k % 2 else [f"/?user={busiest}"] for k in range(args.clients)
             ],
-            # every client walks through its own shoppers: the personal shelves are rarely in a cache
-            "distinct_shoppers": [
-                [f"/?user={u}" for u in shoppers[k :: args.clients]] for k in range(args.clients)
+            # each client a shopper who views a product, then the home page, which is then never in a
+            # cache: the view (a PutEvents and a row in the shop's log) changed the shopper's shelf
+            "browsing_shoppers": [
+                [page for item in products[k] for page in (f"/products/{item}?user={u}", f"/?user={u}")]
+                for k, u in enumerate(shoppers)
             ],
         }
         env = {

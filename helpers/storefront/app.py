@@ -34,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 from helpers import aws
 from helpers.storefront import backend, images, shelves
-from helpers.storefront.shop import EVENT_TYPES, Shop, categories_label
+from helpers.storefront.shop import EVENT_TYPES, Product, Shop, categories_label
 
 HERE = Path(__file__).resolve().parent
 MAX_ID = 256
@@ -127,12 +127,14 @@ async def home(request: Request) -> Response:
     bought = request.query_params.get("bought")
     thanks = shop.products[product_id(shop, bought)] if bought else None
     if user is None and thanks is None:  # the anonymous page is the same for everyone
-        page = await blocking(
-            shelves.cached, ("page", "/"), lambda: _html("home.html", shop, shelves=shelves.home(shop, None))
-        )
-        return HTMLResponse(page)
-    found = await blocking(shelves.home, shop, user)
-    return HTMLResponse(_html("home.html", shop, user=user, shelves=found, thanks=thanks))
+        page = await blocking(shelves.cached, ("page", "/"), lambda: _home_html(shop, None, None))
+    else:
+        page = await blocking(_home_html, shop, user, thanks)
+    return HTMLResponse(page)
+
+
+def _home_html(shop: Shop, user: str | None, thanks: Product | None) -> str:
+    return _html("home.html", shop, user=user, shelves=shelves.home(shop, user), thanks=thanks)
 
 
 async def product_page(request: Request) -> Response:
@@ -140,14 +142,16 @@ async def product_page(request: Request) -> Response:
     item = product_id(shop, request.path_params["item_id"])
     user = shopper(shop, request.query_params.get("user"))
     session = _session(request)
-    await blocking(_send, shop, user, session, item, "View")
-    found = await blocking(shelves.product, shop, item)
     added = request.query_params.get("added") == "1"
-    page = HTMLResponse(
-        _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
-    )
+    page = HTMLResponse(await blocking(_product_html, shop, user, session, item, added))
     page.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
     return page
+
+
+def _product_html(shop: Shop, user: str | None, session: str, item: str, added: bool) -> str:
+    _send(shop, user, session, item, "View")
+    found = shelves.product(shop, item)
+    return _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
 
 
 async def product_event(request: Request) -> Response:
