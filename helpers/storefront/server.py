@@ -7,6 +7,7 @@ headless Chromium (Debian's ``chromium`` package) through Playwright.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import http.client
 import os
@@ -63,10 +64,12 @@ def running(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterat
         server = subprocess.Popen(
             [sys.executable, "-m", "helpers.storefront"], cwd=config.ROOT, env=env, stdout=log, stderr=log
         )
+        atexit.register(server.terminate)  # a notebook that fails before the block ends stops it on exit
         try:
             _wait_for(base, server, log, timeout)
             yield base
         finally:
+            atexit.unregister(server.terminate)
             server.terminate()
             server.wait(30)
 
