@@ -95,7 +95,9 @@ def test_home__shopper(storefront, shoppers, user):
 
 
 def test_home__personal_shelf_follows_the_persona(storefront, shoppers):
-    for persona in shoppers[:3]:
+    untouched = [s for s in shoppers if s["kind"] == "persona"][5:8]  # no test sends events for these
+    assert len(untouched) == 3
+    for persona in untouched:
         page = get(storefront, f"/?user={persona['userId']}")[1]
         categories = re.findall(r'data-category="([^"]+)"', _shelf(page, RFY))
         share = sum(c in persona["categories"] for c in categories) / len(categories)
