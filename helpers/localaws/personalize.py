@@ -46,7 +46,7 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders",)
+_OPERATION_MODULES = ("recommenders", "filters")
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 

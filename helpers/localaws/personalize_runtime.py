@@ -11,6 +11,10 @@ unknown user gets popular items (cold start); an unknown item gets the most view
 
 Recommended for you scores the user's history at request time, so events added to the history
 change the next answer at once: ``_history`` is where streamed events (PutEvents) join.
+
+A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excludes
+(``filters.excluded_items``) before ranking, so the answer still has ``numResults`` items when
+enough items pass.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import uuid
 
 import numpy as np
 
-from helpers.localaws import errors, usecases
+from helpers.localaws import errors, filters, usecases
 from helpers.localaws.store import Store
 
 DEFAULT_RESULTS = 25
 MAX_RESULTS = 500
-_UNSUPPORTED = ("filterArn", "filterValues", "promotions", "metadataColumns")
+_UNSUPPORTED = ("promotions", "metadataColumns")
 
 
 def _recommender(store: Store, arn: str) -> dict:
@@ -54,6 +58,23 @@ def _history(model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ..
     return model.user_history(user_id or "")
 
 
+def _filtered(store: Store, params: dict, doc: dict, model: usecases.Model) -> np.ndarray | None:
+    """Item indices the request's filter (``filterArn``, ``filterValues``) leaves out; None without one."""
+    if not params.get("filterArn"):
+        if params.get("filterValues"):
+            raise errors.InvalidInputException("filterValues apply to a filter: give filterArn too.")
+        return None
+    return filters.excluded_items(
+        store,
+        params["filterArn"],
+        params.get("filterValues"),
+        group_arn=doc["datasetGroupArn"],
+        item_ids=model.item_ids,
+        user_id=params.get("userId"),
+        item_id=params.get("itemId"),
+    )
+
+
 def get_recommendations(store: Store, params: dict) -> dict:
     """Recommend items from a recommender (campaigns are not emulated yet)."""
     recommender_arn, campaign_arn = params.get("recommenderArn"), params.get("campaignArn")
@@ -77,12 +98,15 @@ def get_recommendations(store: Store, params: dict) -> dict:
         raise errors.InvalidInputException(f"userId is required by recommenders of the {recipe} use case.")
     if case.needs_item and not item_id:
         raise errors.InvalidInputException(f"itemId is required by recommenders of the {recipe} use case.")
+    filtered = _filtered(store, params, doc, model)
     answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
     if n == 0:
         return answer
     items, weights, ts, purchased = _history(model, user_id)
     query = model.item_index(item_id) if case.needs_item else None
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
+    if filtered is not None:
+        exclude = filtered if exclude is None else np.union1d(exclude, filtered)
     chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
     answer["itemList"] = [{"itemId": i} for i in model.item_ids[chosen].tolist()]
     if scores is not None:
