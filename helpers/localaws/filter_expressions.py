@@ -93,6 +93,10 @@ def _describe(token: Token) -> str:
     return "the end of the expression" if token.kind == "END" else repr(token.text)
 
 
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
+
+
 def _is_word_start(ch: str) -> bool:
     return ch.isascii() and (ch.isalpha() or ch == "_")
 
@@ -122,7 +126,7 @@ def tokenize(text: str) -> list[Token]:
             i = j
         elif ch == '"':
             i = _string(text, i, tokens)
-        elif ch.isdigit() or (ch == "-" and i + 1 < n and text[i + 1].isdigit()):
+        elif _is_digit(ch) or (ch == "-" and i + 1 < n and _is_digit(text[i + 1])):
             i = _number(text, i, tokens)
         elif ch == "$":
             j = i + 1
@@ -168,7 +172,7 @@ def _string(text: str, start: int, tokens: list[Token]) -> int:
 def _number(text: str, start: int, tokens: list[Token]) -> int:
     """Read an integer or decimal number (optionally negative) at ``start``; return the end."""
     i = start + 1
-    while i < len(text) and (text[i].isdigit() or text[i] == "."):
+    while i < len(text) and (_is_digit(text[i]) or text[i] == "."):
         i += 1
     raw = text[start:i]
     if raw.count(".") > 1 or raw.endswith("."):
@@ -683,7 +687,7 @@ def _values(name: str, raw: str) -> tuple[str | float, ...]:
             raise FilterValuesError(
                 f"filterValues {name} holds {json.dumps(v)}; values are strings or numbers."
             )
-        out.append(float(v) if isinstance(v, int | float) else v)
+        out.append(v)
     return tuple(out)
 
 
