@@ -11,6 +11,8 @@ import json
 import zlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import aws
 from helpers.localaws import jobs
@@ -357,3 +359,55 @@ def test_filter__invalid_requests(client, runtime, arns):
         400,
         "user segments",
     )
+
+
+# --- property: a filter never returns an excluded item ------------------------------------------
+_CONDITIONS = st.one_of(
+    st.tuples(
+        st.just("CATEGORY_L1"),
+        st.sampled_from(["IN", "NOT IN"]),
+        st.sets(st.sampled_from("ABCD"), min_size=1),
+    ),
+    st.tuples(st.just("PRICE"), st.sampled_from(["<", "<=", ">", ">=", "="]), st.integers(0, 320)),
+)
+_EXPRESSIONS = st.tuples(
+    st.sampled_from(["INCLUDE", "EXCLUDE"]), st.lists(_CONDITIONS, min_size=1, max_size=3)
+)
+
+
+def _text(expressions) -> str:
+    def condition(field, op, value):
+        if field == "PRICE":
+            return f"Items.PRICE {op} {value}"
+        return f"Items.CATEGORY_L1 {op} ({', '.join(json.dumps(v) for v in sorted(value))})"
+
+    return " | ".join(
+        f"{action} ItemID WHERE " + " AND ".join(condition(*c) for c in conditions)
+        for action, conditions in expressions
+    )
+
+
+def _passes(expressions, item: str) -> bool:
+    ops = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__, "=": float.__eq__}
+
+    def holds(field, op, value):
+        if field == "PRICE":
+            return ops[op](float(_price(item)), float(value))
+        return (CATEGORY[item] in value) == (op == "IN")
+
+    matched = [(action, all(holds(*c) for c in conditions)) for action, conditions in expressions]
+    includes = [m for action, m in matched if action == "INCLUDE"]
+    return (not includes or any(includes)) and not any(m for action, m in matched if action == "EXCLUDE")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    expressions=st.lists(_EXPRESSIONS, min_size=1, max_size=3),
+    user=st.sampled_from(["u0", "u25", "u39", "new"]),
+)
+def test_property__recommendations_pass_the_filter(client, runtime, arns, expressions, user):
+    """Whatever the filter, every recommended item passes it, and every passing item is recommended."""
+    f = _filter(client, arns, _text(expressions))
+    got = _ids(runtime, arns["you"], userId=user, numResults=500, filterArn=f)
+    bought = {f"p{i}" for i, last in ((1, 30), (2, 20), (3, 10)) if user != "new" and int(user[1:]) < last}
+    assert sorted(got) == sorted(i for i in CATEGORY if _passes(expressions, i) and i not in bought)
