@@ -7,9 +7,10 @@ expression (``helpers.localaws.filter_expressions``) and checks its fields again
 of the group's datasets; a malformed one is refused with InvalidInputException saying what is
 wrong and at which character.
 
-GetRecommendations applies a filter through ``excluded_items``: it reads the group's imported
-Items (and Users, Interactions) data once per import, cached per process, binds the request's
-``filterValues`` and returns the items the filter leaves out.
+GetRecommendations applies a filter through ``excluded_items``: it reads the group's Items (and
+Users, Interactions) data, imported and streamed (PutItems, PutUsers, PutEvents), once per change
+and cached per process, binds the request's ``filterValues`` and returns the items the filter
+leaves out.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from helpers.localaws import errors, imports, jobs
+from helpers.localaws import errors, imports, jobs, streams
 from helpers.localaws import filter_expressions as fx
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store, dataset_arn
@@ -140,53 +141,67 @@ def _cached(key: tuple, build):
 
 
 def _version(store: Store, group_arn: str, dataset_type: str) -> tuple:
-    group = p.get(store, group_arn, "dataset-group")
-    ds = store.get("dataset", dataset_arn(group_arn, group["name"], dataset_type)) or {}
-    return (ds.get("creationDateTime"), ds.get("lastUpdatedDateTime"), *ds.get("parts", []))
+    """What changes when a dataset's data does: its imports and its newest streamed record."""
+    ds = store.get("dataset", streams.stream_of(store, group_arn, dataset_type)) or {}
+    return (
+        ds.get("creationDateTime"),
+        ds.get("lastUpdatedDateTime"),
+        *ds.get("parts", []),
+        store.last_record(streams.stream_of(store, group_arn, dataset_type)),
+    )
 
 
 def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> pd.DataFrame:
-    """A dataset's imported rows indexed by id (the last row of an id wins), read once per import."""
+    """A dataset's imported and streamed rows (PutItems, PutUsers) indexed by id, the newest
+    row of an id winning; built once per change of the data."""
 
     def build() -> pd.DataFrame:
-        frame = store.read_dataset(group_arn, dataset_type)
-        if frame is None:
+        frames = [store.read_dataset(group_arn, dataset_type)]
+        ds = store.get("dataset", streams.stream_of(store, group_arn, dataset_type))
+        if ds is not None:
+            fields = imports.parse_schema(p.get(store, ds["schemaArn"], "schema")["schema"])
+            frames.append(streams.catalogue(store, group_arn, dataset_type, [f.name for f in fields]))
+        frames = [f for f in frames if f is not None]
+        if not frames:
             return pd.DataFrame(index=pd.Index([], name=id_column, dtype=object))
-        frame = frame.assign(**{id_column: frame[id_column].astype(str)})
+        frame = pd.concat(frames, ignore_index=True)
+        frame[id_column] = frame[id_column].astype(str)
         return frame.drop_duplicates(id_column, keep="last").set_index(id_column)
 
     key = (str(store.root), group_arn, dataset_type, *_version(store, group_arn, dataset_type))
     return _cached(key, build)  # type: ignore[return-value]
 
 
-def _events_by_user(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict]:
-    """The imported interactions (ITEM_ID, EVENT_TYPE, TIMESTAMP) and each user's row numbers."""
+_EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
+
+
+def _imported_events(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict]:
+    """The imported interactions (``_EVENT_COLUMNS``) and each user's row numbers, read once per import."""
 
     def build() -> tuple[pd.DataFrame, dict]:
         frame = store.read_dataset(group_arn, "Interactions")
         if frame is None:
-            return pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]), {}
-        events = pd.DataFrame(
-            {
-                "ITEM_ID": frame["ITEM_ID"].astype(str),
-                "EVENT_TYPE": frame["EVENT_TYPE"].astype(str) if "EVENT_TYPE" in frame else "",
-                "TIMESTAMP": frame["TIMESTAMP"],
-            }
-        )
+            return pd.DataFrame(columns=_EVENT_COLUMNS), {}
+        events = frame.reindex(columns=_EVENT_COLUMNS).astype({"ITEM_ID": str, "EVENT_TYPE": str})
         return events, frame.groupby(frame["USER_ID"].astype(str)).indices
 
-    key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions"))
+    key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
     return _cached(key, build)  # type: ignore[return-value]
 
 
 def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFrame:
-    """A user's interactions that filters consider: ``ID`` (item) and ``EVENT_TYPE``.
+    """A user's interactions that filters consider: ``ID`` (the item) and ``EVENT_TYPE``.
 
-    The ``MAX_INTERACTIONS_PER_TYPE`` most recent of each event type, from the imported
-    Interactions dataset.
+    The imported ones and those streamed with PutEvents (an anonymous session's included, once
+    it sent the ``userId``); of each event type the ``MAX_INTERACTIONS_PER_TYPE`` most recent.
     """
-    events, rows = _events_by_user(store, group_arn)
-    mine = events.iloc[rows.get(user_id or "", [])]
+    if not user_id:
+        return pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+    events, rows = _imported_events(store, group_arn)
+    streamed = pd.DataFrame(streams.events_of(store, group_arn, user_id), columns=_EVENT_COLUMNS)
+    mine = pd.concat(
+        [events.iloc[rows.get(user_id, [])], streamed.astype({"ITEM_ID": str, "EVENT_TYPE": str})]
+    )
     recent = (
         mine.sort_values("TIMESTAMP", kind="stable").groupby("EVENT_TYPE").tail(MAX_INTERACTIONS_PER_TYPE)
     )

@@ -46,7 +46,7 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "filters")
+_OPERATION_MODULES = ("recommenders", "event_trackers", "filters")
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 
@@ -193,6 +193,8 @@ def _delete_work(store: Store, key: str) -> None:
                 store.delete(child_kind, child)
         doc = store.get(kind, resource_arn)
         store.delete(kind, resource_arn)
+        if kind == "dataset":  # and what PutEvents, PutUsers or PutItems streamed into it
+            store.delete_records(resource_arn)
     if doc:  # the files it owns: a dataset's imported parts, a recommender's model
         for path in [*doc.get("parts", []), doc.get("modelFile")]:
             store.remove_file(path)

@@ -10,7 +10,9 @@ Recommended for you answers with scores, as only user-personalisation models hav
 unknown user gets popular items (cold start); an unknown item gets the most viewed (bought).
 
 Recommended for you scores the user's history at request time, so events added to the history
-change the next answer at once: ``_history`` is where streamed events (PutEvents) join.
+change the next answer at once: ``_history`` joins the events streamed (PutEvents) since the
+model trained (``streamedThrough``, the stream's sequence number at training) to those it
+trained on; a new shopper thus gets popular items, then personal ones after a few events.
 
 A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excludes
 (``filters.excluded_items``) before ranking, so the answer still has ``numResults`` items when
@@ -23,8 +25,9 @@ import uuid
 
 import numpy as np
 
-from helpers.localaws import errors, filters, usecases
+from helpers.localaws import errors, filters, streams, usecases
 from helpers.localaws.store import Store
+from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
 MAX_RESULTS = 500
@@ -53,9 +56,25 @@ def _model(store: Store, arn: str) -> tuple[dict, usecases.Model]:
         return doc, usecases.load(store.absolute(doc["modelFile"]))
 
 
-def _history(model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ...]:
-    """``(items, weights, timestamps, purchased)`` of the user: the events the model was trained on."""
-    return model.user_history(user_id or "")
+def _history(store: Store, doc: dict, model: usecases.Model, user_id: str | None) -> tuple[np.ndarray, ...]:
+    """``(items, weights, timestamps, purchased)`` of the user: the events the model was trained
+    on, then those streamed since (PutEvents) on items the model knows."""
+    trained = model.user_history(user_id or "")
+    if not user_id:
+        return trained
+    streamed = streams.events_of(store, doc["datasetGroupArn"], user_id, doc.get("streamedThrough", 0))
+    known = [(model.item_index(str(e["ITEM_ID"])), e) for e in streamed if e.get("ITEM_ID") is not None]
+    known = [(i, e) for i, e in known if i is not None]
+    if not known:
+        return trained
+    types = np.asarray([e["EVENT_TYPE"] for _, e in known], dtype=str)
+    new = (
+        np.asarray([i for i, _ in known], dtype=trained[0].dtype),
+        interactions.event_weights(types, default=1.0).astype(trained[1].dtype),
+        np.asarray([e["TIMESTAMP"] for _, e in known], dtype=trained[2].dtype),
+        types == "Purchase",
+    )
+    return tuple(np.concatenate([old, more]) for old, more in zip(trained, new, strict=True))
 
 
 def _filtered(store: Store, params: dict, doc: dict, model: usecases.Model) -> np.ndarray | None:
@@ -102,7 +121,7 @@ def get_recommendations(store: Store, params: dict) -> dict:
     answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
     if n == 0:
         return answer
-    items, weights, ts, purchased = _history(model, user_id)
+    items, weights, ts, purchased = _history(store, doc, model, user_id)
     query = model.item_index(item_id) if case.needs_item else None
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
     if filtered is not None:

@@ -7,26 +7,31 @@ the CreateRecommender documentation gives them:
 - stop/start: ``STOP PENDING`` → ``STOP IN_PROGRESS`` → ``INACTIVE`` → ``START PENDING`` →
   ``START IN_PROGRESS`` → ``ACTIVE`` (start trains nothing);
 - update: the recommender stays ``ACTIVE`` and serves its previous configuration while its
-  ``latestRecommenderUpdate`` goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE``; a
-  changed ``trainingDataConfig`` retrains on the data imported by then;
+  ``latestRecommenderUpdate`` goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE``; it
+  retrains on the data imported and streamed by then if that changed since it last trained
+  (``dataVersion``) or ``trainingDataConfig`` changed;
 - delete: ``DELETE PENDING`` → gone (with its model file).
 
 Training (``helpers.localaws.usecases``) reads the dataset group's imported Interactions (and
-Items), checks the use case's data minimum (``usecases.USE_CASES``: too few ``View`` or
-``Purchase`` events end ``CREATE FAILED`` with a failureReason that says so), fits and
-evaluates the use case and writes ``models/recommender/<name>-<id>.npz`` atomically; the
-document's ``modelFile`` switches to it in the transaction that sets ``ACTIVE``, so
-GetRecommendations serves a whole model, old or new, never a half-written one.
+Items) and what PutEvents (PutItems) streamed (``helpers.localaws.streams``), checks the use
+case's data minimum (``usecases.USE_CASES``: too few ``View`` or ``Purchase`` events end
+``CREATE FAILED`` with a failureReason that says so), fits and evaluates the use case and
+writes ``models/recommender/<name>-<id>.npz`` atomically; the document's ``modelFile``
+switches to it in the transaction that sets ``ACTIVE``, so GetRecommendations serves a whole
+model, old or new, never a half-written one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import uuid
 from collections.abc import Callable
 
-from helpers.localaws import errors, jobs, usecases
+import pandas as pd
+
+from helpers.localaws import errors, imports, jobs, streams, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store, dataset_arn
 
@@ -157,37 +162,72 @@ def _check_data(store: Store, group_arn: str, group: dict) -> None:
 
 
 # --- training -------------------------------------------------------------------------------
-_events_cache: dict[tuple, usecases.Events] = {}
+_events_cache: dict[tuple, tuple[usecases.Events, int]] = {}
 _events_lock = threading.Lock()
 
 
-def _events(store: Store, group_arn: str) -> usecases.Events:
-    """The dataset group's imported data, indexed once per import (five recommenders train at once)."""
+def _data_key(store: Store, group_arn: str) -> tuple:
+    """What the dataset group's training data is made of: its imports and streams, as they are now."""
     group = p.get(store, group_arn, "dataset-group")
     key: tuple = (str(store.root), group_arn)
     for dataset_type in ("Interactions", "Items"):
         ds = store.get("dataset", dataset_arn(group_arn, group["name"], dataset_type)) or {}
         key += (ds.get("creationDateTime"), ds.get("lastUpdatedDateTime"), *ds.get("parts", []))
+        key += (store.last_record(streams.stream_of(store, group_arn, dataset_type)),)
+    return key
+
+
+def data_version(store: Store, group_arn: str) -> str:
+    """A fingerprint of the dataset group's training data; it changes with every import or stream."""
+    return hashlib.sha1(repr(_data_key(store, group_arn)).encode()).hexdigest()[:16]
+
+
+def _with_streamed(imported: pd.DataFrame | None, streamed: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Imported rows followed by streamed ones (either may be None)."""
+    if streamed is None or imported is None:
+        return imported if streamed is None else streamed
+    return pd.concat([imported, streamed], ignore_index=True)
+
+
+def _items(store: Store, group_arn: str) -> pd.DataFrame | None:
+    """The imported catalogue with the streamed items; a streamed item replaces one of its id."""
+    items = store.read_dataset(group_arn, "Items")
+    ds = store.get("dataset", streams.stream_of(store, group_arn, "Items"))
+    if ds is None:
+        return items
+    columns = [f.name for f in imports.parse_schema(p.get(store, ds["schemaArn"], "schema")["schema"])]
+    both = _with_streamed(items, streams.catalogue(store, group_arn, "Items", columns))
+    return None if both is None else both.drop_duplicates(subset="ITEM_ID", keep="last", ignore_index=True)
+
+
+def _events(store: Store, group_arn: str) -> tuple[usecases.Events, int]:
+    """The dataset group's imported and streamed data, indexed once per change (five recommenders
+    train at once), and the sequence number of the newest streamed event in it."""
+    key = _data_key(store, group_arn)
     with _events_lock:
         if key not in _events_cache:
             frame = store.read_dataset(group_arn, "Interactions")
             if frame is None:
                 raise usecases.TrainingFailed(f"Dataset group {group_arn} has no imported interactions.")
+            streamed, through = streams.interactions(store, group_arn, list(frame.columns))
             _events_cache.clear()
-            _events_cache[key] = usecases.prepare(frame, store.read_dataset(group_arn, "Items"))
+            events = usecases.prepare(_with_streamed(frame, streamed), _items(store, group_arn))
+            _events_cache[key] = (events, through)
         return _events_cache[key]
 
 
-def _fit(store: Store, doc: dict) -> tuple[str, dict[str, float]]:
-    """Train and evaluate a recommender's use case; return its new model file and metrics."""
+def _fit(store: Store, doc: dict) -> tuple[str, dict]:
+    """Train and evaluate a recommender's use case; return its new model file and the document's
+    changes (``modelMetrics``, and what the model trained on: ``streamedThrough``, ``dataVersion``)."""
     recipe = _recipe(doc["recipeArn"])
-    events = _events(store, doc["datasetGroupArn"])
+    version = data_version(store, doc["datasetGroupArn"])
+    events, through = _events(store, doc["datasetGroupArn"])
     usecases.check_minimums(events, recipe)
     model = usecases.fit(events, recipe)
     metrics = usecases.evaluate(events, recipe)
     path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"
     store.write_file(path, usecases.to_bytes(model))
-    return store.relative(path), metrics
+    return store.relative(path), {"modelMetrics": metrics, "streamedThrough": through, "dataVersion": version}
 
 
 def _creating(doc: dict) -> bool:
@@ -219,8 +259,8 @@ def _create_work(store: Store, arn: str) -> None:
     if doc is None or doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
         return
     p.set_status(store, KIND, arn, "CREATE IN_PROGRESS")
-    model_file, metrics = _fit(store, doc)
-    _switch(store, arn, _creating, {"status": "ACTIVE", "modelMetrics": metrics}, model_file)
+    model_file, trained = _fit(store, doc)
+    _switch(store, arn, _creating, {"status": "ACTIVE", **trained}, model_file)
 
 
 def _set_update(store: Store, arn: str, status: str, reason: str | None = None) -> None:
@@ -244,9 +284,10 @@ def _update_work(store: Store, key: str) -> None:
     config = update["recommenderConfig"]
     done = {**update, "status": "ACTIVE", "lastUpdatedDateTime": _now()}
     changes = {"recommenderConfig": config, "latestRecommenderUpdate": done}
-    if config.get("trainingDataConfig") != doc["recommenderConfig"].get("trainingDataConfig"):
-        model_file, metrics = _fit(store, doc)
-        _switch(store, arn, _updating, {**changes, "modelMetrics": metrics}, model_file)
+    new_data = doc.get("dataVersion") != data_version(store, doc["datasetGroupArn"])
+    if new_data or config.get("trainingDataConfig") != doc["recommenderConfig"].get("trainingDataConfig"):
+        model_file, trained = _fit(store, doc)
+        _switch(store, arn, _updating, {**changes, **trained}, model_file)
     else:
         _switch(store, arn, _updating, changes)
 

@@ -2,7 +2,7 @@
 
 All SQL of the backend lives here. Layout of the state folder::
 
-    state.sqlite        documents (one JSON per resource), jobs
+    state.sqlite        documents (one JSON per resource), jobs, streamed records
     objects/            S3 object bodies, one file per version written (never rewritten)
     uploads/<id>/       multipart parts until CompleteMultipartUpload
     datasets/<hash>/    imported dataset data, one Parquet file per import job
@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS jobs (
     kind TEXT NOT NULL,        -- which registered work function runs it
     owner TEXT NOT NULL        -- 'pid:start-time' of the process running it
 );
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- arrival order, across processes
+    dataset TEXT NOT NULL,     -- ARN of the dataset the record streamed into
+    user_id TEXT,              -- USER_ID of the record, if it has one
+    session_id TEXT,           -- sessionId of an event
+    data TEXT NOT NULL         -- the record as JSON, in the schema's column names
+);
+CREATE INDEX IF NOT EXISTS records_user ON records (dataset, user_id);
+CREATE INDEX IF NOT EXISTS records_session ON records (dataset, session_id);
 """
 
 _CHUNK = 1 << 20
@@ -224,6 +233,56 @@ class Store:
     def jobs(self) -> list[tuple[str, str, str]]:
         """Return all pending work as ``(arn, kind, owner)``."""
         return self._conn().execute("SELECT arn, kind, owner FROM jobs ORDER BY arn").fetchall()
+
+    # --- streamed records (PutEvents, PutUsers, PutItems) -----------------------------------
+    def add_records(self, dataset_arn: str, rows: Iterable[dict], session_id: str | None = None) -> int:
+        """Append records to a dataset's stream; return the sequence number of the last one.
+
+        Args:
+            dataset_arn: the dataset the records belong to.
+            rows: records in the schema's column names (``USER_ID`` is indexed if present).
+            session_id: the session of events (PutEvents' ``sessionId``).
+        """
+        conn, seq = self._conn(), 0
+        with self.transaction():
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT INTO records (dataset, user_id, session_id, data) VALUES (?, ?, ?, ?)",
+                    (dataset_arn, row.get("USER_ID"), session_id, json.dumps(row)),
+                )
+                seq = int(cur.lastrowid)
+        return seq
+
+    def records(self, dataset_arn: str, after: int = 0) -> list[tuple[int, str | None, dict]]:
+        """Return ``(seq, session id, record)`` of a dataset's stream after ``seq``, oldest first."""
+        rows = self._conn().execute(
+            "SELECT seq, session_id, data FROM records WHERE dataset=? AND seq>? ORDER BY seq",
+            (dataset_arn, int(after)),
+        )
+        return [(seq, session, json.loads(data)) for seq, session, data in rows]
+
+    def records_of(self, dataset_arn: str, who: str, after: int = 0) -> list[tuple[int, dict]]:
+        """Return ``(seq, record)`` of one shopper after ``seq``, oldest first.
+
+        A shopper's records are those with ``USER_ID`` (or sessionId) ``who``, and those of
+        every session in which ``who`` sent a ``USER_ID``: anonymous events join the user.
+        """
+        rows = self._conn().execute(
+            "SELECT seq, data FROM records WHERE dataset=:ds AND seq>:after AND ("
+            " user_id=:who OR session_id=:who OR session_id IN"
+            " (SELECT session_id FROM records WHERE dataset=:ds AND user_id=:who)) ORDER BY seq",
+            {"ds": dataset_arn, "who": who, "after": int(after)},
+        )
+        return [(seq, json.loads(data)) for seq, data in rows]
+
+    def last_record(self, dataset_arn: str) -> int:
+        """Return the sequence number of a dataset's newest streamed record (0 if none)."""
+        row = self._conn().execute("SELECT max(seq) FROM records WHERE dataset=?", (dataset_arn,))
+        return int(row.fetchone()[0] or 0)
+
+    def delete_records(self, dataset_arn: str) -> int:
+        """Remove a dataset's streamed records; return how many there were."""
+        return self._conn().execute("DELETE FROM records WHERE dataset=?", (dataset_arn,)).rowcount
 
     # --- files ------------------------------------------------------------------------------
     def write_file(self, path: Path, source: bytes | BinaryIO | Iterable[bytes]) -> tuple[int, str]:

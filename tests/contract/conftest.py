@@ -101,3 +101,8 @@ def wait_for(
             return resource
         assert time.monotonic() < end, f"{key} still {resource['status']} after {timeout} s"
         time.sleep(0.02)
+
+
+@pytest.fixture
+def personalize_events(state):
+    return _client("personalize-events")

@@ -361,6 +361,28 @@ def test_filter__invalid_requests(client, runtime, arns):
     )
 
 
+def test_streamed_events_and_users_count_at_once(client, runtime, arns):
+    """A purchase sent with PutEvents, and a user sent with PutUsers, change the next filtered list."""
+    personalize, events = _client("personalize"), _client("personalize-events")
+    tracker = personalize.create_event_tracker(name="filters-tracker", datasetGroupArn=arns["group"])
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    bought = _filter(client, arns, 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")')
+    assert _ids(runtime, arns["best"], userId="u35", numResults=1, filterArn=bought) == ["p1"]
+    sent = {"eventType": "Purchase", "itemId": "p1", "sentAt": shop.T0 + 40 * 7_200}
+    events.put_events(trackingId=tracker["trackingId"], userId="u35", sessionId="s-35", eventList=[sent])
+    assert _ids(runtime, arns["best"], userId="u35", numResults=1, filterArn=bought) == ["p2"]
+    adults = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C") IF CurrentUser.AGE > 60')
+    assert len(_ids(runtime, arns["you"], userId="newcomer", numResults=500, filterArn=adults)) > 2
+    users_ds = arns["group"].replace(":dataset-group/", ":dataset/") + "/USERS"
+    events.put_users(
+        datasetArn=users_ds, users=[{"userId": "newcomer", "properties": json.dumps({"AGE": 70})}]
+    )
+    assert sorted(_ids(runtime, arns["you"], userId="newcomer", numResults=500, filterArn=adults)) == [
+        "x",
+        "y",
+    ]
+
+
 # --- property: a filter never returns an excluded item ------------------------------------------
 _CONDITIONS = st.one_of(
     st.tuples(

@@ -1,0 +1,234 @@
+"""Amazon Personalize Events, locally: PutEvents, PutUsers and PutItems stream records to disk.
+
+Records are appended to the store's stream of their dataset (``Store.add_records``): durable,
+shared by every process, read at request time by personalize-runtime (an event changes that
+shopper's next Recommended for you at once) and at training time by the recommenders
+(``helpers.localaws.streams``). The checks are Personalize's, from the API reference and
+"Importing individual records" in the developer guide:
+
+- 1 to 10 events, users or items per call (botocore checks the minimum, we the maximum);
+- an event needs ``eventType`` and ``sentAt``, and ``itemId`` when the Interactions schema
+  requires ``ITEM_ID``; a user needs ``userId``, an item ``itemId``;
+- ``properties`` is a JSON object whose keys are the camel-case names of schema fields
+  (``numberOfRatings`` → ``NUMBER_OF_RATINGS``), each value of its field's type; PutUsers and
+  PutItems need every field the schema does not allow to be null;
+- the ``trackingId`` must be an ACTIVE event tracker's; the dataset must exist and be ACTIVE.
+
+Every check runs before anything is written, so a refused call records nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from helpers.localaws import errors, event_trackers, imports, models, streams
+from helpers.localaws.store import Store
+
+SERVICE = "personalize-events"
+
+_EVENT_MEMBERS = {"USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE", "IMPRESSION"}
+"""Interactions fields that PutEvents fills from its own members, never from ``properties``."""
+
+
+def _max_records(operation: str, member: str) -> int:
+    return int(models.limit(SERVICE, operation, member, "max"))
+
+
+def _check_count(operation: str, member: str, records: list) -> None:
+    most = _max_records(operation, member)
+    if len(records) > most:
+        raise errors.InvalidInputException(
+            f"{member} has {len(records)} records; {operation} takes 1 to {most} at a time."
+        )
+
+
+def _required(shape: str) -> list[str]:
+    return list(models.service(SERVICE).shape_for(shape).required_members)
+
+
+def _check_required(record: dict, shape: str, where: str) -> None:
+    for member in _required(shape):
+        if record.get(member) in (None, ""):
+            raise errors.InvalidInputException(f"{where}: {member} is required.")
+
+
+def field_name(key: str) -> str:
+    """The schema field a camel-case property key names: ``numberOfRatings`` → ``NUMBER_OF_RATINGS``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).upper()
+
+
+def _value(field: imports.Field, value: object, where: str) -> object:
+    """A property value converted to its field's type; InvalidInputException if it is not one."""
+    if value is None or value == "":
+        if not field.nullable:
+            raise errors.InvalidInputException(f"{where}: {field.name} must not be null.")
+        return None
+    try:
+        if field.type == "string":
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+        if field.type == "boolean":
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "false"):
+                return str(value).lower() == "true"
+            raise ValueError
+        if isinstance(value, bool):
+            raise ValueError
+        if field.type in ("int", "long"):
+            number = float(value)
+            if number != int(number):
+                raise ValueError
+            return int(number)
+        return float(value)
+    except (ValueError, TypeError, OverflowError):
+        article = "an" if field.type == "int" else "a"
+        raise errors.InvalidInputException(
+            f"{where}: {field.name} value {value!r} is not {article} {field.type}."
+        ) from None
+
+
+def _properties(text: str | None, fields: list[imports.Field], reserved: set[str], where: str) -> dict:
+    """Parse ``properties`` and map it onto the schema's fields (InvalidInputException if it is off)."""
+    if text is None:
+        return {}
+    try:
+        parsed = json.loads(text)
+    except ValueError as exc:
+        raise errors.InvalidInputException(f"{where}: properties is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise errors.InvalidInputException(f"{where}: properties must be a JSON object, not {text!r}.")
+    by_name = {f.name: f for f in fields if f.name not in reserved}
+    row = {}
+    for key, value in parsed.items():
+        field = by_name.get(field_name(key))
+        if field is None:
+            raise errors.InvalidInputException(
+                f"{where}: property {key!r} matches no field of the schema; "
+                f"allowed are the camel-case names of {sorted(by_name)}."
+            )
+        row[field.name] = _value(field, value, where)
+    return row
+
+
+def _dataset(store: Store, ds_arn: str, dataset_type: str) -> tuple[dict, list[imports.Field]]:
+    """An ACTIVE dataset of the type, and its schema's fields."""
+    ds = store.get("dataset", ds_arn)
+    if ds is None:
+        raise errors.ResourceNotFoundException(f"Could not find dataset: {ds_arn}")
+    if ds["datasetType"] != dataset_type:
+        raise errors.InvalidInputException(
+            f"Dataset {ds_arn} is of type {ds['datasetType']}; "
+            f"{dataset_type} records go to an {dataset_type} dataset."
+        )
+    if ds["status"] != "ACTIVE":
+        raise errors.ResourceInUseException(f"Dataset {ds_arn} is {ds['status']}, not ACTIVE.")
+    return ds, imports.parse_schema(store.get("schema", ds["schemaArn"])["schema"])
+
+
+def _epoch(value: object, where: str) -> int:
+    """``sentAt`` in Unix seconds (botocore passes what the caller gave: datetime, number or text)."""
+    try:
+        if isinstance(value, datetime):
+            return int(value.timestamp())
+        if isinstance(value, str):
+            try:
+                return int(float(value))
+            except ValueError:
+                return int(datetime.fromisoformat(value).timestamp())
+        return int(value)
+    except (ValueError, TypeError, OverflowError):
+        raise errors.InvalidInputException(f"{where}: sentAt {value!r} is not a timestamp.") from None
+
+
+def _tracker(store: Store, tracking_id: str) -> dict:
+    tracker = event_trackers.tracker_of_tracking_id(store, tracking_id)
+    if tracker is None:
+        raise errors.InvalidInputException(f"Could not find an event tracker with trackingId {tracking_id}.")
+    if tracker["status"] != "ACTIVE":
+        raise errors.InvalidInputException(
+            f"Event tracker {tracker['eventTrackerArn']} is {tracker['status']}; "
+            "its trackingId works once it is ACTIVE."
+        )
+    return tracker
+
+
+def _event_row(event: dict, user_id: str | None, fields: list[imports.Field], where: str) -> dict:
+    _check_required(event, "Event", where)
+    by_name = {f.name: f for f in fields}
+    if event.get("itemId") is None and "ITEM_ID" in by_name and not by_name["ITEM_ID"].nullable:
+        raise errors.InvalidInputException(f"{where}: itemId is required by the Interactions schema.")
+    row = {
+        "USER_ID": user_id,
+        "ITEM_ID": event.get("itemId"),
+        "TIMESTAMP": _epoch(event["sentAt"], where),
+        "EVENT_TYPE": event["eventType"],
+        **_properties(event.get("properties"), fields, _EVENT_MEMBERS, where),
+    }
+    if event.get("eventValue") is not None:
+        row["EVENT_VALUE"] = float(event["eventValue"])
+    if event.get("impression"):
+        row["IMPRESSION"] = "|".join(event["impression"])
+    for member in ("eventId", "recommendationId"):
+        if event.get(member):
+            row[member] = event[member]
+    return row
+
+
+def put_events(store: Store, params: dict) -> dict:
+    """Record a shopper's events (1–10) through an event tracker."""
+    _check_required(params, "PutEventsRequest", "PutEvents")
+    events = params["eventList"]
+    _check_count("PutEvents", "eventList", events)
+    tracker = _tracker(store, params["trackingId"])
+    ds_arn = streams.stream_of(store, tracker["datasetGroupArn"], "Interactions")
+    if store.get("dataset", ds_arn) is None:
+        raise errors.InvalidInputException(
+            f"Dataset group {tracker['datasetGroupArn']} has no Interactions dataset to record events in."
+        )
+    _, fields = _dataset(store, ds_arn, "INTERACTIONS")
+    rows = [
+        _event_row(event, params.get("userId"), fields, f"eventList[{i}]") for i, event in enumerate(events)
+    ]
+    store.add_records(ds_arn, rows, session_id=params["sessionId"])
+    return {}
+
+
+def _put_records(store: Store, params: dict, operation: str, kind: str) -> dict:
+    """PutUsers / PutItems: check every record against the dataset's schema, then append them."""
+    member, id_member, shape = f"{kind.lower()}s", f"{kind.lower()}Id", kind.title()
+    _check_required(params, f"{operation}Request", operation)
+    records = params[member]
+    _check_count(operation, member, records)
+    ds_arn = params["datasetArn"]
+    _, fields = _dataset(store, ds_arn, f"{kind}S")
+    id_field = f"{kind}_ID"
+    required = [f.name for f in fields if not f.nullable and f.name != id_field]
+    rows = []
+    for i, record in enumerate(records):
+        where = f"{member}[{i}]"
+        _check_required(record, shape, where)
+        properties = _properties(record.get("properties"), fields, {id_field}, where)
+        row = {id_field: record[id_member], **properties}
+        missing = [name for name in required if name not in row]
+        if missing:
+            raise errors.InvalidInputException(
+                f"{where}: properties has no value for {missing[0]}, "
+                "which the schema does not allow to be null."
+            )
+        rows.append(row)
+    store.add_records(ds_arn, rows)
+    return {}
+
+
+def put_users(store: Store, params: dict) -> dict:
+    """Add or replace users (1–10) in a Users dataset."""
+    return _put_records(store, params, "PutUsers", "USER")
+
+
+def put_items(store: Store, params: dict) -> dict:
+    """Add or replace items (1–10) in an Items dataset."""
+    return _put_records(store, params, "PutItems", "ITEM")

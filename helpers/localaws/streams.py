@@ -1,0 +1,92 @@
+"""Streamed records (PutEvents, PutUsers, PutItems) read back for serving and for training.
+
+``personalize_events`` appends records to the stream of their dataset; this module reads them:
+
+- ``events_of``: one shopper's events newer than a model, joined at request time to the history
+  the model was trained on (an anonymous session's events belong to the user who later sent a
+  ``userId`` in that session);
+- ``interactions``: every streamed event as Interactions rows for the next training, each
+  anonymous event attributed to the user its session later named (or to its sessionId, which
+  is how Personalize identifies a shopper who never signed in);
+- ``catalogue``: the newest record per id of the Users or Items stream (a repeated id replaces
+  the earlier record, as Personalize does).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.localaws.store import Store, dataset_arn
+
+
+def stream_of(store: Store, group_arn: str, dataset_type: str) -> str:
+    """The ARN of a dataset group's dataset whose stream holds that type's records."""
+    group = store.get("dataset-group", group_arn) or {"name": group_arn.rsplit("/", 1)[-1]}
+    return dataset_arn(group_arn, group["name"], dataset_type)
+
+
+def events_of(store: Store, group_arn: str, user_id: str, after: int = 0) -> list[dict]:
+    """A shopper's streamed events with sequence number above ``after``, oldest first.
+
+    Args:
+        store: the state.
+        group_arn: the dataset group.
+        user_id: the ``userId`` (or, for an anonymous shopper, the ``sessionId``) asked about.
+        after: the newest sequence number the model already trained on.
+
+    Returns:
+        Interactions rows (``ITEM_ID``, ``TIMESTAMP``, ``EVENT_TYPE``, …).
+    """
+    ds = stream_of(store, group_arn, "Interactions")
+    return [row for _, row in store.records_of(ds, user_id, after)]
+
+
+def last_event(store: Store, group_arn: str) -> int:
+    """The sequence number of a dataset group's newest streamed event (0 if none)."""
+    return store.last_record(stream_of(store, group_arn, "Interactions"))
+
+
+def interactions(store: Store, group_arn: str, columns: list[str]) -> tuple[pd.DataFrame | None, int]:
+    """Every streamed event of a dataset group as Interactions rows, and the last sequence number.
+
+    Events with the same ``eventId`` count once (the first), and so do events identical in
+    every column, as Personalize keeps them.
+
+    Args:
+        store: the state.
+        group_arn: the dataset group.
+        columns: the Interactions dataset's columns (the schema's fields).
+
+    Returns:
+        ``(frame or None if nothing streamed, sequence number of the newest event read)``.
+    """
+    records = store.records(stream_of(store, group_arn, "Interactions"))
+    if not records:
+        return None, 0
+    named = {session: row["USER_ID"] for _, session, row in records if row.get("USER_ID")}
+    rows = []
+    for _, session, row in records:
+        user = row.get("USER_ID") or named.get(session) or session
+        rows.append({**row, "USER_ID": user})
+    frame = pd.DataFrame(rows)
+    if "eventId" in frame:
+        frame = frame[frame["eventId"].isna() | ~frame["eventId"].duplicated()]
+    frame = frame.reindex(columns=columns).drop_duplicates(ignore_index=True)
+    return frame, records[-1][0]
+
+
+def catalogue(store: Store, group_arn: str, dataset_type: str, columns: list[str]) -> pd.DataFrame | None:
+    """The newest streamed record per id of a Users or Items stream (None if nothing streamed).
+
+    Args:
+        store: the state.
+        group_arn: the dataset group.
+        dataset_type: ``Users`` or ``Items``.
+        columns: the dataset's columns.
+    """
+    records = store.records(stream_of(store, group_arn, dataset_type))
+    if not records:
+        return None
+    key = "USER_ID" if dataset_type.upper() == "USERS" else "ITEM_ID"
+    frame = pd.DataFrame([row for _, _, row in records]).reindex(columns=columns)
+    return frame.drop_duplicates(subset=key, keep="last", ignore_index=True)
