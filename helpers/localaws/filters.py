@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -66,10 +67,10 @@ def _schemas(store: Store, group_arn: str) -> tuple[dict[str, dict[str, str]], d
     return kinds, categorical
 
 
-def _compile(store: Store, group_arn: str, expression: str) -> fx.Filter:
-    """Parse an expression and check it against the group's schemas; InvalidInputException if not."""
+def _compile(expression: str, kinds: Mapping[str, Mapping[str, str]]) -> fx.Filter:
+    """Parse an expression and check it against the schemas' field kinds; InvalidInputException if not."""
     try:
-        return fx.check_fields(fx.parse(expression), _schemas(store, group_arn)[0])
+        return fx.check_fields(fx.parse(expression), kinds)
     except fx.FilterExpressionError as exc:
         raise errors.InvalidInputException(f"{exc}. Expression: {expression}") from exc
 
@@ -82,7 +83,7 @@ def create_filter(store: Store, params: dict) -> dict:
     group = p.get(store, group_arn, "dataset-group")
     if group["status"] != "ACTIVE":
         raise errors.InvalidInputException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
-    _compile(store, group_arn, params["filterExpression"])
+    _compile(params["filterExpression"], _schemas(store, group_arn)[0])
     arn = p.arn(KIND, params["name"])
     now = time.time()
     doc = {
@@ -123,11 +124,12 @@ def delete_filter(store: Store, params: dict) -> dict:
 
 
 # --- applying a filter ----------------------------------------------------------------------
-_cache: dict[tuple, object] = {}
+_cache: dict[tuple, Any] = {}
 _cache_lock = threading.Lock()
+T = TypeVar("T")
 
 
-def _cached(key: tuple, build):
+def _cached(key: tuple, build: Callable[[], T]) -> T:
     """``build()`` once per key; a new key of the same kind and group drops the old entry."""
     with _cache_lock:
         if key in _cache:
@@ -169,7 +171,7 @@ def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> p
         return frame.drop_duplicates(id_column, keep="last").set_index(id_column)
 
     key = (str(store.root), group_arn, dataset_type, *_version(store, group_arn, dataset_type))
-    return _cached(key, build)  # type: ignore[return-value]
+    return _cached(key, build)
 
 
 _EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
@@ -186,7 +188,7 @@ def _imported_events(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict]:
         return events, frame.groupby(frame["USER_ID"].astype(str)).indices
 
     key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
-    return _cached(key, build)  # type: ignore[return-value]
+    return _cached(key, build)
 
 
 def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFrame:
@@ -258,7 +260,8 @@ def excluded_items(
             users, needs an itemId the request lacks, or ``filterValues`` are missing or malformed.
     """
     doc = _active_filter(store, filter_arn, group_arn)
-    parsed = _compile(store, group_arn, doc["filterExpression"])
+    kinds, categorical = _schemas(store, group_arn)
+    parsed = _compile(doc["filterExpression"], kinds)
     if parsed.target != "ItemID":
         raise errors.InvalidInputException(
             f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
@@ -281,7 +284,7 @@ def excluded_items(
             interactions=interactions,
             current_item=_row(items, item_id),
             current_user=_row(users, user_id) if users is not None else None,
-            categorical=_schemas(store, group_arn)[1].get("Items", set()),
+            categorical=categorical.get("Items", set()),
         )
         keep = fx.evaluate(parsed, values, context)
     except fx.FilterValuesError as exc:
