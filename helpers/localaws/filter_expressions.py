@@ -24,8 +24,15 @@ type); ``CurrentUser`` appears only in the one ``IF`` at the end of an item expr
 ``IN`` matches strings and ``<``, ``<=``, ``>``, ``>=``, ``=`` numbers (``=`` may compare a
 ``CurrentUser`` string too); a filter uses at most ``MAX_FIELDS`` distinct dataset fields.
 
-Expressions chained with ``|`` combine as the guide says: the result is (the union of the
-INCLUDE expressions, or everything if there are none) minus the union of the EXCLUDE ones. A
+Meaning (``evaluate``): expressions chained with ``|`` combine as the guide says, (the union of
+the INCLUDE expressions, or everything if there are none) minus the union of the EXCLUDE ones.
+An item without a value never matches ``IN`` or a comparison (so it matches ``NOT IN``, the
+negation of ``IN``); a categorical field's ``a|b`` holds both ``a`` and ``b``; event types match
+whatever their case. An expression whose ``IF`` does not hold for the user, or an EXCLUDE one
+whose parameters got no ``filterValues``, does not apply.
+
+The parser is hand-written recursive descent rather than a parser library: the grammar is
+small, each error must say what was expected at which character, and it adds no dependency. A
 malformed expression raises ``FilterExpressionError`` with what is wrong and where (a 0-based
 ``position``; the message counts characters from 1).
 """
@@ -54,7 +61,6 @@ DATASETS = ("Items", "Interactions", "Users", "CurrentItem", "CurrentUser")
 TARGETS = {"ITEMID": "ItemID", "USERID": "UserID"}
 _TARGET_DATASETS = {"ItemID": ("Items", "Interactions"), "UserID": ("Users", "Interactions")}
 _SCHEMA_OF = {"CurrentItem": "Items", "CurrentUser": "Users"}
-_KEYWORDS = frozenset({"INCLUDE", "EXCLUDE", "WHERE", "AND", "OR", "IF", "IN", "NOT"})
 
 
 class FilterExpressionError(ValueError):
