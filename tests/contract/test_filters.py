@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import aws
+from helpers import aws, localaws
 from helpers.localaws import jobs
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, wait_for
@@ -359,6 +359,31 @@ def test_filter__invalid_requests(client, runtime, arns):
         400,
         "user segments",
     )
+
+
+def test_filter__of_another_group_or_not_active(client, runtime, arns):
+    other, _ = shop.make_group(client, _client("s3"), name="other-shop")
+    expression = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("View")'
+    foreign = _filter(client, {"group": other}, expression, name="foreign")
+    get = runtime.get_recommendations
+    call = lambda: get(recommenderArn=arns["you"], userId="u0", filterArn=foreign)  # noqa: E731
+    assert_error(call, "InvalidInputException", 400, "belongs to dataset group")
+    mine = _filter(client, arns, expression, name="busy-filter")
+    localaws.store().update("filter", mine, {"status": "CREATE IN_PROGRESS"})  # as while it is created
+    call = lambda: get(recommenderArn=arns["you"], userId="u0", filterArn=mine)  # noqa: E731
+    assert_error(call, "InvalidInputException", 400, "CREATE IN_PROGRESS, not ACTIVE")
+
+
+def test_create_filter__group_not_active(personalize, s3, state):
+    group, _ = shop.make_group(personalize, s3, name="pending")
+    state.update("dataset-group", group, {"status": "CREATE IN_PROGRESS"})  # as while it is created
+    call = lambda: personalize.create_filter(  # noqa: E731
+        name="early",
+        datasetGroupArn=group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")',
+    )
+    assert_error(call, "InvalidInputException", 400, "not ACTIVE")
+    assert personalize.list_filters()["Filters"] == []
 
 
 def test_streamed_events_and_users_count_at_once(client, runtime, arns):
