@@ -136,6 +136,30 @@ def wait_until_active(
             bar.close()
 
 
+def wait_until_updated(personalize: Any, recommender_arn: str, **kwargs: Any) -> dict:
+    """Wait until a recommender's latest UpdateRecommender has finished; return the update.
+
+    The recommender stays ``ACTIVE`` during an update; its ``latestRecommenderUpdate`` goes
+    ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE``. A recommender never updated
+    counts as up to date.
+
+    Args:
+        personalize: a ``personalize`` client.
+        recommender_arn: the recommender.
+        **kwargs: passed on to ``wait_until_active`` (``timeout``, ``poll``).
+
+    Raises:
+        RuntimeError: the update ended CREATE FAILED (the recommender keeps its previous model).
+    """
+
+    def describe() -> dict:
+        recommender = personalize.describe_recommender(recommenderArn=recommender_arn)["recommender"]
+        return {"update": recommender.get("latestRecommenderUpdate") or {"status": "ACTIVE"}}
+
+    kwargs.setdefault("desc", f"update of {recommender_arn.rsplit('/', 1)[-1]}")
+    return wait_until_active(describe, "update", **kwargs)
+
+
 def account_id() -> str:
     """Return the account id of the active backend (``123456789012`` locally)."""
     return client("sts").get_caller_identity()["Account"]

@@ -22,6 +22,7 @@ enough items pass.
 from __future__ import annotations
 
 import uuid
+import zlib
 
 import numpy as np
 
@@ -127,8 +128,42 @@ def get_recommendations(store: Store, params: dict) -> dict:
     if filtered is not None:
         exclude = filtered if exclude is None else np.union1d(exclude, filtered)
     chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
-    answer["itemList"] = [{"itemId": i} for i in model.item_ids[chosen].tolist()]
+    ids, scores = _explore(store, doc, model, n, chosen, scores, (items, weights, exclude), user_id)
+    answer["itemList"] = [{"itemId": i} for i in ids]
     if scores is not None:
-        for item, score in zip(answer["itemList"], scores.tolist(), strict=True):
+        for item, score in zip(answer["itemList"], scores, strict=True):
             item["score"] = round(score, 7)
     return answer
+
+
+def _explore(
+    store: Store,
+    doc: dict,
+    model: usecases.Model,
+    n: int,
+    chosen: np.ndarray,
+    scores: np.ndarray | None,
+    history: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    user_id: str | None,
+) -> tuple[list[str], list[float] | None]:
+    """Item ids and scores of the answer; Recommended for you explores new items as its
+    ``itemExplorationConfig`` says (an explored item scores 0: the model has no score for it)."""
+    config = doc["recommenderConfig"].get("itemExplorationConfig")
+    if model.catalogue is None or not config or scores is None:
+        return model.item_ids[chosen].tolist(), None if scores is None else scores.tolist()
+    items, weights, exclude = history
+    new = streams.new_items(store, doc["datasetGroupArn"], model)
+    picked = usecases.explore(
+        model,
+        chosen,
+        n,
+        weight=float(config["explorationWeight"]),
+        cutoff_days=float(config["explorationItemAgeCutOff"]),
+        history=(items, weights),
+        exclude=exclude,
+        seed=zlib.crc32(f"{user_id}|{len(items)}".encode()),
+        new_items=new,
+    )
+    ids = model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
+    score_of = dict(zip(chosen.tolist(), scores.tolist(), strict=True))
+    return ids[picked].tolist(), [score_of.get(i, 0.0) for i in picked.tolist()]

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.localaws import errors, imports, jobs, streams, usecases
+from helpers.localaws import errors, jobs, streams, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store, dataset_arn
 
@@ -189,15 +189,17 @@ def _with_streamed(imported: pd.DataFrame | None, streamed: pd.DataFrame | None)
     return pd.concat([imported, streamed], ignore_index=True)
 
 
-def _items(store: Store, group_arn: str) -> pd.DataFrame | None:
-    """The imported catalogue with the streamed items; a streamed item replaces one of its id."""
+def _items(store: Store, group_arn: str) -> tuple[pd.DataFrame | None, streams.ItemFields | None]:
+    """The imported catalogue with the streamed items (a streamed item replaces one of its id),
+    and the Items schema's fields."""
     items = store.read_dataset(group_arn, "Items")
-    ds = store.get("dataset", streams.stream_of(store, group_arn, "Items"))
-    if ds is None:
-        return items
-    columns = [f.name for f in imports.parse_schema(p.get(store, ds["schemaArn"], "schema")["schema"])]
-    both = _with_streamed(items, streams.catalogue(store, group_arn, "Items", columns))
-    return None if both is None else both.drop_duplicates(subset="ITEM_ID", keep="last", ignore_index=True)
+    fields = streams.item_fields(store, group_arn)
+    if fields is None:
+        return items, None
+    both = _with_streamed(items, streams.catalogue(store, group_arn, "Items", fields.columns))
+    if both is not None:
+        both = both.drop_duplicates(subset="ITEM_ID", keep="last", ignore_index=True)
+    return both, fields
 
 
 def _events(store: Store, group_arn: str) -> tuple[usecases.Events, int]:
@@ -211,7 +213,9 @@ def _events(store: Store, group_arn: str) -> tuple[usecases.Events, int]:
                 raise usecases.TrainingFailed(f"Dataset group {group_arn} has no imported interactions.")
             streamed, through = streams.interactions(store, group_arn, list(frame.columns))
             _events_cache.clear()
-            events = usecases.prepare(_with_streamed(frame, streamed), _items(store, group_arn))
+            items, fields = _items(store, group_arn)
+            content = (fields.categorical, fields.textual) if fields is not None else ((), ())
+            events = usecases.prepare(_with_streamed(frame, streamed), items, *content)
             _events_cache[key] = (events, through)
         return _events_cache[key]
 

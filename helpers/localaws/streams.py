@@ -14,8 +14,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
+from helpers.localaws import imports, usecases
 from helpers.localaws.store import Store, dataset_arn
 
 
@@ -90,3 +94,44 @@ def catalogue(store: Store, group_arn: str, dataset_type: str, columns: list[str
     key = "USER_ID" if dataset_type.upper() == "USERS" else "ITEM_ID"
     frame = pd.DataFrame([row for _, _, row in records]).reindex(columns=columns)
     return frame.drop_duplicates(subset=key, keep="last", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ItemFields:
+    """The fields of a dataset group's Items schema that training reads.
+
+    Attributes:
+        columns: every field, in schema order.
+        categorical: the categorical string fields.
+        textual: the textual fields (descriptions).
+    """
+
+    columns: list[str]
+    categorical: tuple[str, ...]
+    textual: tuple[str, ...]
+
+
+def item_fields(store: Store, group_arn: str) -> ItemFields | None:
+    """The Items schema's fields of a dataset group, or None if it has no Items dataset."""
+    ds = store.get("dataset", stream_of(store, group_arn, "Items"))
+    if ds is None:
+        return None
+    fields = imports.parse_schema(store.get("schema", ds["schemaArn"])["schema"])
+    return ItemFields(
+        [f.name for f in fields],
+        tuple(f.name for f in fields if f.categorical),
+        tuple(f.name for f in fields if f.textual),
+    )
+
+
+def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
+    """The items streamed with PutItems that ``model`` has not seen (None if there are none)."""
+    fields = item_fields(store, group_arn)
+    streamed = catalogue(store, group_arn, "Items", fields.columns) if fields is not None else None
+    if streamed is None:
+        return None
+    ids = np.asarray([i for i in streamed["ITEM_ID"].astype(str) if model.item_index(i) is None], dtype=str)
+    if not len(ids):
+        return None
+    created, tokens = usecases.item_metadata(streamed, ids, fields.categorical, fields.textual)
+    return usecases.NewItems(ids, created, tokens)

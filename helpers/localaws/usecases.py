@@ -36,8 +36,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from helpers.recsys import interactions, metrics, personalization, popularity, similarity, split
+from helpers.recsys import content, interactions, metrics, personalization, popularity, similarity, split
 
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
 MOST_VIEWED = "aws-ecomm-popular-items-by-views"
@@ -64,6 +65,9 @@ SEED = 42
 """Seed of the evaluation split: every recommender of the same data is scored on the same hold-out."""
 
 EVAL_K = 25
+
+COLD_QUANTILE = 0.1
+"""Exploration's "few events": fewer than this quantile of the event counts of items that have any."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class Events:
         user_idx, item_idx, ts: per event.
         weights: per event, ``interactions.DEFAULT_EVENT_WEIGHTS`` (1 for other types).
         view, purchase: per event, whether it is a ``View`` / ``Purchase``.
+        created: per item, ``CREATION_TIMESTAMP`` of the Items dataset (NaN if unknown).
+        tokens: per item, its content tokens (``content.item_tokens``; empty without metadata).
     """
 
     user_ids: np.ndarray
@@ -134,6 +140,8 @@ class Events:
     weights: np.ndarray
     view: np.ndarray
     purchase: np.ndarray
+    created: np.ndarray | None = None
+    tokens: list[list[str]] | None = None
 
     @property
     def n_items(self) -> int:
@@ -152,8 +160,36 @@ def _sorted_codes(values: pd.Series, extra: pd.Series | None = None) -> tuple[np
     return rank[codes[: len(values)]], uniques[order]
 
 
-def prepare(frame: pd.DataFrame, items: pd.DataFrame | None = None) -> Events:
-    """Index an Interactions frame (and the Items catalogue, if imported) for training."""
+def item_metadata(
+    items: pd.DataFrame, item_ids: np.ndarray, categorical: tuple[str, ...], textual: tuple[str, ...]
+) -> tuple[np.ndarray, list[list[str]]]:
+    """``CREATION_TIMESTAMP`` (NaN if unknown) and content tokens of the items ``item_ids``.
+
+    Only categorical and textual fields make tokens: Personalize ignores other string fields.
+    """
+    meta = items.drop_duplicates("ITEM_ID", keep="last")
+    meta = meta.set_index(meta["ITEM_ID"].astype(str)).reindex(item_ids)
+    created = np.full(len(item_ids), np.nan)
+    if "CREATION_TIMESTAMP" in meta:
+        created = pd.to_numeric(meta["CREATION_TIMESTAMP"], errors="coerce").to_numpy(dtype=np.float64)
+    pick = lambda names: {c: meta[c].tolist() for c in names if c in meta}  # noqa: E731
+    return created, content.item_tokens(len(item_ids), pick(categorical), pick(textual))
+
+
+def prepare(
+    frame: pd.DataFrame,
+    items: pd.DataFrame | None = None,
+    categorical: tuple[str, ...] = (),
+    textual: tuple[str, ...] = (),
+) -> Events:
+    """Index an Interactions frame (and the Items catalogue, if imported) for training.
+
+    Args:
+        frame: the interactions (``USER_ID``, ``ITEM_ID``, ``TIMESTAMP``, ``EVENT_TYPE``).
+        items: the Items dataset, or None.
+        categorical: the Items schema's categorical fields.
+        textual: the Items schema's textual fields.
+    """
     user_idx, user_ids = _sorted_codes(frame["USER_ID"])
     extra = items["ITEM_ID"] if items is not None else None
     item_idx, item_ids = _sorted_codes(frame["ITEM_ID"], extra)
@@ -161,6 +197,9 @@ def prepare(frame: pd.DataFrame, items: pd.DataFrame | None = None) -> Events:
     types = frame["EVENT_TYPE"].astype(str).to_numpy()
     order = np.lexsort((ts, user_idx))
     types = types[order]
+    created, tokens = None, None
+    if items is not None:
+        created, tokens = item_metadata(items, item_ids, categorical, textual)
     return Events(
         user_ids=user_ids,
         item_ids=item_ids,
@@ -170,6 +209,8 @@ def prepare(frame: pd.DataFrame, items: pd.DataFrame | None = None) -> Events:
         weights=interactions.event_weights(types, default=1.0),
         view=types == "View",
         purchase=types == "Purchase",
+        created=created,
+        tokens=tokens,
     )
 
 
@@ -191,6 +232,54 @@ class History:
         return self.items[lo:hi], self.weights[lo:hi], self.ts[lo:hi], self.purchased[lo:hi]
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """What Recommended for you knows of its items besides their events: for exploration.
+
+    Attributes:
+        created: per item, its ``CREATION_TIMESTAMP`` (Unix seconds), or its first event when the
+            Items dataset has none; NaN if neither.
+        counts: per item, its events in the training data.
+        latest: the newest event in the training data (Unix seconds): item age counts from it.
+        content: TF-IDF vectors of the items' categorical and textual metadata.
+    """
+
+    created: np.ndarray
+    counts: np.ndarray
+    latest: int
+    content: content.ContentModel
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Arrays for ``np.savez``; ``from_arrays`` restores it."""
+        return {
+            "cat_created": self.created,
+            "cat_counts": self.counts,
+            "cat_latest": np.asarray(self.latest),
+            **self.content.to_arrays(),
+        }
+
+    @classmethod
+    def from_arrays(cls, a) -> Catalogue:
+        """Rebuild from ``to_arrays()`` output."""
+        vectors = content.ContentModel.from_arrays(a)
+        return cls(a["cat_created"], a["cat_counts"], int(a["cat_latest"]), vectors)
+
+
+@dataclass(frozen=True)
+class NewItems:
+    """Items a model has not seen (added with PutItems since it trained), for exploration.
+
+    Attributes:
+        item_ids: their ids.
+        created: their ``CREATION_TIMESTAMP`` (NaN if unknown).
+        tokens: their content tokens (``content.item_tokens``).
+    """
+
+    item_ids: np.ndarray
+    created: np.ndarray
+    tokens: list[list[str]]
+
+
 @dataclass
 class Model:
     """A trained use case, ready to serve.
@@ -203,6 +292,7 @@ class Model:
         similar: neighbours of the item-to-item use cases.
         personal: the model of Recommended for you.
         history: user histories (Recommended for you, Customers who viewed X).
+        catalogue: item ages, counts and content (Recommended for you's exploration).
     """
 
     recipe: str
@@ -212,6 +302,7 @@ class Model:
     similar: similarity.ItemSimilarity | None = None
     personal: personalization.PersonalizationModel | None = None
     history: History | None = None
+    catalogue: Catalogue | None = None
     _items: dict[str, int] = field(init=False, repr=False)
     _users: dict[str, int] = field(init=False, repr=False)
 
@@ -306,7 +397,29 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
         ev.user_idx[mask], ev.item_idx[mask], len(ev.user_ids), n, ev.weights[mask]
     )
     personal = personalization.fit_personalization(x, method="auto")
-    return Model(recipe, ev.item_ids, fallback=personal.popularity, personal=personal, history=_history(ev))
+    return Model(
+        recipe,
+        ev.item_ids,
+        fallback=personal.popularity,
+        personal=personal,
+        history=_history(ev),
+        catalogue=_catalogue(ev, mask),
+    )
+
+
+def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
+    """Item ages (creation, else first event), event counts and content vectors of the training data."""
+    n = ev.n_items
+    first = np.full(n, np.nan)
+    np.fmin.at(first, ev.item_idx[mask], ev.ts[mask].astype(np.float64))
+    created = first if ev.created is None else np.where(np.isnan(ev.created), first, ev.created)
+    tokens = ev.tokens if ev.tokens is not None else [[] for _ in range(n)]
+    return Catalogue(
+        created=created,
+        counts=np.bincount(ev.item_idx[mask], minlength=n).astype(np.int64),
+        latest=int(ev.ts[mask].max()),
+        content=content.fit_content(tokens),
+    )
 
 
 def rank(
@@ -359,6 +472,82 @@ def rank(
     return chosen, (share[chosen] / total if total > 0 else np.zeros(len(chosen)))
 
 
+def _explorable(created: np.ndarray, counts: np.ndarray, latest: int, cutoff_days: float, least: float):
+    """Items new enough (created at most ``cutoff_days`` before ``latest``, or of unknown age) and
+    with fewer events than ``least``."""
+    with np.errstate(invalid="ignore"):
+        old = latest - created > cutoff_days * interactions.SECONDS_PER_DAY
+    return ~old & (counts < least)
+
+
+def explore(
+    model: Model,
+    chosen: np.ndarray,
+    k: int,
+    *,
+    weight: float,
+    cutoff_days: float,
+    history: tuple[np.ndarray, np.ndarray],
+    exclude: np.ndarray | None,
+    seed: int,
+    new_items: NewItems | None = None,
+) -> np.ndarray:
+    """Recommended for you's list with exploration: about ``weight`` of the slots go to new items.
+
+    Each of the ``k`` slots explores with probability ``weight`` (a generator seeded by
+    ``seed``, so the same request gets the same list). An explored slot takes the next
+    **explorable** item — created at most ``cutoff_days`` before the newest training event (or
+    added since, ``new_items``) and with fewer events than ``COLD_QUANTILE`` of the items that
+    have any — ranked by content similarity to the shopper's history (``content``: categories
+    and description), newest first for a shopper without history. The other slots keep
+    ``chosen``'s order.
+
+    Args:
+        model: a Recommended for you model.
+        chosen: its ranking for the request (item indices, best first).
+        k: list length.
+        weight: ``explorationWeight``, in [0, 1].
+        cutoff_days: ``explorationItemAgeCutOff``, > 0.
+        history: ``(items, weights)`` of the shopper's events.
+        exclude: item indices never to return.
+        seed: seed of the slots' draw.
+        new_items: items added since the model trained.
+
+    Returns:
+        Item indices, best first; an index ``model.item_ids.size + j`` is ``new_items.item_ids[j]``.
+    """
+    cat = model.catalogue
+    slots = np.random.default_rng(seed).random(k) < weight
+    if cat is None or not slots.any():
+        return chosen[:k]
+    active = cat.counts[cat.counts > 0]
+    least = max(float(np.quantile(active, COLD_QUANTILE)), 1.0) if len(active) else 1.0
+    vectors, created = cat.content.features, cat.created
+    counts = cat.counts
+    if new_items is not None and len(new_items.item_ids):
+        vectors = sp.vstack([vectors, content.transform(cat.content, new_items.tokens)], format="csr")
+        created = np.concatenate([created, new_items.created])
+        counts = np.concatenate([counts, np.zeros(len(new_items.item_ids), dtype=np.int64)])
+    candidates = _explorable(created, counts, cat.latest, cutoff_days, least)
+    candidates[np.asarray(chosen[: int((~slots).sum())], dtype=np.int64)] = False
+    if exclude is not None and len(exclude):
+        candidates[np.asarray(exclude, dtype=np.int64)] = False
+    found = np.flatnonzero(candidates)
+    similar = content.profile_scores(cat.content.features, history[0], history[1], vectors[found])
+    newest = np.nan_to_num(created[found], nan=np.inf)
+    explored = iter(found[np.lexsort((found, -newest, -similar))].tolist())
+    kept = iter(i for i in chosen.tolist())
+    out: list[int] = []
+    for explore_here in slots:
+        pick = next(explored, None) if explore_here else None
+        while pick is None or pick in out:
+            pick = next(kept, None)
+            if pick is None:
+                return np.asarray(out, dtype=np.int64)
+        out.append(pick)
+    return np.asarray(out, dtype=np.int64)
+
+
 def evaluate(ev: Events, recipe: str) -> dict[str, float]:
     """Personalize's offline metrics of a use case on the evaluation split (see module doc).
 
@@ -403,6 +592,8 @@ def to_bytes(model: Model) -> bytes:
         arrays.update(model.similar.to_arrays())
     if model.personal is not None:
         arrays.update(model.personal.to_arrays())
+    if model.catalogue is not None:
+        arrays.update(model.catalogue.to_arrays())
     if model.history is not None:
         h = model.history
         arrays.update(
@@ -439,6 +630,7 @@ def _from_file(path: Path) -> Model:
         similar=similarity.ItemSimilarity.from_arrays(a) if "sim_data" in a else None,
         personal=personalization.PersonalizationModel.from_arrays(a) if "method" in a else None,
         history=history,
+        catalogue=Catalogue.from_arrays(a) if "cat_latest" in a else None,
     )
 
 

@@ -324,3 +324,32 @@ def test_put_items__dataset_not_active(events, shop_names):
         assert_error(call, "ResourceInUseException", 409, "CREATE IN_PROGRESS")
     finally:
         store.update("dataset", shop_names["items"], {"status": "ACTIVE"})
+
+
+# --- streamed records in the next training --------------------------------------------------
+def test_streamed_events_count_toward_the_next_training(events, shop_names):
+    """UpdateRecommender retrains on what was imported and streamed; serving then adds only the
+    events streamed after that training (none is counted twice)."""
+    personalize, store = _client("personalize"), localaws.store()
+    group = shop_names["group"]
+    views = shop.create_recommender(personalize, group, shop.MOST_VIEWED, "views-streamed")["recommenderArn"]
+    runtime = _client("personalize-runtime")
+
+    def top() -> list[str]:
+        answer = runtime.get_recommendations(recommenderArn=views, userId="u0", numResults=2)
+        return [i["itemId"] for i in answer["itemList"]]
+
+    for k in range(6):  # 60 views of z, more than x and y had
+        events.put_events(trackingId=shop_names["trackingId"], userId=f"fan-{k}", sessionId=f"fan-{k}",
+                          eventList=_views(["z"] * 10))  # fmt: skip
+    assert top() == ["x", "y"]  # popularity changes only with training
+    doc = store.get("recommender", views)
+    personalize.update_recommender(
+        recommenderArn=views, recommenderConfig={"minRecommendationRequestsPerSecond": 1}
+    )
+    describe = personalize.describe_recommender
+    wait_for(lambda: {"u": describe(recommenderArn=views)["recommender"]["latestRecommenderUpdate"]}, "u")
+    assert top() == ["z", "x"]
+    retrained = store.get("recommender", views)
+    assert retrained["modelFile"] != doc["modelFile"]
+    assert retrained["streamedThrough"] == streams.last_event(store, group) > doc["streamedThrough"]

@@ -54,4 +54,16 @@ EXPECTED: dict[str, dict] = {
         "cold_start_overlap_with_most_viewed": between(3, 10),
         "error_code": equals("InvalidInputException"),
     },
+    "08_realtime_events_cold_start": {
+        "tracker_status": equals("ACTIVE"),
+        "browsed_share_cold": between(0.0, 0.2),
+        "browsed_share_after_views": between(0.4, 1.0),
+        "anonymous_share": between(0.4, 1.0),
+        "signed_in_share": between(0.4, 1.0),
+        "put_items_error": equals("InvalidInputException"),
+        "launch_in_list": equals(True),
+        "exploration_weight": equals(0.3),
+        "explored_share": between(0.2, 0.4),
+        "launch_neighbours_share_after": between(0.3, 1.0),
+    },
 }

@@ -1,4 +1,4 @@
-"""aws.wait_until_active polls a describe call until the resource reaches a wanted status."""
+"""aws.wait_until_active and wait_until_updated poll a describe call until the resource is done."""
 
 from __future__ import annotations
 
@@ -44,3 +44,28 @@ def test_wait_until_active__timeout():
     describe, _ = _describe("CREATE PENDING")
     with pytest.raises(TimeoutError, match="still CREATE PENDING"):
         aws.wait_until_active(describe, poll=0, timeout=0)
+
+
+class _Personalize:
+    """A fake personalize client whose recommender's latest update goes through ``statuses``."""
+
+    def __init__(self, *statuses: str | None) -> None:
+        self.statuses, self.calls = statuses, 0
+
+    def describe_recommender(self, recommenderArn):
+        self.calls += 1
+        status = self.statuses[min(self.calls, len(self.statuses)) - 1]
+        update = {"status": status, "failureReason": "too few events"} if status else None
+        return {"recommender": {"name": "r", "status": "ACTIVE", "latestRecommenderUpdate": update}}
+
+
+def test_wait_until_updated():
+    personalize = _Personalize("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE")
+    assert aws.wait_until_updated(personalize, "arn:r", poll=0)["status"] == "ACTIVE"
+    assert personalize.calls == 3
+
+
+def test_wait_until_updated__never_updated_or_failed():
+    assert aws.wait_until_updated(_Personalize(None), "arn:r", poll=0) == {"status": "ACTIVE"}
+    with pytest.raises(RuntimeError, match="update ended CREATE FAILED: too few events"):
+        aws.wait_until_updated(_Personalize("CREATE PENDING", "CREATE FAILED"), "arn:r", poll=0)

@@ -1,0 +1,130 @@
+"""Behaviour of Recommended for you with real-time events, cold start and exploration, on a small
+synthetic shop (``helpers.datagen``) where categories and new products are known."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import aws, config, datagen
+from helpers.datagen import schemas
+from helpers.localaws import jobs
+from tests.contract import shop
+from tests.contract.conftest import _client, wait_for
+
+N_RESULTS = 10
+NOW = int(config.NOW.timestamp())
+
+
+def _dataset(personalize, s3, group: str, kind: str, frame: pd.DataFrame) -> str:
+    schema = personalize.create_schema(name=f"rt-{kind}", schema=schemas.as_json(kind), domain="ECOMMERCE")
+    arn = personalize.create_dataset(
+        name=f"rt-{kind}", datasetType=kind.title(), datasetGroupArn=group, schemaArn=schema["schemaArn"]
+    )["datasetArn"]
+    wait_for(personalize.describe_dataset, "dataset", datasetArn=arn)
+    body = schemas.personalize_view(frame, kind).to_csv(index=False).encode()
+    job = shop.import_csv(personalize, s3, arn, body, f"rt-{kind.lower()}")
+    assert job["status"] == "ACTIVE", job.get("failureReason")
+    return arn
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic shop (15 % new products), its Recommended for you and an event tracker."""
+    root = tmp_path_factory.mktemp("realtime") / "state"
+    aws.activate("local", root)
+    personalize, s3 = _client("personalize"), _client("s3")
+    rng = np.random.default_rng(config.SEED)
+    users = datagen.make_users(rng, 400)
+    items = datagen.make_items(rng, 240, now=config.NOW, n_days=30, new_share=0.15)
+    events = datagen.make_interactions(rng, users, items, now=config.NOW, n_interactions=30_000, n_days=30)
+    s3.create_bucket(Bucket=shop.BUCKET)
+    group = personalize.create_dataset_group(name="rt", domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    _dataset(personalize, s3, group, "INTERACTIONS", events)
+    items_arn = _dataset(personalize, s3, group, "ITEMS", items)
+    rec = shop.create_recommender(personalize, group, shop.FOR_YOU, "rt-you")
+    assert rec["status"] == "ACTIVE", rec.get("failureReason")
+    tracker = personalize.create_event_tracker(name="rt-tracker", datasetGroupArn=group)
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    yield {
+        "root": root,
+        "items": items,
+        "items_arn": items_arn,
+        "you": rec["recommenderArn"],
+        "trackingId": tracker["trackingId"],
+        "users": users,
+    }
+    jobs.wait_idle(30)
+
+
+@pytest.fixture
+def shop_(synthetic):
+    aws.activate("local", synthetic["root"])
+    return synthetic
+
+
+def _recommend(user: str, shop_: dict, n: int = N_RESULTS) -> list[str]:
+    answer = _client("personalize-runtime").get_recommendations(
+        recommenderArn=shop_["you"], userId=user, numResults=n
+    )
+    return [i["itemId"] for i in answer["itemList"]]
+
+
+def _view(user: str, item_ids: list[str], shop_: dict) -> None:
+    events = [{"eventType": "View", "itemId": i, "sentAt": NOW + k} for k, i in enumerate(item_ids)]
+    _client("personalize-events").put_events(
+        trackingId=shop_["trackingId"], userId=user, sessionId=f"{user}-visit", eventList=events
+    )
+
+
+def _set_exploration(weight: float, shop_: dict) -> None:
+    personalize = _client("personalize")
+    config_ = {"itemExplorationConfig": {"explorationWeight": str(weight), "explorationItemAgeCutOff": "30"}}
+    personalize.update_recommender(recommenderArn=shop_["you"], recommenderConfig=config_)
+    describe = personalize.describe_recommender
+    wait_for(
+        lambda: {"u": describe(recommenderArn=shop_["you"])["recommender"]["latestRecommenderUpdate"]}, "u"
+    )
+
+
+def test_five_views_of_a_category_raise_its_share(shop_):
+    category = dict(zip(shop_["items"].ITEM_ID, shop_["items"].CATEGORY_L1, strict=True))
+    items = shop_["items"][~shop_["items"].IS_NEW]
+    lifted = []
+    for k, target in enumerate(items.CATEGORY_L1.value_counts().index[:5]):
+        user = f"newcomer-{k}"
+        before = np.mean([category.get(i) == target for i in _recommend(user, shop_)])
+        _view(user, list(items[items.CATEGORY_L1 == target].ITEM_ID[:5]), shop_)
+        after = np.mean([category.get(i) == target for i in _recommend(user, shop_)])
+        lifted.append(after - before)
+        assert after >= 0.4, (target, before, after, [category.get(i) for i in _recommend(user, shop_)])
+    assert np.mean(lifted) >= 0.4
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.6])
+def test_exploration_surfaces_new_items_at_about_the_configured_weight(shop_, weight):
+    _set_exploration(weight, shop_)
+    new = set(shop_["items"].ITEM_ID[shop_["items"].IS_NEW])
+    lists = [_recommend(u, shop_) for u in shop_["users"].USER_ID[:80]]
+    share = np.mean([i in new for items in lists for i in items])
+    assert abs(share - weight) <= 0.06, share
+    _set_exploration(0.3, shop_)
+
+
+def test_a_new_product_reaches_shoppers_of_its_category(shop_):
+    """PutItems launches a product nobody has seen: exploration shows it to a shopper who browses
+    its category (content similarity), first among the explored items, before any retraining."""
+    items = shop_["items"][~shop_["items"].IS_NEW]
+    target = items.CATEGORY_L1.value_counts().index[0]
+    props = {"price": 20.99, "categoryL1": target, "categoryL2": None, "productName": "Launch",
+             "productDescription": f"A brand-new {target} product.", "gender": "U", "promoted": "N",
+             "creationTimestamp": NOW}  # fmt: skip
+    _client("personalize-events").put_items(
+        datasetArn=shop_["items_arn"], items=[{"itemId": "launch-1", "properties": json.dumps(props)}]
+    )
+    _view("browser", list(items[items.CATEGORY_L1 == target].ITEM_ID[:5]), shop_)
+    assert "launch-1" in _recommend("browser", shop_, n=25)
