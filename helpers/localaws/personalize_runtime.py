@@ -79,17 +79,19 @@ def _history(store: Store, doc: dict, model: usecases.Model, user_id: str | None
 
 
 def _filtered(store: Store, params: dict, doc: dict, model: usecases.Model) -> np.ndarray | None:
-    """Item indices the request's filter (``filterArn``, ``filterValues``) leaves out; None without one."""
+    """Item indices the request's filter (``filterArn``, ``filterValues``) leaves out, None without
+    one; the model's items, then those streamed since (PutItems), which exploration may show."""
     if not params.get("filterArn"):
         if params.get("filterValues"):
             raise errors.InvalidInputException("filterValues apply to a filter: give filterArn too.")
         return None
+    new = streams.new_items(store, doc["datasetGroupArn"], model)
     return filters.excluded_items(
         store,
         params["filterArn"],
         params.get("filterValues"),
         group_arn=doc["datasetGroupArn"],
-        item_ids=model.item_ids,
+        item_ids=model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids]),
         user_id=params.get("userId"),
         item_id=params.get("itemId"),
     )
@@ -127,7 +129,8 @@ def get_recommendations(store: Store, params: dict) -> dict:
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
     if filtered is not None:
         exclude = filtered if exclude is None else np.union1d(exclude, filtered)
-    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
+    known = exclude if exclude is None else exclude[exclude < model.item_ids.size]
+    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=known)
     ids, scores = _explore(store, doc, model, n, chosen, scores, (items, weights, exclude), user_id)
     answer["itemList"] = [{"itemId": i} for i in ids]
     if scores is not None:
