@@ -13,10 +13,12 @@ Recommended for you scores the user's history at request time, so events added t
 change the next answer at once: ``_history`` joins the events streamed (PutEvents) since the
 model trained (``streamedThrough``, the stream's sequence number at training) to those it
 trained on; a new shopper thus gets popular items, then personal ones after a few events.
+``_explore`` then gives the recommender's ``itemExplorationConfig`` share of the list to new
+items, those added with PutItems since the training included (``streams.new_items``).
 
 A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excludes
-(``filters.excluded_items``) before ranking, so the answer still has ``numResults`` items when
-enough items pass.
+(``filters.excluded_items``), new ones included, before ranking and exploring, so the answer
+still has ``numResults`` items when enough items pass.
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ Recommended for you           EASE / item-kNN (``fit_personalization``) on event
 A trained model is one ``.npz`` file (``to_bytes``/``load``). Recommended for you keeps no
 per-user lists: it scores at request time from the user's history (the events it was trained
 on, passed in by the caller, so streamed events can be added), leaves out what the user
-purchased (as Personalize does) and answers a user without history with popular items.
+purchased (as Personalize does) and answers a user without history with popular items. It also
+keeps a ``Catalogue`` of item ages, event counts and content vectors (categorical and textual
+metadata, ``recsys.content``), from which ``explore`` gives about ``explorationWeight`` of a
+list to new, little-seen items, most similar to the user's history first (cold start for items).
 Customers who viewed X also leaves out the user's purchases. Item-to-item use cases answer an
 unknown item, or fill a short list, with the most viewed (bought) items, as SIMS does.
 
@@ -536,7 +539,7 @@ def explore(
     similar = content.profile_scores(cat.content.features, history[0], history[1], vectors[found])
     newest = np.nan_to_num(created[found], nan=np.inf)
     explored = iter(found[np.lexsort((found, -newest, -similar))].tolist())
-    kept = iter(i for i in chosen.tolist())
+    kept = iter(chosen.tolist())
     out: list[int] = []
     for explore_here in slots:
         pick = next(explored, None) if explore_here else None

@@ -353,3 +353,32 @@ def test_streamed_events_count_toward_the_next_training(events, shop_names):
     retrained = store.get("recommender", views)
     assert retrained["modelFile"] != doc["modelFile"]
     assert retrained["streamedThrough"] == streams.last_event(store, group) > doc["streamedThrough"]
+
+
+def test_put_events__dataset_group_without_interactions(personalize, personalize_events, state):
+    group = personalize.create_dataset_group(name="empty", domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    tracker = personalize.create_event_tracker(name="lonely", datasetGroupArn=group)
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    call = lambda: personalize_events.put_events(  # noqa: E731
+        trackingId=tracker["trackingId"], sessionId="s", eventList=_views(["a1"])
+    )
+    assert_error(call, "InvalidInputException", 400, "has no Interactions dataset")
+
+
+def test_delete_dataset__drops_its_streamed_records(personalize, personalize_events, state):
+    group = personalize.create_dataset_group(name="short-lived", domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    items = _dataset(personalize, group, "Items", ITEMS_SCHEMA)
+    personalize_events.put_items(datasetArn=items, items=[{"itemId": "i", "properties": json.dumps(_ITEM)}])
+    assert len(state.records(items)) == 1
+    personalize.delete_dataset(datasetArn=items)
+
+    def gone() -> dict:
+        try:
+            return {"d": personalize.describe_dataset(datasetArn=items)["dataset"]}
+        except personalize.exceptions.ResourceNotFoundException:
+            return {"d": {"status": "GONE"}}
+
+    wait_for(gone, "d", done=("GONE",))
+    assert state.records(items) == []

@@ -11,7 +11,7 @@ import pytest
 
 from helpers import aws, config, datagen
 from helpers.datagen import schemas
-from helpers.localaws import jobs
+from helpers.localaws import jobs, usecases
 from tests.contract import shop
 from tests.contract.conftest import _client, wait_for
 
@@ -81,9 +81,10 @@ def _view(user: str, item_ids: list[str], shop_: dict) -> None:
     )
 
 
-def _set_exploration(weight: float, shop_: dict) -> None:
+def _set_exploration(weight: float, shop_: dict, cutoff_days: int = 30) -> None:
     personalize = _client("personalize")
-    config_ = {"itemExplorationConfig": {"explorationWeight": str(weight), "explorationItemAgeCutOff": "30"}}
+    exploration = {"explorationWeight": str(weight), "explorationItemAgeCutOff": str(cutoff_days)}
+    config_ = {"itemExplorationConfig": exploration}
     personalize.update_recommender(recommenderArn=shop_["you"], recommenderConfig=config_)
     describe = personalize.describe_recommender
     wait_for(
@@ -115,6 +116,24 @@ def test_exploration_surfaces_new_items_at_about_the_configured_weight(shop_, we
     _set_exploration(0.3, shop_)
 
 
+def test_exploration_age_cut_off(shop_):
+    """Only products younger than the cut-off (counted back from the newest event) are explored;
+    the same request gets the same list."""
+    items = shop_["items"]
+    _set_exploration(0.6, shop_, cutoff_days=2)
+    try:
+        lists = [_recommend(u, shop_) for u in shop_["users"].USER_ID[:40]]
+        assert lists == [_recommend(u, shop_) for u in shop_["users"].USER_ID[:40]]
+    finally:
+        _set_exploration(0.3, shop_)
+    created = dict(zip(items.ITEM_ID, items.CREATION_TIMESTAMP, strict=True))
+    new = set(items.ITEM_ID[items.IS_NEW])
+    explored = {i for items_ in lists for i in items_ if i in new}
+    assert explored and all(NOW - created[i] <= 2 * 86_400 + 3_600 for i in explored)
+    older_new = {i for i in new if NOW - created[i] > 2 * 86_400 + 3_600}
+    assert older_new, "the shop should have new products older than the cut-off"
+
+
 def test_a_new_product_reaches_shoppers_of_its_category(shop_):
     """PutItems launches a product nobody has seen: exploration shows it to a shopper who browses
     its category (content similarity), first among the explored items, before any retraining."""
@@ -128,3 +147,21 @@ def test_a_new_product_reaches_shoppers_of_its_category(shop_):
     )
     _view("browser", list(items[items.CATEGORY_L1 == target].ITEM_ID[:5]), shop_)
     assert "launch-1" in _recommend("browser", shop_, n=25)
+
+
+def test_content_ignores_what_personalize_ignores():
+    """Only categorical and textual fields describe an item; a plain string (PRODUCT_NAME) does not."""
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": ["a", "b"],
+            "CATEGORY_L1": ["shoes|sale", None],
+            "PRODUCT_NAME": ["Trail runner", "Trail runner"],
+            "PRODUCT_DESCRIPTION": ["Light running shoes", None],
+            "CREATION_TIMESTAMP": [NOW, None],
+        }
+    )
+    created, tokens = usecases.item_metadata(
+        items, np.array(["b", "a", "c"]), ("CATEGORY_L1",), ("PRODUCT_DESCRIPTION",)
+    )
+    assert tokens == [[], ["CATEGORY_L1=shoes", "CATEGORY_L1=sale", "light", "running", "shoes"], []]
+    assert np.isnan(created[0]) and created[1] == NOW and np.isnan(created[2])
