@@ -15,6 +15,10 @@ model trained (``streamedThrough``, the stream's sequence number at training) to
 trained on; a new shopper thus gets popular items, then personal ones after a few events.
 ``_explore`` then gives the recommender's ``itemExplorationConfig`` share of the list to new
 items, those added with PutItems since the training included (``streams.new_items``).
+
+A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excludes
+(``filters.excluded_items``), new ones included, before ranking and exploring, so the answer
+still has ``numResults`` items when enough items pass.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ import zlib
 
 import numpy as np
 
-from helpers.localaws import errors, streams, usecases
+from helpers.localaws import errors, filters, streams, usecases
 from helpers.localaws.store import Store
 from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
 MAX_RESULTS = 500
-_UNSUPPORTED = ("filterArn", "filterValues", "promotions", "metadataColumns")
+_UNSUPPORTED = ("promotions", "metadataColumns")
 
 
 def _recommender(store: Store, arn: str) -> dict:
@@ -76,6 +80,25 @@ def _history(store: Store, doc: dict, model: usecases.Model, user_id: str | None
     return tuple(np.concatenate([old, more]) for old, more in zip(trained, new, strict=True))
 
 
+def _filtered(store: Store, params: dict, doc: dict, model: usecases.Model) -> np.ndarray | None:
+    """Item indices the request's filter (``filterArn``, ``filterValues``) leaves out, None without
+    one; the model's items, then those streamed since (PutItems), which exploration may show."""
+    if not params.get("filterArn"):
+        if params.get("filterValues"):
+            raise errors.InvalidInputException("filterValues apply to a filter: give filterArn too.")
+        return None
+    new = streams.new_items(store, doc["datasetGroupArn"], model)
+    return filters.excluded_items(
+        store,
+        params["filterArn"],
+        params.get("filterValues"),
+        group_arn=doc["datasetGroupArn"],
+        item_ids=model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids]),
+        user_id=params.get("userId"),
+        item_id=params.get("itemId"),
+    )
+
+
 def get_recommendations(store: Store, params: dict) -> dict:
     """Recommend items from a recommender (campaigns are not emulated yet)."""
     recommender_arn, campaign_arn = params.get("recommenderArn"), params.get("campaignArn")
@@ -99,13 +122,17 @@ def get_recommendations(store: Store, params: dict) -> dict:
         raise errors.InvalidInputException(f"userId is required by recommenders of the {recipe} use case.")
     if case.needs_item and not item_id:
         raise errors.InvalidInputException(f"itemId is required by recommenders of the {recipe} use case.")
+    filtered = _filtered(store, params, doc, model)
     answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
     if n == 0:
         return answer
     items, weights, ts, purchased = _history(store, doc, model, user_id)
     query = model.item_index(item_id) if case.needs_item else None
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
-    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
+    if filtered is not None:
+        exclude = filtered if exclude is None else np.union1d(exclude, filtered)
+    known = exclude if exclude is None else exclude[exclude < model.item_ids.size]
+    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=known)
     ids, scores = _explore(store, doc, model, n, chosen, scores, (items, weights, exclude), user_id)
     answer["itemList"] = [{"itemId": i} for i in ids]
     if scores is not None:

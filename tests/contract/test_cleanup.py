@@ -279,15 +279,12 @@ def test_delete_all__event_trackers_and_filters(series, personalize):
     """Where the backend emulates them, an event tracker and a filter are deleted before the datasets."""
     group = personalize.list_dataset_groups()["datasetGroups"]
     group_arn = next(g["datasetGroupArn"] for g in group if g["name"] == GROUP)
-    try:
-        tracker = personalize.create_event_tracker(name=config.EVENT_TRACKER_NAME, datasetGroupArn=group_arn)
-        personalize.create_filter(
-            name=f"{config.PROJECT}-not-purchased",
-            datasetGroupArn=group_arn,
-            filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
-        )
-    except NotEmulatedError as err:
-        pytest.skip(f"this branch's local backend does not emulate it yet: {err}")
+    tracker = personalize.create_event_tracker(name=config.EVENT_TRACKER_NAME, datasetGroupArn=group_arn)
+    personalize.create_filter(
+        name=f"{config.PROJECT}-not-purchased",
+        datasetGroupArn=group_arn,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+    )
     wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
     rows = cleanup.delete_all()
     kinds = [r["kind"] for r in rows]

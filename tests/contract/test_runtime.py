@@ -146,7 +146,6 @@ def test_num_results(runtime, arns):
         ("you", {"itemId": "x"}, "userId is required"),
         ("cwv", {"userId": "u0"}, "itemId is required"),
         ("fbt", {"userId": "u0"}, "itemId is required"),
-        ("you", {"userId": "u0", "filterArn": f"arn:aws:personalize:{REGION_ACCOUNT}:filter/f"}, "filterArn"),
     ],
 )
 def test_get_recommendations__invalid(runtime, arns, name, kwargs, message):

@@ -98,6 +98,12 @@ EXPECTED: dict[str, dict] = {
         "exploration_weight": equals(0.3),
         "explored_share": between(0.2, 0.4),
         "launch_neighbours_share_after": between(0.3, 1.0),
+        "filter_bought_before": equals(2),
+        "filter_bought_after": equals(0),
+        "filter_category_share": equals(1.0),
+        "filter_category_n": between(5, 10),
+        "filter_max_price_after": between(0.0, 25.0),
+        "filter_error": equals("InvalidInputException"),
     },
     "07_storefront": {
         "n_personas": equals(8),

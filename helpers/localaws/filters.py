@@ -1,0 +1,291 @@
+"""Amazon Personalize filters, locally: Create/Describe/List/DeleteFilter, and applying a filter.
+
+``personalize`` answers these operations (its ``__getattr__`` finds them here). A filter is a
+``filter`` document under its dataset group, with the lifecycle ``CREATE PENDING`` →
+``CREATE IN_PROGRESS`` → ``ACTIVE`` and ``DELETE PENDING`` → gone. CreateFilter parses the
+expression (``helpers.localaws.filter_expressions``) and checks its fields against the schemas
+of the group's datasets; a malformed one is refused with InvalidInputException saying what is
+wrong and at which character.
+
+GetRecommendations applies a filter through ``excluded_items``: it reads the group's Items (and
+Users, Interactions) data, imported and streamed (PutItems, PutUsers, PutEvents), once per change
+and cached per process, binds the request's ``filterValues`` and returns the items the filter
+leaves out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from helpers.localaws import errors, imports, jobs, streams
+from helpers.localaws import filter_expressions as fx
+from helpers.localaws import personalize as p
+from helpers.localaws.store import Store, dataset_arn
+
+__all__ = ["create_filter", "delete_filter", "describe_filter", "list_filters"]
+
+KIND = "filter"
+_FIELDS = (
+    "name", "filterArn", "creationDateTime", "lastUpdatedDateTime", "datasetGroupArn",
+    "failureReason", "filterExpression", "status",
+)  # fmt: skip
+_SUMMARY_FIELDS = tuple(f for f in _FIELDS if f != "filterExpression")
+_DATASET_TYPES = ("Interactions", "Items", "Users")
+MAX_INTERACTIONS_PER_TYPE = 100
+"""Most recent interactions per user and event type a filter considers (Personalize's quota)."""
+
+jobs.register(KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"))
+
+
+# --- schemas --------------------------------------------------------------------------------
+def _kind(field: imports.Field) -> str:
+    if field.textual:
+        return fx.TEXTUAL
+    if field.type == "boolean":
+        return fx.BOOLEAN
+    return fx.STRING if field.type == "string" else fx.NUMBER
+
+
+def _schemas(store: Store, group_arn: str) -> tuple[dict[str, dict[str, str]], dict[str, set[str]]]:
+    """Field kinds (``check_fields``'s input) and categorical fields of the group's datasets."""
+    group = p.get(store, group_arn, "dataset-group")
+    kinds: dict[str, dict[str, str]] = {}
+    categorical: dict[str, set[str]] = {}
+    for dataset_type in _DATASET_TYPES:
+        ds = store.get("dataset", dataset_arn(group_arn, group["name"], dataset_type))
+        if ds is None:
+            continue
+        fields = imports.parse_schema(p.get(store, ds["schemaArn"], "schema")["schema"])
+        kinds[dataset_type] = {f.name: _kind(f) for f in fields}
+        categorical[dataset_type] = {f.name for f in fields if f.categorical}
+    return kinds, categorical
+
+
+def _compile(expression: str, kinds: Mapping[str, Mapping[str, str]]) -> fx.Filter:
+    """Parse an expression and check it against the schemas' field kinds; InvalidInputException if not."""
+    try:
+        return fx.check_fields(fx.parse(expression), kinds)
+    except fx.FilterExpressionError as exc:
+        raise errors.InvalidInputException(f"{exc}. Expression: {expression}") from exc
+
+
+# --- operations -----------------------------------------------------------------------------
+def create_filter(store: Store, params: dict) -> dict:
+    """Create a filter on a dataset group from a filter expression."""
+    group_arn = params["datasetGroupArn"]
+    group = p.get(store, group_arn, "dataset-group")
+    if group["status"] != "ACTIVE":
+        raise errors.InvalidInputException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
+    _compile(params["filterExpression"], _schemas(store, group_arn)[0])
+    arn = p.arn(KIND, params["name"])
+    now = time.time()
+    doc = {
+        "name": params["name"],
+        "filterArn": arn,
+        "datasetGroupArn": group_arn,
+        "filterExpression": params["filterExpression"],
+        "status": "CREATE PENDING",
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+        "tags": p.check_tags(params),
+    }
+    if not store.insert(KIND, arn, doc, parent=group_arn):
+        raise errors.ResourceAlreadyExistsException(f"Filter {params['name']} already exists: {arn}")
+    jobs.start(store, arn, KIND)
+    return {"filterArn": arn}
+
+
+def describe_filter(store: Store, params: dict) -> dict:
+    """Describe a filter, with its expression."""
+    return {"filter": p.public_fields(p.describe_doc(store, KIND, params["filterArn"]), _FIELDS)}
+
+
+def list_filters(store: Store, params: dict) -> dict:
+    """List filters (of a dataset group), newest first."""
+    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
+    return p.paginate(found, params, "Filters")
+
+
+def delete_filter(store: Store, params: dict) -> dict:
+    """Delete a filter; ResourceInUseException while it is being created or deleted."""
+    arn = params["filterArn"]
+    doc = p.get(store, arn, KIND)
+    if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
+        raise errors.ResourceInUseException(f"Filter {arn} is {doc['status']}; wait until it settles.")
+    p.start_delete(store, KIND, arn)
+    return {}
+
+
+# --- applying a filter ----------------------------------------------------------------------
+_cache: dict[tuple, Any] = {}
+_cache_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def _cached(key: tuple, build: Callable[[], T]) -> T:
+    """``build()`` once per key; a new key of the same kind and group drops the old entry."""
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    value = build()
+    with _cache_lock:
+        for stale in [k for k in _cache if k[:3] == key[:3]]:
+            del _cache[stale]
+        _cache[key] = value
+    return value
+
+
+def _version(store: Store, group_arn: str, dataset_type: str) -> tuple:
+    """What changes when a dataset's data does: its imports and its newest streamed record."""
+    ds = store.get("dataset", streams.stream_of(store, group_arn, dataset_type)) or {}
+    return (
+        ds.get("creationDateTime"),
+        ds.get("lastUpdatedDateTime"),
+        *ds.get("parts", []),
+        store.last_record(streams.stream_of(store, group_arn, dataset_type)),
+    )
+
+
+def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> pd.DataFrame:
+    """A dataset's imported and streamed rows (PutItems, PutUsers) indexed by id, the newest
+    row of an id winning; built once per change of the data."""
+
+    def build() -> pd.DataFrame:
+        frames = [store.read_dataset(group_arn, dataset_type)]
+        ds = store.get("dataset", streams.stream_of(store, group_arn, dataset_type))
+        if ds is not None:
+            fields = imports.parse_schema(p.get(store, ds["schemaArn"], "schema")["schema"])
+            frames.append(streams.catalogue(store, group_arn, dataset_type, [f.name for f in fields]))
+        frames = [f for f in frames if f is not None]
+        if not frames:
+            return pd.DataFrame(index=pd.Index([], name=id_column, dtype=object))
+        frame = pd.concat(frames, ignore_index=True)
+        frame[id_column] = frame[id_column].astype(str)
+        return frame.drop_duplicates(id_column, keep="last").set_index(id_column)
+
+    key = (str(store.root), group_arn, dataset_type, *_version(store, group_arn, dataset_type))
+    return _cached(key, build)
+
+
+_EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
+
+
+def _imported_events(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict]:
+    """The imported interactions (``_EVENT_COLUMNS``) and each user's row numbers, read once per import."""
+
+    def build() -> tuple[pd.DataFrame, dict]:
+        frame = store.read_dataset(group_arn, "Interactions")
+        if frame is None:
+            return pd.DataFrame(columns=_EVENT_COLUMNS), {}
+        events = frame.reindex(columns=_EVENT_COLUMNS).astype({"ITEM_ID": str, "EVENT_TYPE": str})
+        return events, frame.groupby(frame["USER_ID"].astype(str)).indices
+
+    key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
+    return _cached(key, build)
+
+
+def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFrame:
+    """A user's interactions that filters consider: ``ID`` (the item) and ``EVENT_TYPE``.
+
+    The imported ones and those streamed with PutEvents (an anonymous session's included, once
+    it sent the ``userId``); of each event type the ``MAX_INTERACTIONS_PER_TYPE`` most recent.
+    """
+    if not user_id:
+        return pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+    events, rows = _imported_events(store, group_arn)
+    streamed = pd.DataFrame(streams.events_of(store, group_arn, user_id), columns=_EVENT_COLUMNS)
+    mine = pd.concat(
+        [events.iloc[rows.get(user_id, [])], streamed.astype({"ITEM_ID": str, "EVENT_TYPE": str})]
+    )
+    recent = (
+        mine.sort_values("TIMESTAMP", kind="stable").groupby("EVENT_TYPE").tail(MAX_INTERACTIONS_PER_TYPE)
+    )
+    return pd.DataFrame({"ID": recent["ITEM_ID"].to_numpy(), "EVENT_TYPE": recent["EVENT_TYPE"].to_numpy()})
+
+
+def _row(table: pd.DataFrame, key: str | None) -> dict | None:
+    if key is None or key not in table.index:
+        return None
+    return table.loc[key].to_dict()
+
+
+def _active_filter(store: Store, filter_arn: str, group_arn: str) -> dict:
+    doc = store.get(KIND, filter_arn)
+    if doc is None:
+        raise errors.ResourceNotFoundException(f"Could not find filter: {filter_arn}")
+    if doc["status"] != "ACTIVE":
+        raise errors.InvalidInputException(f"Filter {filter_arn} is {doc['status']}, not ACTIVE.")
+    if doc["datasetGroupArn"] != group_arn:
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} belongs to dataset group {doc['datasetGroupArn']}, "
+            f"not to {group_arn} of the recommender."
+        )
+    return doc
+
+
+def excluded_items(
+    store: Store,
+    filter_arn: str,
+    filter_values: Mapping[str, str] | None,
+    *,
+    group_arn: str,
+    item_ids: np.ndarray,
+    user_id: str | None,
+    item_id: str | None,
+) -> np.ndarray:
+    """The indices of ``item_ids`` that a filter leaves out of one recommendation request.
+
+    Args:
+        store: the state.
+        filter_arn: the request's ``filterArn``.
+        filter_values: the request's ``filterValues``.
+        group_arn: the dataset group of the recommender.
+        item_ids: the model's item id per index.
+        user_id: the request's ``userId`` (its interactions and ``CurrentUser``).
+        item_id: the request's ``itemId`` (``CurrentItem``).
+
+    Returns:
+        Sorted item indices (int64) never to recommend.
+
+    Raises:
+        ResourceNotFoundException: no filter has this ARN.
+        InvalidInputException: the filter is not ACTIVE or of another dataset group, filters
+            users, needs an itemId the request lacks, or ``filterValues`` are missing or malformed.
+    """
+    doc = _active_filter(store, filter_arn, group_arn)
+    kinds, categorical = _schemas(store, group_arn)
+    parsed = _compile(doc["filterExpression"], kinds)
+    if parsed.target != "ItemID":
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
+        )
+    if parsed.uses("CurrentItem") and not item_id:
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} uses CurrentItem, which needs the itemId of a related-items request."
+        )
+    try:
+        values = fx.bind(parsed, filter_values)
+        items = _table(store, group_arn, "Items", "ITEM_ID")
+        users = _table(store, group_arn, "Users", "USER_ID") if parsed.uses("CurrentUser") else None
+        interactions = (
+            user_events(store, group_arn, user_id)
+            if parsed.uses("Interactions")
+            else pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+        )
+        context = fx.Context(
+            candidates=items.reindex(pd.Index(item_ids.astype(str))),
+            interactions=interactions,
+            current_item=_row(items, item_id),
+            current_user=_row(users, user_id) if users is not None else None,
+            categorical=categorical.get("Items", set()),
+        )
+        keep = fx.evaluate(parsed, values, context)
+    except fx.FilterValuesError as exc:
+        raise errors.InvalidInputException(str(exc)) from exc
+    return np.flatnonzero(~keep).astype(np.int64)
