@@ -132,6 +132,17 @@ def _epoch(value: object, where: str) -> int:
         raise errors.InvalidInputException(f"{where}: sentAt {value!r} is not a timestamp.") from None
 
 
+def pending_work(store: Store, operation: str, params: dict) -> list[str]:
+    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset."""
+    from helpers.localaws import personalize
+
+    named = personalize.named_arns(params)
+    tracker = event_trackers.tracker_of_tracking_id(store, params.get("trackingId", ""))
+    if tracker is not None:
+        named.add(tracker["eventTrackerArn"])
+    return personalize.work_on(store, named, reading=True)
+
+
 def _tracker(store: Store, tracking_id: str) -> dict:
     tracker = event_trackers.tracker_of_tracking_id(store, tracking_id)
     if tracker is None:

@@ -24,7 +24,7 @@ import zlib
 
 import numpy as np
 
-from helpers.localaws import errors, streams, usecases
+from helpers.localaws import errors, personalize, streams, usecases
 from helpers.localaws.store import Store
 from helpers.recsys import interactions
 
@@ -33,7 +33,16 @@ MAX_RESULTS = 500
 _UNSUPPORTED = ("filterArn", "filterValues", "promotions", "metadataColumns")
 
 
+def pending_work(store: Store, operation: str, params: dict) -> list[str]:
+    """The work a call waits for: its recommender's creation, stop or start, and an update only if
+    this process started it (a recommender serves its previous model while it retrains)."""
+    from helpers.localaws import personalize
+
+    return personalize.work_on(store, personalize.named_arns(params), reading=True)
+
+
 def _recommender(store: Store, arn: str) -> dict:
+    personalize.kind_of(arn)  # InvalidInputException if malformed
     doc = store.get("recommender", arn)
     if doc is None:
         raise errors.ResourceNotFoundException(f"Could not find recommender: {arn}")
