@@ -133,7 +133,6 @@ S3_CASES: list[Case] = [
         400,
         "--ol-s3",
     ),
-    ("bucket-owned", lambda w: w.s3.create_bucket(Bucket=BUCKET), "BucketAlreadyOwnedByYou", 409, BUCKET),
     (
         "key-too-long",
         lambda w: w.s3.put_object(Bucket=BUCKET, Key="k" * 1025, Body=b"x"),
