@@ -148,6 +148,8 @@ def paginate(items: list[dict], params: dict, key: str) -> dict:
 
 def summaries(store: Store, kind: str, fields: tuple[str, ...], parent: str | None = None) -> list[dict]:
     """The ``fields`` of every resource of a kind (under ``parent``), newest first, ties by name."""
+    if parent is not None:
+        kind_of(parent)  # InvalidInputException if malformed
     docs = [d for _, d in store.items(kind, parent=parent)]
     docs.sort(key=lambda d: (-d.get("creationDateTime", 0), d.get("name", d.get("jobName", ""))))
     return [{f: d[f] for f in fields if d.get(f) is not None} for d in docs]
