@@ -107,14 +107,14 @@ def background(kind: str) -> bool:
     return _kinds[kind].background
 
 
-def settle(store: Store, keys: list[str], timeout: float = SETTLE_SECONDS) -> list[str]:
+def settle(store: Store, keys: list[str], timeout: float | None = None) -> list[str]:
     """Let the work of ``keys`` finish before a call that depends on it; return the keys still pending.
 
     Orphaned work (its owner is gone, or is this process but no thread runs it) is claimed and
     run first. Waiting ends when every key's work is done, when nobody runs what is left, or
-    after ``timeout`` seconds in all.
+    after ``timeout`` seconds in all (``SETTLE_SECONDS`` by default).
     """
-    end = time.monotonic() + timeout
+    end = time.monotonic() + (SETTLE_SECONDS if timeout is None else timeout)
     left = []
     for key in keys:
         while store.job_get(key) is not None:

@@ -4,7 +4,10 @@ Resources are documents in the store keyed by their real ARN; the document kind 
 resource type (``dataset-group``, ``schema``, ``dataset``, ``dataset-import-job``), so later
 modules (recommenders, solutions) plug in the same way. Asynchronous lifecycles
 (``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` / ``CREATE FAILED``,
-``DELETE PENDING`` → gone) run through ``helpers.localaws.jobs``.
+``DELETE PENDING`` → gone) run through ``helpers.localaws.jobs``; before a call runs, the
+hooks settle the work it depends on (``pending_work``), so a caller sees what AWS answers once
+that work has taken its usual time, every run. A malformed ARN parameter is
+InvalidInputException (``kind_of``), a well-formed one naming nothing ResourceNotFoundException.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ each step has taken its usual time (``helpers.localaws.jobs`` says what a caller
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
+import time
 
 import boto3
 import botocore.exceptions
@@ -120,3 +123,47 @@ def test_script_without_waits__answers_the_same_every_run(tmp_path, monkeypatch,
     assert not different, f"run 0 answered {transcripts[0]}, but {different[0]}"
     assert transcripts[0] == EXPECTED
     print(f"\n{RUNS} runs of {len(EXPECTED)} steps, one transcript")
+
+
+def test_retraining_in_another_process__serving_does_not_wait_and_describe_is_bounded(
+    personalize, personalize_runtime, s3, state, monkeypatch
+):
+    """The storefront keeps serving while a notebook retrains; a Describe waits, but boundedly;
+    the update of a killed process is resumed by the next Describe, which then waits for it."""
+    group, _ = shop.make_group(personalize, s3, shop.rows())
+    arn = shop.create_recommender(personalize, group, shop.MOST_VIEWED, "views")["recommenderArn"]
+    served = personalize_runtime.get_recommendations(recommenderArn=arn, userId="u0")["itemList"]
+    config = {"trainingDataConfig": {"excludedDatasetColumns": {"ITEMS": ["PRICE"]}}}
+    code = (
+        "import sys, time, boto3\nfrom helpers import aws\naws.activate('local', sys.argv[1])\n"
+        "from helpers.localaws import usecases\n"
+        "def slowly(*args):\n"
+        "    print('training', flush=True)\n"
+        "    time.sleep(60)\n"
+        "usecases.fit = slowly\n"
+        "boto3.client('personalize').update_recommender(\n"
+        f"    recommenderArn='{arn}', recommenderConfig={config})\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code, str(state.root)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "training"
+        start = time.monotonic()
+        again = personalize_runtime.get_recommendations(recommenderArn=arn, userId="u0")["itemList"]
+        serving = time.monotonic() - start
+        assert again == served and serving < 5, "serving waited for another process's retraining"
+        bound = jobs.SETTLE_SECONDS
+        monkeypatch.setattr(jobs, "SETTLE_SECONDS", 0.3)
+        start = time.monotonic()
+        rec = personalize.describe_recommender(recommenderArn=arn)["recommender"]
+        assert time.monotonic() - start < 5
+        assert (rec["status"], rec["latestRecommenderUpdate"]["status"]) == ("ACTIVE", "CREATE IN_PROGRESS")
+        monkeypatch.setattr(jobs, "SETTLE_SECONDS", bound)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    rec = personalize.describe_recommender(recommenderArn=arn)["recommender"]  # resumes it, waits for it
+    assert rec["latestRecommenderUpdate"]["status"] == "ACTIVE", rec["latestRecommenderUpdate"]
+    assert rec["recommenderConfig"]["trainingDataConfig"] == config["trainingDataConfig"]
+    assert state.job_get(f"recommender-update|{arn}") is None
+    print(f"\nserved in {serving * 1000:.0f} ms while another process retrained")
