@@ -99,12 +99,12 @@ def register(
 
 def parent_waits(kind: str) -> bool:
     """Whether calls on a resource's parent wait for this kind of work (see ``register``)."""
-    return _kinds[kind].parent_waits
+    return kind in _kinds and _kinds[kind].parent_waits
 
 
 def background(kind: str) -> bool:
     """Whether the resource keeps serving while this kind of work runs (see ``register``)."""
-    return _kinds[kind].background
+    return kind in _kinds and _kinds[kind].background
 
 
 def settle(store: Store, keys: list[str], timeout: float | None = None) -> list[str]:

@@ -251,12 +251,16 @@ def work_on(
         reading: the call reads through the data plane, which does not wait for ``background``
             work (an update while the resource serves) that another process started.
     """
+    for module_name in _OPERATION_MODULES:  # they register their kinds of work on import
+        importlib.import_module(f"helpers.localaws.{module_name}")
     named = set(named)
     keys = []
     for key, job_kind, owner in store.jobs():
         if reading and jobs.background(job_kind) and owner != processes.me():
             continue
         resource_arn = key.rpartition("|")[2]
+        if not _ARN.fullmatch(resource_arn):
+            continue
         resource_kind = kind_of(resource_arn)
         if (
             resource_arn in named
