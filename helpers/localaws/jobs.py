@@ -26,6 +26,8 @@ work it depends on has taken its usual time. CreateDataset right after CreateDat
 succeeds; a Describe right after a Create shows the outcome (``ACTIVE``, or ``CREATE FAILED``
 with its reason), a Describe right after a Delete is ResourceNotFoundException, a List shows
 every listed resource settled; DeleteDatasetGroup right after deleting its datasets succeeds.
+That holds whichever process runs the work: work of another live process is waited for by
+polling the ``jobs`` table, and a call never waits inside a transaction.
 The intermediate statuses (``… PENDING``, ``… IN_PROGRESS``) are only seen when work takes
 longer than ``SETTLE_SECONDS`` (the caller then polls, as on AWS), or when the work never
 runs in this process (tests that disable ``_spawn``). Kinds registered ``parent_waits`` (a
@@ -38,7 +40,7 @@ for recommendations gets the new model, every run.
 
 Register a kind once at import time of its service module::
 
-    jobs.register("dataset-import-job", work=_run_import, fail=_fail_import)
+    jobs.register("dataset-import-job", work=_run_import, fail=_fail_import, parent_waits=True)
 """
 
 from __future__ import annotations
