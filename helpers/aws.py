@@ -137,8 +137,9 @@ def wait_until_active(
 ) -> dict:
     """Poll a Personalize ``describe_*`` call until the resource is ACTIVE, with a progress bar.
 
-    Locally resources become ACTIVE in seconds and we poll every 0.2 s; on AWS it takes
-    minutes to an hour, and we poll every 15 s (quotas limit describe calls).
+    Locally the first describe already answers with the outcome (the local backend lets the
+    work finish first, in seconds) and we would poll every 0.2 s; on AWS it takes minutes to
+    an hour, and we poll every 15 s (quotas limit describe calls).
 
     Args:
         describe_fn: e.g. ``personalize.describe_dataset_group``.

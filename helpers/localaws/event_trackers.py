@@ -32,14 +32,15 @@ _FIELDS = (
 )  # fmt: skip
 _SUMMARY_FIELDS = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 
-jobs.register(KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"))
+jobs.register(
+    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
+)
 
 
 def tracker_of_tracking_id(store: Store, tracking_id: str) -> dict | None:
     """The event tracker whose ``trackingId`` this is, or None."""
     for _, doc in store.items(KIND):
         if doc["trackingId"] == tracking_id:
-            jobs.resume_if_orphaned(store, doc["eventTrackerArn"])
             return doc
     return None
 
@@ -78,7 +79,7 @@ def create_event_tracker(store: Store, params: dict) -> dict:
 
 def describe_event_tracker(store: Store, params: dict) -> dict:
     """Describe an event tracker, with its trackingId."""
-    doc = p.describe_doc(store, KIND, params["eventTrackerArn"])
+    doc = p.get(store, params["eventTrackerArn"], KIND)
     return {"eventTracker": p.public_fields(doc, _FIELDS)}
 
 

@@ -40,7 +40,9 @@ _DATASET_TYPES = ("Interactions", "Items", "Users")
 MAX_INTERACTIONS_PER_TYPE = 100
 """Most recent interactions per user and event type a filter considers (Personalize's quota)."""
 
-jobs.register(KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"))
+jobs.register(
+    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
+)
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -103,7 +105,7 @@ def create_filter(store: Store, params: dict) -> dict:
 
 def describe_filter(store: Store, params: dict) -> dict:
     """Describe a filter, with its expression."""
-    return {"filter": p.public_fields(p.describe_doc(store, KIND, params["filterArn"]), _FIELDS)}
+    return {"filter": p.public_fields(p.get(store, params["filterArn"], KIND), _FIELDS)}
 
 
 def list_filters(store: Store, params: dict) -> dict:

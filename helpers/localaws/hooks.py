@@ -7,7 +7,10 @@ that botocore leaves to the service (``validation``), then answers with ``(http_
 parsed)`` from ``helpers.localaws.<service>.<xform_name(operation)>(store, params)``, so
 botocore never sends anything. Unknown services or operations raise ``NotEmulatedError``.
 
-Write operations run in one store transaction; the answer is coerced and validated against
+Before that, outside any transaction, the asynchronous work the call depends on (the service
+module's ``pending_work``) is settled, so the answer does not depend on thread scheduling
+(``helpers.localaws.jobs`` says what a caller observes). Write operations run in one store
+transaction; the answer is coerced and validated against
 the output shape before the transaction commits, so a wrong answer saves nothing.
 """
 
@@ -80,8 +83,9 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
     request_id = uuid.uuid4().hex
     try:
         validation.validate(model, params)
-        if service == "personalize" and model.name.startswith("List"):
-            jobs.resume_orphans(store)  # List, like Describe, never shows work stuck PENDING
+        pending_work = getattr(module, "pending_work", None)
+        if pending_work is not None:  # answer as AWS does once the work the call depends on is done
+            jobs.settle(store, pending_work(store, model.name, params))
         if model.name.startswith(_READ_PREFIXES) or not getattr(fn, "transactional", True):
             body = _finish(model, fn(store, params))
         else:

@@ -4,7 +4,10 @@ Resources are documents in the store keyed by their real ARN; the document kind 
 resource type (``dataset-group``, ``schema``, ``dataset``, ``dataset-import-job``), so later
 modules (recommenders, solutions) plug in the same way. Asynchronous lifecycles
 (``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` / ``CREATE FAILED``,
-``DELETE PENDING`` → gone) run through ``helpers.localaws.jobs``.
+``DELETE PENDING`` → gone) run through ``helpers.localaws.jobs``; before a call runs, the
+hooks settle the work it depends on (``pending_work``), so a caller sees what AWS answers once
+that work has taken its usual time, every run. A malformed ARN parameter is
+InvalidInputException (``kind_of``), a well-formed one naming nothing ResourceNotFoundException.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from helpers.localaws import errors, imports, jobs
+from botocore import xform_name
+
+from helpers.localaws import errors, imports, jobs, processes
 from helpers.localaws.store import Store, dataset_arn
 from helpers.localaws.sts import ACCOUNT
 
@@ -69,17 +75,35 @@ def arn(kind: str, name: str) -> str:
     return f"arn:aws:personalize:{_region()}:{ACCOUNT}:{kind}/{name}"
 
 
+_ARN = re.compile(r"arn:aws:personalize:[a-z]{2}(-[a-z]+)+-\d:\d{12}:([a-z]+(-[a-z]+)*)/\S+")
+"""A Personalize resource ARN: ``arn:aws:personalize:<region>:<12-digit account>:<type>/<name>``."""
+
+
 def kind_of(resource_arn: str) -> str:
-    """Return the resource type of a Personalize ARN (``dataset-group``, ``schema``, …)."""
-    parts = resource_arn.split(":", 5)
-    if len(parts) < 6 or parts[2] != "personalize" or "/" not in parts[5]:
-        raise errors.InvalidInputException(f"The ARN {resource_arn} is not a valid Personalize ARN.")
-    return parts[5].split("/", 1)[0]
+    """Return the resource type of a Personalize ARN (``dataset-group``, ``schema``, …).
+
+    Raises:
+        InvalidInputException: the ARN is malformed (the service model's pattern lets through
+            ARNs without a region, an account or a ``<type>/<name>``; Personalize does not).
+    """
+    match = _ARN.fullmatch(resource_arn)
+    if match is None:
+        raise errors.InvalidInputException(
+            f"The ARN {resource_arn} is not a valid Personalize ARN: "
+            "expected arn:aws:personalize:<region>:<account>:<resource type>/<name>."
+        )
+    return match.group(2)
 
 
 def get(store: Store, resource_arn: str, kind: str | None = None) -> dict:
-    """Return a resource's document; ResourceNotFoundException if there is none."""
-    doc = store.get(kind or kind_of(resource_arn), resource_arn)
+    """Return a resource's document.
+
+    Raises:
+        InvalidInputException: the ARN is malformed.
+        ResourceNotFoundException: there is no such resource (of this ``kind``, if given).
+    """
+    found = kind_of(resource_arn)
+    doc = store.get(kind or found, resource_arn)
     if doc is None:
         raise errors.ResourceNotFoundException(f"Could not find resource: {resource_arn}")
     return doc
@@ -127,6 +151,8 @@ def paginate(items: list[dict], params: dict, key: str) -> dict:
 
 def summaries(store: Store, kind: str, fields: tuple[str, ...], parent: str | None = None) -> list[dict]:
     """The ``fields`` of every resource of a kind (under ``parent``), newest first, ties by name."""
+    if parent is not None:
+        kind_of(parent)  # InvalidInputException if malformed
     docs = [d for _, d in store.items(kind, parent=parent)]
     docs.sort(key=lambda d: (-d.get("creationDateTime", 0), d.get("name", d.get("jobName", ""))))
     return [{f: d[f] for f in fields if d.get(f) is not None} for d in docs]
@@ -188,22 +214,86 @@ def _delete_fail(store: Store, key: str, reason: str) -> None:
 
 
 for _kind in ("dataset-group", "dataset"):
-    jobs.register(_kind, transition(_kind, "CREATE", "ACTIVE"), settle(_kind, "CREATE FAILED"))
-jobs.register("delete", _delete_work, _delete_fail)
-jobs.register("dataset-import-job", imports.run, settle("dataset-import-job", "CREATE FAILED"))
+    jobs.register(
+        _kind, transition(_kind, "CREATE", "ACTIVE"), settle(_kind, "CREATE FAILED"), parent_waits=True
+    )
+jobs.register("delete", _delete_work, _delete_fail, parent_waits=True)
+jobs.register(
+    "dataset-import-job", imports.run, settle("dataset-import-job", "CREATE FAILED"), parent_waits=True
+)
+
+
+def pending_work(store: Store, operation: str, params: dict) -> list[str]:
+    """The work a control-plane call's answer depends on; the hooks settle it first (``jobs``).
+
+    That is the work of every resource the call names (its ``…Arn`` parameters), of the
+    resources under them whose kind is ``parent_waits``, and, for a List, of every resource of
+    the listed kind.
+
+    Args:
+        store: the state.
+        operation: the operation's name (``CreateDataset``).
+        params: the call's parameters.
+    """
+    listed = xform_name(operation.removeprefix("List")).replace("_", "-").removesuffix("s")
+    return work_on(store, named_arns(params), listed if operation.startswith("List") else None)
+
+
+def work_on(
+    store: Store, named: Iterable[str], listed: str | None = None, reading: bool = False
+) -> list[str]:
+    """The keys of the recorded work that calls about the ``named`` resources wait for.
+
+    Args:
+        store: the state.
+        named: the ARNs the call names.
+        listed: a resource kind the call lists, or None.
+        reading: the call reads through the data plane, which does not wait for ``background``
+            work (an update while the resource serves) that another process started.
+    """
+    for module_name in _OPERATION_MODULES:  # they register their kinds of work on import
+        importlib.import_module(f"helpers.localaws.{module_name}")
+    named = set(named)
+    keys = []
+    for key, job_kind, owner in store.jobs():
+        if reading and jobs.background(job_kind) and owner != processes.me():
+            continue
+        resource_arn = key.rpartition("|")[2]
+        if not _ARN.fullmatch(resource_arn):
+            continue
+        resource_kind = kind_of(resource_arn)
+        if (
+            resource_arn in named
+            or resource_kind == listed
+            or (jobs.parent_waits(job_kind) and _under(store, resource_kind, resource_arn, named))
+        ):
+            keys.append(key)
+    return keys
+
+
+def named_arns(params: dict) -> set[str]:
+    """The well-formed Personalize resource ARNs among a call's top-level parameters."""
+    return {
+        value
+        for name, value in params.items()
+        if name.endswith("Arn") and isinstance(value, str) and _ARN.fullmatch(value)
+    }
+
+
+def _under(store: Store, kind: str, resource_arn: str, ancestors: set[str]) -> bool:
+    """Whether a resource lies (at any depth) under one of ``ancestors``."""
+    parent = store.parent(kind, resource_arn)
+    while parent is not None and parent not in ancestors:
+        if not _ARN.fullmatch(parent):
+            return False
+        parent = store.parent(kind_of(parent), parent)
+    return parent is not None
 
 
 def start_delete(store: Store, kind: str, resource_arn: str) -> None:
     """Mark a resource DELETE PENDING and remove it (and its children) asynchronously."""
     store.update(kind, resource_arn, {"status": "DELETE PENDING", "lastUpdatedDateTime": _now()})
     jobs.start(store, f"{kind}|{resource_arn}", "delete")
-
-
-def describe_doc(store: Store, kind: str, resource_arn: str) -> dict:
-    """A resource's document for Describe, after resuming any work a dead process left behind."""
-    jobs.resume_if_orphaned(store, resource_arn)
-    jobs.resume_if_orphaned(store, f"{kind}|{resource_arn}")
-    return get(store, resource_arn, kind)
 
 
 def public_fields(doc: dict, fields: tuple[str, ...]) -> dict:
@@ -244,7 +334,7 @@ def create_dataset_group(store: Store, params: dict) -> dict:
 
 def describe_dataset_group(store: Store, params: dict) -> dict:
     """Describe a dataset group."""
-    doc = describe_doc(store, "dataset-group", params["datasetGroupArn"])
+    doc = get(store, params["datasetGroupArn"], "dataset-group")
     return {"datasetGroup": public_fields(doc, _GROUP_FIELDS)}
 
 
@@ -363,7 +453,7 @@ def create_dataset(store: Store, params: dict) -> dict:
 
 def describe_dataset(store: Store, params: dict) -> dict:
     """Describe a dataset, with its latest import's status."""
-    return {"dataset": public_fields(describe_doc(store, "dataset", params["datasetArn"]), _DATASET_FIELDS)}
+    return {"dataset": public_fields(get(store, params["datasetArn"], "dataset"), _DATASET_FIELDS)}
 
 
 def list_datasets(store: Store, params: dict) -> dict:
@@ -439,7 +529,7 @@ def _update_of(ds: dict, status: str, now: float, reason: str | None = None) -> 
 
 def describe_dataset_import_job(store: Store, params: dict) -> dict:
     """Describe an import job; a job whose process died is resumed here."""
-    doc = describe_doc(store, "dataset-import-job", params["datasetImportJobArn"])
+    doc = get(store, params["datasetImportJobArn"], "dataset-import-job")
     return {"datasetImportJob": public_fields(doc, _JOB_FIELDS)}
 
 

@@ -23,7 +23,7 @@ import json
 import re
 from datetime import datetime
 
-from helpers.localaws import errors, event_trackers, imports, models, streams
+from helpers.localaws import errors, event_trackers, imports, models, personalize, streams
 from helpers.localaws.store import Store
 
 SERVICE = "personalize-events"
@@ -104,6 +104,7 @@ def _properties(text: str | None, fields: list[imports.Field], reserved: set[str
 
 def _dataset(store: Store, ds_arn: str, dataset_type: str) -> tuple[dict, list[imports.Field]]:
     """An ACTIVE dataset of the type, and its schema's fields."""
+    personalize.kind_of(ds_arn)  # InvalidInputException if malformed
     ds = store.get("dataset", ds_arn)
     if ds is None:
         raise errors.ResourceNotFoundException(f"Could not find dataset: {ds_arn}")
@@ -130,6 +131,15 @@ def _epoch(value: object, where: str) -> int:
         return int(value)
     except (ValueError, TypeError, OverflowError):
         raise errors.InvalidInputException(f"{where}: sentAt {value!r} is not a timestamp.") from None
+
+
+def pending_work(store: Store, operation: str, params: dict) -> list[str]:
+    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset."""
+    named = personalize.named_arns(params)
+    tracker = event_trackers.tracker_of_tracking_id(store, params.get("trackingId", ""))
+    if tracker is not None:
+        named.add(tracker["eventTrackerArn"])
+    return personalize.work_on(store, named, reading=True)
 
 
 def _tracker(store: Store, tracking_id: str) -> dict:

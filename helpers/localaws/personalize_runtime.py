@@ -28,7 +28,7 @@ import zlib
 
 import numpy as np
 
-from helpers.localaws import errors, filters, streams, usecases
+from helpers.localaws import errors, filters, personalize, streams, usecases
 from helpers.localaws.store import Store
 from helpers.recsys import interactions
 
@@ -37,7 +37,14 @@ MAX_RESULTS = 500
 _UNSUPPORTED = ("promotions", "metadataColumns")
 
 
+def pending_work(store: Store, operation: str, params: dict) -> list[str]:
+    """The work a call waits for: its recommender's creation, stop or start, and an update only if
+    this process started it (a recommender serves its previous model while it retrains)."""
+    return personalize.work_on(store, personalize.named_arns(params), reading=True)
+
+
 def _recommender(store: Store, arn: str) -> dict:
+    personalize.kind_of(arn)  # InvalidInputException if malformed
     doc = store.get("recommender", arn)
     if doc is None:
         raise errors.ResourceNotFoundException(f"Could not find recommender: {arn}")

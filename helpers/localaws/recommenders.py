@@ -300,9 +300,8 @@ def _update_fail(store: Store, key: str, reason: str) -> None:
     _set_update(store, key.partition("|")[2], "CREATE FAILED", reason)
 
 
-_CHANGES = ("recommender-update", "recommender-stop", "recommender-start")
 jobs.register(KIND, _create_work, p.settle(KIND, "CREATE FAILED"))
-jobs.register("recommender-update", _update_work, _update_fail)
+jobs.register("recommender-update", _update_work, _update_fail, background=True)
 jobs.register("recommender-stop", p.transition(KIND, "STOP", "INACTIVE"), p.settle(KIND, "ACTIVE"))
 jobs.register("recommender-start", p.transition(KIND, "START", "ACTIVE"), p.settle(KIND, "INACTIVE"))
 
@@ -343,10 +342,7 @@ def create_recommender(store: Store, params: dict) -> dict:
 
 def describe_recommender(store: Store, params: dict) -> dict:
     """Describe a recommender; ``modelMetrics`` once trained (not while it is being deleted)."""
-    arn = params["recommenderArn"]
-    for kind in _CHANGES:
-        jobs.resume_if_orphaned(store, f"{kind}|{arn}")
-    doc = p.describe_doc(store, KIND, arn)
+    doc = p.get(store, params["recommenderArn"], KIND)
     answer = p.public_fields(doc, _FIELDS)
     if doc["status"].startswith("DELETE"):
         answer.pop("modelMetrics", None)

@@ -35,6 +35,8 @@ MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_DELETE_KEYS = 1000
 _READ_ATTEMPTS = 5
 _OWNER = {"DisplayName": "local", "ID": hashlib.sha256(ACCOUNT.encode()).hexdigest()}
+_LEGACY_REGION = "us-east-1"
+"""The region where re-creating a bucket you own answers 200 OK (S3's CreateBucket reference)."""
 
 
 def _not_transactional(fn):
@@ -85,13 +87,21 @@ def _object(store: Store, bucket: str, key: str) -> dict:
 
 # --- buckets --------------------------------------------------------------------------------
 def create_bucket(store: Store, params: dict) -> dict:
-    """Create a bucket; a name we own already raises BucketAlreadyOwnedByYou."""
+    """Create a bucket (in ``us-east-1`` unless a ``LocationConstraint`` says otherwise).
+
+    Re-creating a bucket we own answers as S3 does: 200 OK in ``us-east-1`` (its legacy
+    behaviour, which would also reset the bucket's ACLs, not emulated here), and
+    BucketAlreadyOwnedByYou (409) in every other region.
+    """
     name = params["Bucket"]
     _check_bucket_name(name)
-    if not store.insert("bucket", name, {"CreationDate": time.time()}):
-        raise errors.BucketAlreadyOwnedByYou(
-            f"Your previous request to create the named bucket succeeded and you already own it: {name}"
-        )
+    region = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint") or _LEGACY_REGION
+    if not store.insert("bucket", name, {"CreationDate": time.time(), "Region": region}):
+        owned_in = store.get("bucket", name).get("Region", _LEGACY_REGION)
+        if owned_in != _LEGACY_REGION or region != _LEGACY_REGION:
+            raise errors.BucketAlreadyOwnedByYou(
+                f"Your previous request to create the named bucket succeeded and you already own it: {name}"
+            )
     return {"Location": f"/{name}"}
 
 

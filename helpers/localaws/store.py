@@ -219,6 +219,11 @@ class Store:
             args.append(int(limit))
         return [(k, json.loads(d)) for k, d in self._conn().execute(sql, args)]
 
+    def parent(self, ns: str, key: str) -> str | None:
+        """Return the parent a document was stored under, or None (no parent, or no document)."""
+        row = self._conn().execute("SELECT parent FROM docs WHERE ns=? AND key=?", (ns, key)).fetchone()
+        return row[0] if row else None
+
     def count(self, ns: str, parent: str | None = None) -> int:
         """Return how many documents of a kind (and parent) exist."""
         if parent is None:

@@ -25,6 +25,10 @@ ROLE = "retail-demo-personalize"
 ROLE_ARN = "arn:aws:iam::123456789012:role/retail-demo-personalize"
 GROUP = "bad-input-group"
 RECOMMENDER = "arn:aws:personalize:us-east-1:123456789012:recommender/none"
+NO_NAME = "arn:aws:personalize:us-east-1:123456789012:dataset-group"
+NO_REGION = "arn:aws:personalize:::dataset/none"
+SHORT_ACCOUNT = "arn:aws:personalize:us-east-1:1234:recommender/none"
+"""Malformed Personalize ARNs that the service model's pattern lets through."""
 MIB = 1024 * 1024
 
 
@@ -133,7 +137,6 @@ S3_CASES: list[Case] = [
         400,
         "--ol-s3",
     ),
-    ("bucket-owned", lambda w: w.s3.create_bucket(Bucket=BUCKET), "BucketAlreadyOwnedByYou", 409, BUCKET),
     (
         "key-too-long",
         lambda w: w.s3.put_object(Bucket=BUCKET, Key="k" * 1025, Body=b"x"),
@@ -816,6 +819,45 @@ PERSONALIZE_CASES: list[Case] = [
         "InvalidInputException",
         400,
         "at 'userId'",
+    ),
+    *(
+        (f"malformed-arn-{name}", call, "InvalidInputException", 400, "not a valid Personalize ARN")
+        for name, call in (
+            # each ARN satisfies the model's pattern arn:([a-z\d-]+):personalize:.*:.*:.+
+            ("no-name", lambda w: w.personalize.describe_dataset_group(datasetGroupArn=NO_NAME)),
+            ("no-region", lambda w: w.personalize.describe_recommender(recommenderArn=NO_REGION)),
+            ("short-account", lambda w: w.personalize.delete_recommender(recommenderArn=SHORT_ACCOUNT)),
+            (
+                "create-dataset",
+                lambda w: w.personalize.create_dataset(
+                    name="d", datasetType="Interactions", datasetGroupArn=NO_NAME, schemaArn=NO_NAME
+                ),
+            ),
+            (
+                "import",
+                lambda w: w.personalize.create_dataset_import_job(
+                    jobName="j",
+                    datasetArn=NO_REGION,
+                    dataSource={"dataLocation": f"s3://{BUCKET}/data.csv"},
+                    roleArn=ROLE_ARN,
+                ),
+            ),
+            ("list-filter", lambda w: w.personalize.list_datasets(datasetGroupArn=NO_NAME)),
+            ("tags", lambda w: w.personalize.list_tags_for_resource(resourceArn=SHORT_ACCOUNT)),
+            (
+                "event-tracker",
+                lambda w: w.personalize.create_event_tracker(name="t", datasetGroupArn=NO_REGION),
+            ),
+            (
+                "recommender",
+                lambda w: w.personalize.create_recommender(
+                    name="r",
+                    datasetGroupArn=NO_NAME,
+                    recipeArn="arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views",
+                ),
+            ),
+            ("runtime", lambda w: w.runtime.get_recommendations(recommenderArn=NO_NAME, userId="u1")),
+        )
     ),
 ]
 

@@ -145,7 +145,7 @@ def test_delete_resources__busy_recommender_is_asked_again(personalize, s3):
 def test_delete_resources__being_deleted(personalize):
     group = personalize.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
     wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
-    personalize.delete_dataset_group(datasetGroupArn=group)  # DELETE PENDING: a new delete is refused
+    personalize.delete_dataset_group(datasetGroupArn=group)  # a new delete waits for it and finds it gone
     rows = cleanup.delete_resources(
         personalize, cleanup.DATASET_GROUP, [{"name": GROUP, "datasetGroupArn": group}]
     )

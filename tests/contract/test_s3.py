@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from helpers.localaws.errors import NotEmulatedError
-from tests.contract.conftest import assert_error, assert_valid
+from tests.contract.conftest import assert_error, assert_valid, snapshot
 
 BUCKET = "contract-bucket"
 
@@ -33,11 +33,27 @@ def test_create_bucket(s3):
     assert assert_valid(s3, "CreateBucket")["Location"] == f"/{BUCKET}"
 
 
-def test_create_bucket__already_owned_by_you(s3, bucket):
+def test_create_bucket__already_owned_in_us_east_1__answers_200(s3, bucket, state):
+    """S3's legacy behaviour in North Virginia: re-creating a bucket you own succeeds."""
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    before = snapshot(state)
+    answer = s3.create_bucket(Bucket=bucket)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert assert_valid(s3, "CreateBucket")["Location"] == f"/{bucket}"
+    assert snapshot(state) == before
+    assert _keys(s3) == ["k"]
+
+
+def test_create_bucket__already_owned_elsewhere__is_bucket_already_owned_by_you(state):
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    where = {"CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}
+    s3.create_bucket(Bucket=BUCKET, **where)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    before = snapshot(state)
     with pytest.raises(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=bucket)
-    assert_error(lambda: s3.create_bucket(Bucket=bucket), "BucketAlreadyOwnedByYou", 409, bucket)
+        s3.create_bucket(Bucket=BUCKET, **where)
+    assert_error(lambda: s3.create_bucket(Bucket=BUCKET, **where), "BucketAlreadyOwnedByYou", 409, BUCKET)
+    assert snapshot(state) == before
     assert _keys(s3) == ["k"]
 
 
