@@ -45,7 +45,7 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "event_trackers")
+_OPERATION_MODULES = ("recommenders", "event_trackers", "solutions", "campaigns")
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 
@@ -163,6 +163,7 @@ def settle(kind: str, status: str) -> Callable[[Store, str, str], None]:
 _CHILD_KINDS: dict[str, tuple[str, ...]] = {
     "dataset-group": ("dataset",),
     "dataset": ("dataset-import-job",),
+    "solution": ("solution-version",),
 }
 """Kinds whose documents are deleted along with their parent."""
 
@@ -170,14 +171,15 @@ _CHILD_KINDS: dict[str, tuple[str, ...]] = {
 def _delete_work(store: Store, key: str) -> None:
     kind, _, resource_arn = key.partition("|")
     with store.transaction():
+        docs = [store.get(kind, resource_arn)]
         for child_kind in _CHILD_KINDS.get(kind, ()):
-            for child, _doc in store.items(child_kind, parent=resource_arn):
+            for child, child_doc in store.items(child_kind, parent=resource_arn):
+                docs.append(child_doc)
                 store.delete(child_kind, child)
-        doc = store.get(kind, resource_arn)
         store.delete(kind, resource_arn)
         if kind == "dataset":  # and what PutEvents, PutUsers or PutItems streamed into it
             store.delete_records(resource_arn)
-    if doc:  # the files it owns: a dataset's imported parts, a recommender's model
+    for doc in filter(None, docs):  # the files they own: a dataset's parts, a recommender's model
         for path in [*doc.get("parts", []), doc.get("modelFile")]:
             store.remove_file(path)
 
