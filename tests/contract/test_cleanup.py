@@ -297,3 +297,28 @@ def test_delete_all__event_trackers_and_filters(series, personalize):
         "dataset"
     )
     assert cleanup.remaining() == []
+
+
+def test_delete_all__solutions_and_campaigns(series, personalize, state):
+    """A campaign is deleted before its solution, the solution (with its versions and their model
+    files) before the datasets."""
+    groups = personalize.list_dataset_groups()["datasetGroups"]
+    group_arn = next(g["datasetGroupArn"] for g in groups if g["name"] == GROUP)
+    solution = personalize.create_solution(
+        name=f"{config.PROJECT}-user-personalization",
+        datasetGroupArn=group_arn,
+        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
+    )["solutionArn"]
+    wait_for(personalize.describe_solution, "solution", solutionArn=solution)
+    version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    wait_for(personalize.describe_solution_version, "solutionVersion", solutionVersionArn=version)
+    campaign = personalize.create_campaign(name=f"{config.PROJECT}-campaign", solutionVersionArn=version)
+    wait_for(personalize.describe_campaign, "campaign", campaignArn=campaign["campaignArn"])
+    assert list((state.models_dir / "solution-version").iterdir())
+    rows = cleanup.delete_all()
+    kinds = [r["kind"] for r in rows]
+    assert _actions(rows, "campaign") == ["deleted"]
+    assert _actions(rows, "solution") == ["deleted"]
+    assert kinds.index("campaign") < kinds.index("solution") < kinds.index("dataset")
+    assert cleanup.remaining() == []
+    assert not list((state.models_dir / "solution-version").iterdir())
