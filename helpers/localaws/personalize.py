@@ -45,7 +45,7 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "event_trackers", "solutions", "campaigns")
+_OPERATION_MODULES = ("recommenders", "event_trackers", "solutions", "campaigns", "batch_jobs")
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 

@@ -96,12 +96,21 @@ def _campaign(store: Store, arn: str, ranking: bool) -> tuple[dict, usecases.Mod
     if (recipe in solutions.RANKING_RECIPES) != ranking:
         wanted = "GetRecommendations" if ranking else "GetPersonalizedRanking"
         raise errors.InvalidInputException(f"Campaign {arn} deploys a {recipe} model; call {wanted} with it.")
-    doc = {
+    return version_source(version, campaign["campaignConfig"]), model, recipe
+
+
+def version_source(version: dict, config: dict) -> dict:
+    """A solution version as the recommenders' serving path reads it (see ``recommend``).
+
+    Args:
+        version: the solution version's document.
+        config: the campaign's (or batch job's) configuration, e.g. its ``itemExplorationConfig``.
+    """
+    return {
         "datasetGroupArn": version["datasetGroupArn"],
         "streamedThrough": version.get("streamedThrough", 0),
-        "recommenderConfig": campaign["campaignConfig"],
+        "recommenderConfig": config,
     }
-    return doc, model, recipe
 
 
 def _check_unsupported(params: dict) -> None:
@@ -126,6 +135,24 @@ def get_recommendations(store: Store, params: dict) -> dict:
         doc, model = _model(store, recommender_arn)
         recipe = doc["recipeArn"].removeprefix(usecases.RECIPE_PREFIX)
         served = f"recommenders of the {recipe} use case"
+    return recommend(store, params, doc, model, recipe, served)
+
+
+def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, recipe: str, served: str) -> dict:
+    """The GetRecommendations answer of a model (a recommender's, or a solution version's).
+
+    Args:
+        store: the state.
+        params: the request (``userId``, ``itemId``, ``numResults``).
+        doc: the recommender's document, or ``version_source``'s.
+        model: the loaded model.
+        recipe: the use case it is served as (a key of ``usecases.USE_CASES``).
+        served: what serves it, in words, for error messages.
+
+    Raises:
+        InvalidInputException: ``userId`` or ``itemId`` missing where the use case needs it.
+    """
+    n = params.get("numResults", DEFAULT_RESULTS)
     case = usecases.USE_CASES[recipe]
     user_id, item_id = params.get("userId"), params.get("itemId")
     if case.needs_user and not user_id:
@@ -181,20 +208,31 @@ def _explore(
 
 
 def get_personalized_ranking(store: Store, params: dict) -> dict:
-    """Order ``inputList`` for ``userId`` by a personalized-ranking campaign's scores.
-
-    Items the model knows come first, best first (ties in input order), each with its share of
-    the list's positive scores (they sum to at most 1); unknown items follow in input order,
-    without a score. A repeated item is ranked once.
-    """
+    """Order ``inputList`` for ``userId`` by a personalized-ranking campaign's scores (see ``rank_items``)."""
     _check_unsupported(params)
-    given = list(dict.fromkeys(params["inputList"]))
     if len(params["inputList"]) > MAX_RANKING_ITEMS:
         raise errors.InvalidInputException(
             f"inputList has {len(params['inputList'])} items; at most {MAX_RANKING_ITEMS} are allowed."
         )
     doc, model, _ = _campaign(store, params["campaignArn"], ranking=True)
-    items, weights, ts, _purchased = _history(store, doc, model, params["userId"])
+    ranking = rank_items(store, doc, model, params["userId"], params["inputList"])
+    return {"personalizedRanking": ranking, "recommendationId": f"RID-{uuid.uuid4()}"}
+
+
+def rank_items(
+    store: Store, doc: dict, model: usecases.Model, user_id: str, input_list: list[str]
+) -> list[dict]:
+    """A personalized-ranking model's order of ``input_list`` for a user.
+
+    Items the model knows come first, best first (ties in input order), each with its share of
+    the list's positive scores (they sum to at most 1); unknown items follow in input order,
+    without a score. A repeated item is ranked once.
+
+    Returns:
+        ``[{"itemId", "score"?}]``, one per distinct input item.
+    """
+    given = list(dict.fromkeys(input_list))
+    items, weights, ts, _purchased = _history(store, doc, model, user_id)
     scores = usecases.personal_scores(model, (items, weights, ts))
     index = [model.item_index(i) for i in given]
     known = [(pos, i) for pos, i in enumerate(index) if i is not None]
@@ -205,4 +243,4 @@ def get_personalized_ranking(store: Store, params: dict) -> dict:
         share = max(float(scores[i]), 0.0) / total if total > 0 else 0.0
         ranking.append({"itemId": given[pos], "score": round(share, 7)})
     ranking += [{"itemId": given[pos]} for pos, i in enumerate(index) if i is None]
-    return {"personalizedRanking": ranking, "recommendationId": f"RID-{uuid.uuid4()}"}
+    return ranking
