@@ -82,6 +82,18 @@ EXPECTED: dict[str, dict] = {
         "uplift_high": equals(50_000),
         "break_even_revenue_at_low": between(13_000, 14_000),
     },
+    "11_custom_recipes": {
+        "n_solutions": equals(3),
+        "n_active_versions": equals(3),
+        "n_active_campaigns": equals(3),
+        "campaign_month_usd": equals(144.0),
+        "ranking_is_permutation": equals(True),
+        "top5_favourite_before": equals(0.0),
+        "top5_favourite_after": between(0.6, 1.0),
+        "n_related": equals(5),
+        "batch_status": equals("ACTIVE"),
+        "batch_lines": equals(50),
+    },
     "99_cleanup": {
         "left": equals(0),
         "recommenders_deleted": between(5, 15),
