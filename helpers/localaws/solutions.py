@@ -52,6 +52,7 @@ __all__ = [
     "list_solution_versions",
     "list_solutions",
     "stop_solution_version_creation",
+    "update_solution",
 ]
 
 KIND = "solution"
@@ -77,6 +78,7 @@ UPDATE_RECIPES = ("aws-user-personalization",)
 _FIELDS = (
     "name", "solutionArn", "performHPO", "performAutoML", "performAutoTraining", "recipeArn",
     "datasetGroupArn", "eventType", "solutionConfig", "status", "creationDateTime", "lastUpdatedDateTime",
+    "latestSolutionUpdate",
 )  # fmt: skip
 _SUMMARY_FIELDS = ("name", "solutionArn", "status", "creationDateTime", "lastUpdatedDateTime", "recipeArn")
 _VERSION_FIELDS = (
@@ -160,7 +162,36 @@ def _stop(store: Store, key: str) -> None:
         p.set_status(store, VERSION, arn, "CREATE STOPPED")
 
 
+def _set_update(store: Store, arn: str, status: str, reason: str | None = None) -> dict | None:
+    """Move a solution's ``latestSolutionUpdate`` to ``status``; return the solution's document."""
+    with store.transaction():
+        doc = store.get(KIND, arn)
+        if doc is None or not doc.get("latestSolutionUpdate"):
+            return None
+        update = {**doc["latestSolutionUpdate"], "status": status, "lastUpdatedDateTime": _now()}
+        if reason is not None:
+            update["failureReason"] = reason
+        changes: dict = {"latestSolutionUpdate": update}
+        if status == "ACTIVE":  # the update's settings become the solution's
+            config = {**(doc.get("solutionConfig") or {}), **update.get("solutionUpdateConfig", {})}
+            changes.update(performAutoTraining=update["performAutoTraining"], solutionConfig=config)
+        return store.update(KIND, arn, changes)
+
+
+def _update_fail(store: Store, key: str, reason: str) -> None:
+    _set_update(store, key.partition("|")[2], "CREATE FAILED", reason)
+
+
+def _update_work(store: Store, key: str) -> None:
+    arn = key.partition("|")[2]
+    update = ((store.get(KIND, arn) or {}).get("latestSolutionUpdate")) or {}
+    if update.get("status") in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        _set_update(store, arn, "CREATE IN_PROGRESS")
+        _set_update(store, arn, "ACTIVE")
+
+
 jobs.register(KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"))
+jobs.register("solution-update", _update_work, _update_fail)
 jobs.register(VERSION, _train, p.settle(VERSION, "CREATE FAILED"))
 jobs.register("solution-version-stop", _stop, p.settle(VERSION, "CREATE STOPPED"))
 
@@ -221,8 +252,9 @@ def _latest_version(store: Store, arn: str) -> dict | None:
 
 
 def describe_solution(store: Store, params: dict) -> dict:
-    """Describe a solution, with a summary of its newest version."""
+    """Describe a solution, with a summary of its newest version and its latest update."""
     arn = params["solutionArn"]
+    jobs.resume_if_orphaned(store, f"solution-update|{arn}")
     answer = p.public_fields(p.describe_doc(store, KIND, arn), _FIELDS)
     latest = _latest_version(store, arn)
     if latest is not None:
@@ -250,6 +282,36 @@ def delete_solution(store: Store, params: dict) -> dict:
             raise errors.ResourceInUseException(f"Solution version {version_arn} is {version['status']}.")
     p.start_delete(store, KIND, arn)
     return {}
+
+
+def update_solution(store: Store, params: dict) -> dict:
+    """Change an ACTIVE solution's automatic training (``performAutoTraining``, its schedule).
+
+    The update goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` in
+    ``latestSolutionUpdate``; then the solution shows the new settings. The local backend records
+    the schedule; it trains no version by itself.
+    """
+    arn = params["solutionArn"]
+    doc = p.get(store, arn, KIND)
+    update = (doc.get("latestSolutionUpdate") or {}).get("status", "")
+    busy = update in ("CREATE PENDING", "CREATE IN_PROGRESS")
+    if doc["status"] != "ACTIVE" or busy:
+        state = doc["status"] + (f" with an update {update}" if busy else "")
+        raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
+    config = params.get("solutionUpdateConfig") or {}
+    if config.get("eventsConfig"):
+        raise errors.InvalidInputException("eventsConfig is not supported by the local backend yet.")
+    now = _now()
+    summary = {
+        "solutionUpdateConfig": config,
+        "status": "CREATE PENDING",
+        "performAutoTraining": bool(params.get("performAutoTraining", doc.get("performAutoTraining", False))),
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+    }
+    store.update(KIND, arn, {"latestSolutionUpdate": summary})
+    jobs.start(store, f"solution-update|{arn}", "solution-update")
+    return {"solutionArn": arn}
 
 
 # --- solution versions ----------------------------------------------------------------------

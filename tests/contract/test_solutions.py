@@ -343,3 +343,36 @@ def test_stop_solution_version_creation__not_training(personalize, group, state)
         "ACTIVE",
     )
     assert snapshot(state) == before
+
+
+def test_update_solution(personalize, group):
+    arn = make_solution(personalize, group)
+    schedule = {"autoTrainingConfig": {"schedulingExpression": "rate(3 days)"}}
+    personalize.update_solution(solutionArn=arn, performAutoTraining=True, solutionUpdateConfig=schedule)
+    assert_valid(personalize, "UpdateSolution")
+    assert jobs.wait_idle(30)
+    solution = personalize.describe_solution(solutionArn=arn)["solution"]
+    assert_valid(personalize, "DescribeSolution")
+    assert solution["latestSolutionUpdate"]["status"] == "ACTIVE"
+    assert solution["performAutoTraining"] is True
+    assert solution["solutionConfig"]["autoTrainingConfig"] == {"schedulingExpression": "rate(3 days)"}
+
+
+def test_update_solution__errors(personalize, group, state):
+    arn = make_solution(personalize, group)
+    before = snapshot(state)
+    events = {"eventsConfig": {"eventParametersList": [{"eventType": "View", "weight": 0.5}]}}
+    assert_error(
+        lambda: personalize.update_solution(solutionArn=arn, solutionUpdateConfig=events),
+        "InvalidInputException",
+        400,
+        "eventsConfig",
+    )
+    missing = f"arn:aws:personalize:{REGION_ACCOUNT}:solution/none"
+    assert_error(
+        lambda: personalize.update_solution(solutionArn=missing, performAutoTraining=False),
+        "ResourceNotFoundException",
+        400,
+        missing,
+    )
+    assert snapshot(state) == before
