@@ -70,11 +70,15 @@ def arn(kind: str, name: str) -> str:
 
 
 def kind_of(resource_arn: str) -> str:
-    """Return the resource type of a Personalize ARN (``dataset-group``, ``schema``, …)."""
+    """Return the resource type of a Personalize ARN (``dataset-group``, ``schema``, …).
+
+    A solution version's ARN is its solution's with ``/<version id>`` added: ``solution-version``.
+    """
     parts = resource_arn.split(":", 5)
     if len(parts) < 6 or parts[2] != "personalize" or "/" not in parts[5]:
         raise errors.InvalidInputException(f"The ARN {resource_arn} is not a valid Personalize ARN.")
-    return parts[5].split("/", 1)[0]
+    kind = parts[5].split("/", 1)[0]
+    return "solution-version" if kind == "solution" and parts[5].count("/") == 2 else kind
 
 
 def get(store: Store, resource_arn: str, kind: str | None = None) -> dict:

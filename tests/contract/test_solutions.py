@@ -376,3 +376,13 @@ def test_update_solution__errors(personalize, group, state):
         missing,
     )
     assert snapshot(state) == before
+
+
+def test_tag_resource__solution_version(personalize, group):
+    version = train(personalize, make_solution(personalize, group))["solutionVersionArn"]
+    personalize.tag_resource(resourceArn=version, tags=[{"tagKey": "team", "tagValue": "shop"}])
+    assert personalize.list_tags_for_resource(resourceArn=version)["tags"] == [
+        {"tagKey": "team", "tagValue": "shop"}
+    ]
+    solution = version.rsplit("/", 1)[0]
+    assert personalize.list_tags_for_resource(resourceArn=solution)["tags"] == []
