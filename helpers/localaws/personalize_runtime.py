@@ -165,32 +165,13 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
     items, weights, ts, purchased = _history(store, doc, model, user_id)
     query = model.item_index(item_id) if case.needs_item else None
     exclude = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
-    chosen = (
-        _new_item_neighbours(store, doc, model, item_id, n, exclude) if query is None and item_id else None
-    )
-    scores = None
-    if chosen is None:
-        chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
+    chosen, scores = usecases.rank(model, n, history=(items, weights, ts), query=query, exclude=exclude)
     ids, scores = _explore(store, doc, model, n, chosen, scores, (items, weights, exclude), user_id)
     answer["itemList"] = [{"itemId": i} for i in ids]
     if scores is not None:
         for item, score in zip(answer["itemList"], scores, strict=True):
             item["score"] = round(score, 7)
     return answer
-
-
-def _new_item_neighbours(
-    store: Store, doc: dict, model: usecases.Model, item_id: str, n: int, exclude: np.ndarray | None
-) -> np.ndarray | None:
-    """Items like one added with PutItems since a content model (similar-items) trained, by its
-    metadata; None if the model has no content vectors or the item is unknown."""
-    if model.similar is None or model.catalogue is None:
-        return None
-    new = streams.new_items(store, doc["datasetGroupArn"], model)
-    if new is None or item_id not in new.item_ids:
-        return None
-    tokens = new.tokens[int(np.flatnonzero(new.item_ids == item_id)[0])]
-    return usecases.content_neighbours(model, tokens, n, exclude) if tokens else None
 
 
 def _explore(

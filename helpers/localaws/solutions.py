@@ -14,9 +14,7 @@ aws-sims                                         co-view neighbours of every eve
                                                  at 30-min gaps (``usecases.ALSO_VIEWED``)
 aws-popularity-count                             event counts of every item (``popularity``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
-                                                 and textual fields (``content``); an item added
-                                                 with PutItems after training is answered by its
-                                                 metadata too
+                                                 and textual fields (``content``)
 ===============================================  ==============================================
 
 Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
@@ -122,10 +120,9 @@ def fit_recipe(ev: usecases.Events, recipe: str, mask: np.ndarray | None = None)
             raise usecases.TrainingFailed(
                 f"{recipe} needs an Items dataset with categorical or textual fields; found none."
             )
-        catalogue = usecases.item_catalogue(ev, mask)
-        sims = content.content_similarity(catalogue.content, usecases.NEIGHBORS)
+        sims = content.content_similarity(content.fit_content(ev.tokens), usecases.NEIGHBORS)
         counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
-        return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims, catalogue=catalogue)
+        return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
     return dataclasses.replace(usecases.fit(every, served, mask), recipe=recipe)
 
 

@@ -408,11 +408,11 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
         fallback=personal.popularity,
         personal=personal,
         history=_history(ev),
-        catalogue=item_catalogue(ev, mask),
+        catalogue=_catalogue(ev, mask),
     )
 
 
-def item_catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
+def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     """Item ages (creation, else first event), event counts and content vectors of the training data."""
     n = ev.n_items
     first = np.full(n, np.nan)
@@ -488,28 +488,6 @@ def personal_scores(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndar
         items, inverse = np.unique(history[0], return_inverse=True)
         weights = np.bincount(inverse, weights=recent).astype(np.float32)
     return personalization.score_items(model.personal, items, weights)
-
-
-def content_neighbours(
-    model: Model, tokens: list[str], k: int, exclude: np.ndarray | None = None
-) -> np.ndarray:
-    """The ``k`` items whose metadata is most like ``tokens`` (an item the model has not seen).
-
-    Args:
-        model: a model with a ``catalogue`` (its content vectors).
-        tokens: the new item's content tokens (``content.item_tokens``).
-        k: number of items, > 0.
-        exclude: item indices never to return.
-
-    Returns:
-        Item indices, most similar first; ties (and items sharing nothing) by popularity, then index.
-    """
-    vector = content.transform(model.catalogue.content, [tokens])
-    scores = np.asarray((model.catalogue.content.features @ vector.T).todense()).ravel()
-    order = np.lexsort((np.arange(len(scores)), -model.fallback, -scores))
-    if exclude is not None and len(exclude):
-        order = order[~np.isin(order, exclude)]
-    return order[:k]
 
 
 def _explorable(created: np.ndarray, counts: np.ndarray, latest: int, cutoff_days: float, least: float):
