@@ -17,6 +17,9 @@ aws-similar-items                                TF-IDF cosine of the Items data
                                                  and textual fields (``content``)
 ===============================================  ==============================================
 
+Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
+metadata only, and like AWS it answers an item it did not train on with popular items (an item
+added with PutItems counts from the next version on, since training reads the streamed items).
 Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
 of a custom dataset group may have none). Each recipe is served like the use case of the same
 model (``SERVED_AS``): the runtime reads that table. ``solutionConfig`` and ``performHPO`` are
