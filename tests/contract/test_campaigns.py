@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers.localaws import jobs
@@ -24,8 +26,7 @@ EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
 def versions(personalize, s3):
     """One ACTIVE solution version per recipe family on the shop, by key."""
     group = shop.make_group(personalize, s3, shop.rows(), domain=None)[0]
-    shop.add_items(personalize, s3, group)
-    out = {}
+    out = {"items": shop.add_items(personalize, s3, group)}
     for key, recipe in (
         ("personal", USER_PERSONALIZATION),
         ("sims", SIMS),
@@ -210,6 +211,29 @@ def test_get_recommendations__every_recipe(personalize, personalize_runtime, ver
     assert request_.get("itemId") not in got
     if key == "similar":
         assert all(i.startswith("b") for i in got)
+
+
+def test_get_recommendations__similar_items_of_a_new_item(
+    personalize, personalize_runtime, personalize_events, versions
+):
+    """An item added with PutItems is unknown to the version trained before (popular items, as on
+    AWS) and answered by its metadata from the next version on (a cold item)."""
+    campaign = deploy(personalize, versions["similar"], name="similar")["campaignArn"]
+    personalize_events.put_items(
+        datasetArn=versions["items"], items=[{"itemId": "b-new", "properties": json.dumps({"category": "B"})}]
+    )
+
+    def ask() -> list[str]:
+        return _ids(
+            personalize_runtime.get_recommendations(campaignArn=campaign, itemId="b-new", numResults=5)
+        )
+
+    assert ask()[:3] == ["p1", "p2", "p3"]
+    newer = train(personalize, versions["similar"].rsplit("/", 1)[0])["solutionVersionArn"]
+    personalize.update_campaign(campaignArn=campaign, solutionVersionArn=newer)
+    assert jobs.wait_idle(30)
+    got = ask()
+    assert len(got) == 5 and all(i.startswith("b") for i in got)
 
 
 def test_get_recommendations__campaign_errors(personalize, personalize_runtime, versions):
