@@ -91,6 +91,8 @@ EXPECTED: dict[str, dict] = {
         "top5_favourite_before": equals(0.0),
         "top5_favourite_after": between(0.6, 1.0),
         "n_related": equals(5),
+        "similar_items_campaign": equals("ACTIVE"),
+        "new_item_same_category_share": between(0.6, 1.0),
         "batch_status": equals("ACTIVE"),
         "batch_lines": equals(50),
     },
