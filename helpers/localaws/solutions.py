@@ -28,8 +28,11 @@ recorded as given; the model's own settings (or a tuner of ``usecases.fit``) dec
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
 ``CREATE STOPPED`` after StopSolutionVersionCreation; deleting a solution deletes its versions
-and their model files. GetSolutionMetrics answers the metrics of ``usecases.evaluate``:
-Personalize's names, on Personalize's evaluation split.
+and their model files. ``trainingMode`` UPDATE (user-personalization, after an ACTIVE version)
+fits on everything imported and streamed by then, as FULL does: locally a fit takes seconds.
+UpdateSolution records the automatic-training settings; no version trains by itself.
+GetSolutionMetrics answers the metrics of ``usecases.evaluate``: Personalize's names, on
+Personalize's evaluation split.
 """
 
 from __future__ import annotations
@@ -358,7 +361,7 @@ def create_solution_version(store: Store, params: dict) -> dict:
         )
     now = _now()
     doc = {
-        "name": params.get("name"),
+        **({"name": params["name"]} if params.get("name") else {}),  # no name member unless given
         "solutionVersionArn": arn,
         "solutionArn": solution_arn,
         **{f: solution.get(f) for f in ("performHPO", "performAutoML", "recipeArn", "eventType")},
