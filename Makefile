@@ -11,7 +11,7 @@ export TQDM_DISABLE ?= 1
 WHEELHOUSE ?= wheelhouse
 OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
 
-.PHONY: setup wheelhouse run test lint unit notebooks nbval lab book bench clean
+.PHONY: setup wheelhouse run test lint unit notebooks nbval lab book storefront bench clean
 
 setup: $(STAMP) ## the environment only: venv, packages, the python3 kernel
 
@@ -52,8 +52,12 @@ lab: setup ## open JupyterLab on the notebooks
 book: setup ## the committed, executed notebooks as a static HTML book: build/book/index.html
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet
 
+storefront: setup ## serve the shop on 127.0.0.1:$${PORT:-8000} (HOST to bind elsewhere)
+	$(PY) -m helpers.storefront
+
 bench: setup ## speed, memory and quality benchmarks, written to bench/results/
 	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships
+	$(PY) -m pip install --quiet implicit==0.7.3  # ALS and BPR peers of the MovieLens benchmark
 	$(PY) -m bench
 
 clean: ## remove generated data and local state (keeps the venv)

@@ -20,6 +20,7 @@ SCRIPTS = (
     ["public_dataset.py"],
     ["public_dataset_boto3.py"],
     ["scale.py", "--ease-10x"],
+    ["storefront.py"],
 )
 
 

@@ -1,41 +1,54 @@
 """Public data through the public API: MovieLens 100K → S3 → Personalize (local) → Recommended for you.
 
-The same data and split as ``public_dataset.py``, but every step is a plain boto3 call on the
-local backend, as a notebook (or an AWS user) would make them: upload the interactions CSV to
-S3, create an ECOMMERCE dataset group, schema, dataset and import job, create an
-``aws-ecomm-recommended-for-you`` recommender, read its ``modelMetrics``, then ask
-``get_recommendations`` for every test user and score the answers on the hold-out.
+Every step of the recommender's path is a plain boto3 call on the local backend, as a notebook
+(or an AWS user) would make them: upload the training interactions to S3, create an ECOMMERCE
+dataset group, schema, dataset and import job, create an ``aws-ecomm-recommended-for-you``
+recommender (which tunes its settings on the imported data), then ask ``get_recommendations``
+(500 items) for every test user, drop the user's training items client-side (as a filter
+would) and score the top 10 against the user's held-out items.
 
-Per seed, Personalize's split is drawn first and the held-out events are never imported: the
-recommender trains on the training users and on the test users' older 90% (their history, as
-an application would have sent it). Every rating is one ``View`` event. Recommended for you
-does not leave out viewed items (only purchased ones), so the client drops the user's history
-from a longer answer and keeps 25, as a filter would; the truth is the held-out items new to the
-user (the protocol of ``bench/README.md``). Writes ``bench/results/public_dataset_boto3.json``.
+Two protocols, each with two event mappings (4 recommenders):
 
-Usage: ``.venv/bin/python bench/public_dataset_boto3.py [--seeds 10]`` (needs recbole, see
-``public_dataset.py``).
+- ``random``: a random 75/25 split of each user's ratings (a common academic protocol);
+- ``temporal``: Personalize's: 10% of users, the newest 10% of each held out.
+- ``view``: every rating one ``View`` event; ``view+purchase``: every rating a ``View`` and a
+  ``Purchase`` (a shop that records both; Recommended for you leaves purchased items out).
+
+Peers on the same splits, fitted in process on the training part (binary, all ratings):
+popularity; EASE with λ tuned on the test split itself (an upper bound for a fixed EASE); and
+the ``implicit`` library's ALS and BPR (a benchmark-time install, like recbole), each with the
+best of a small grid, also chosen on the test split. Writes
+``bench/results/public_dataset_boto3.json``.
+
+Usage: ``.venv/bin/python bench/public_dataset_boto3.py`` (needs recbole and implicit; ``make
+bench`` installs both).
 """
 
 from __future__ import annotations
 
-import argparse
+import itertools
 import os
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from _common import environment, write_json
-from public_dataset import PUBLISHED, load, locate
+from public_dataset import load, locate
 
 from helpers import aws
 from helpers.datagen import schemas
-from helpers.recsys import metrics, split
+from helpers.recsys import interactions, personalization, split
 
 RECIPE = "arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you"
 BUCKET = "movielens"
-K = 25
+K = 10
+SEED = 7
+EASE_L2 = (50, 100, 200, 400, 800, 1600)
+ALS_GRID = {"factors": (64, 128), "regularization": (0.01, 0.1, 1.0), "iterations": (15,)}
+BPR_GRID = {"factors": (64, 128), "learning_rate": (0.01, 0.05), "iterations": (100,)}
+MAPPINGS = {"view": ("View",), "view+purchase": ("View", "Purchase")}
 
 
 def import_interactions(name: str, csv: bytes) -> str:
@@ -61,92 +74,158 @@ def import_interactions(name: str, csv: bytes) -> str:
     return group
 
 
-def run_seed(data: dict, seed: int) -> dict:
-    """One split: import the non-held-out events, train RFY, score GetRecommendations on the hold-out."""
-    users, items, ts = data["user_idx"], data["item_idx"], data["timestamp"]
-    s = split.personalize_split(users, ts, np.random.default_rng(seed))
-    keep = np.flatnonzero(~s.holdout)
+def random_split(users: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Test mask: a random 25% of each user's ratings (rounded down, as a per-user rank)."""
+    order = np.lexsort((rng.random(len(users)), users))
+    starts = np.searchsorted(users[order], users[order], side="left")
+    counts = np.bincount(users)[users[order]]
+    test = np.zeros(len(users), dtype=bool)
+    test[order] = (np.arange(len(order)) - starts + 1) / counts > 0.75
+    return test
+
+
+def temporal_split(users: np.ndarray, ts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Test mask: Personalize's split, the newest 10% of 10% of users."""
+    return split.personalize_split(users, ts, rng).holdout
+
+
+def ndcg_recall(recs: dict[int, list[int]], truth: dict[int, set[int]]) -> dict[str, float]:
+    """Mean NDCG@10 and recall@10 over the test users (binary relevance)."""
+    disc = 1 / np.log2(np.arange(2, K + 2))
+    nd, rc = [], []
+    for u, rel in truth.items():
+        hits = np.array([i in rel for i in recs.get(u, [])[:K]] + [False] * K, dtype=float)[:K]
+        nd.append((hits * disc).sum() / disc[: min(len(rel), K)].sum())
+        rc.append(hits.sum() / len(rel))
+    return {"ndcg_at_10": round(float(np.mean(nd)), 4), "recall_at_10": round(float(np.mean(rc)), 4)}
+
+
+def peers(x: sp.csr_matrix, truth: dict[int, set[int]]) -> dict[str, dict]:
+    """Popularity, EASE and implicit's ALS/BPR on the binary training matrix, each at its best on the test."""
+    import implicit.als
+    import implicit.bpr
+
+    users = np.array(sorted(truth))
+    seen = {u: set(x.indices[x.indptr[u] : x.indptr[u + 1]].tolist()) for u in users}
+    out: dict[str, dict] = {}
+    pop = np.asarray(x.sum(axis=0)).ravel()
+    ranked = np.lexsort((np.arange(len(pop)), -pop)).tolist()
+    out["popularity"] = ndcg_recall({u: [i for i in ranked if i not in seen[u]][:K] for u in users}, truth)
+
+    def best_of(name: str, grid: dict, score) -> None:
+        trials = []
+        for values in itertools.product(*grid.values()):
+            params = dict(zip(grid, values, strict=True))
+            t = time.perf_counter()
+            result = score(params)
+            trials.append({**params, **result, "seconds": round(time.perf_counter() - t, 2)})
+        best = max(trials, key=lambda r: r["ndcg_at_10"])
+        out[name] = {**best, "grid": trials}
+
+    def ease(params):
+        model = personalization.fit_ease(x, l2=params["l2"])
+        recs = personalization.recommend_batch(model, x[users], K, exclude_history=True)
+        return ndcg_recall(dict(zip(users.tolist(), recs.tolist(), strict=True)), truth)
+
+    def factor_model(cls):
+        def score(params):
+            model = cls(**params, random_state=SEED)
+            model.fit(x, show_progress=False)
+            ids, _ = model.recommend(users, x[users], N=K, filter_already_liked_items=True)
+            return ndcg_recall(dict(zip(users.tolist(), ids.tolist(), strict=True)), truth)
+
+        return score
+
+    best_of("ease_tuned_on_test", {"l2": EASE_L2}, ease)
+    best_of("implicit_als", ALS_GRID, factor_model(implicit.als.AlternatingLeastSquares))
+    best_of("implicit_bpr", BPR_GRID, factor_model(implicit.bpr.BayesianPersonalizedRanking))
+    return out
+
+
+def recommender(name: str, users, items, ts, test, mapping: str, truth) -> dict:
+    """Import the training events with ``mapping``, train RFY through boto3, score its answers."""
+    train = np.flatnonzero(~test)
+    rows = list(zip(users[train], items[train], ts[train], strict=True))
     lines = ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE"]
-    lines += [f"u{u},i{i},{t},View" for u, i, t in zip(users[keep], items[keep], ts[keep], strict=True)]
-    name = f"ml100k-seed{seed}"
+    for event in MAPPINGS[mapping]:
+        lines += [f"u{u},i{i},{t},{event}" for u, i, t in rows]
     group = import_interactions(name, "\n".join(lines).encode())
     personalize, runtime = aws.client("personalize"), aws.client("personalize-runtime")
     t = time.perf_counter()
     arn = personalize.create_recommender(name=name, datasetGroupArn=group, recipeArn=RECIPE)["recommenderArn"]
-    described = aws.wait_until_active(personalize.describe_recommender, recommenderArn=arn, poll=0.05)
+    aws.wait_until_active(personalize.describe_recommender, recommenderArn=arn, poll=0.05)
     train_s = time.perf_counter() - t
-    truths, recs, calls = [], [], []
-    for u, rows, truth in split.test_cases(s, users, items):
-        seen = set(items[rows].tolist())
-        if not len(truth):
-            continue
-        t = time.perf_counter()
-        n = min(500, K + len(seen))
-        answer = runtime.get_recommendations(recommenderArn=arn, userId=f"u{u}", numResults=n)
-        calls.append(time.perf_counter() - t)
-        ranked = [int(i["itemId"][1:]) for i in answer["itemList"]]
-        recs.append(np.array([i for i in ranked if i not in seen][:K]))
-        truths.append(truth)
-    result = metrics.evaluate(truths, recs, data["n_items"])
-    for k in (10, 25):
-        result[f"recall_at_{k}"] = metrics.mean_at_k(metrics.recall_at_k, truths, recs, k)
+    seen: dict[int, set[int]] = {}
+    for u, i in zip(users[train].tolist(), items[train].tolist(), strict=True):
+        seen.setdefault(u, set()).add(i)
+    recs = {}
+    for u in truth:
+        answer = runtime.get_recommendations(recommenderArn=arn, userId=f"u{u}", numResults=500)["itemList"]
+        recs[u] = [i for i in (int(x["itemId"][1:]) for x in answer) if i not in seen.get(u, ())][:K]
+    tuned = aws.local_model_tuning(arn)
     return {
-        "get_recommendations": {key: round(float(v), 4) for key, v in result.items()},
-        "model_metrics": described["modelMetrics"],
-        "n_test_users_scored": len(truths),
-        "train_seconds": round(train_s, 2),
-        "call_ms_p50": round(float(np.percentile(calls, 50)) * 1000, 2),
+        **ndcg_recall(recs, truth),
+        "train_seconds": round(train_s, 1),
+        "chosen": {**tuned["settings"], "l2": tuned["l2"]},
+        "validation_ndcg_at_10": tuned["validation_ndcg_at_10"],
+        "n_validation_users": tuned["n_validation_users"],
     }
 
 
-def _mean_std(values: list[float]) -> dict[str, float]:
-    return {"mean": round(float(np.mean(values)), 4), "std": round(float(np.std(values)), 4)}
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10, help="number of random splits (seeds 0..N-1)")
-    args = parser.parse_args()
     data = load(locate())
+    users, items, ts = data["user_idx"], data["item_idx"], data["timestamp"]
+    rng = np.random.default_rng(SEED)
+    tests = {"random": random_split(users, rng), "temporal": temporal_split(users, ts, rng)}
+    results = {}
     with tempfile.TemporaryDirectory(prefix="bench-movielens-") as tmp:
         os.environ.update(TQDM_DISABLE="1")
         aws.activate("local", Path(tmp) / "state")
         aws.client("s3").create_bucket(Bucket=BUCKET)
-        runs = [run_seed(data, seed) for seed in range(args.seeds)]
-    summary = {
-        part: {key: _mean_std([r[part][key] for r in runs]) for key in runs[0][part]}
-        for part in ("get_recommendations", "model_metrics")
-    }
+        for protocol, test in tests.items():
+            x = interactions.build_user_item_matrix(
+                users[~test], items[~test], data["n_users"], data["n_items"], binary=True
+            )
+            truth = {}
+            for u, i in zip(users[test].tolist(), items[test].tolist(), strict=True):
+                if not x[u, i]:
+                    truth.setdefault(u, set()).add(i)
+            row = {"n_test_users": len(truth), "peers": peers(x, truth), "recommender": {}}
+            for mapping in MAPPINGS:
+                name = f"ml100k-{protocol}-{mapping.replace('+', '-')}"
+                row["recommender"][mapping] = recommender(name, users, items, ts, test, mapping, truth)
+                print(protocol, mapping, row["recommender"][mapping], flush=True)
+            best = row["peers"]
+            ease = best["ease_tuned_on_test"]["ndcg_at_10"]
+            factor = max(best["implicit_als"]["ndcg_at_10"], best["implicit_bpr"]["ndcg_at_10"])
+            row["goals"] = {
+                mapping: {
+                    "over_ease_tuned_on_test": round(r["ndcg_at_10"] / ease, 3),
+                    "over_best_als_bpr": round(r["ndcg_at_10"] / factor, 3),
+                }
+                for mapping, r in row["recommender"].items()
+            }
+            results[protocol] = row
     payload = {
         "dataset": "MovieLens 100K (ml-100k.inter shipped in the recbole 1.2.1 wheel)",
-        "n_events": int(len(data["user_idx"])),
+        "n_events": int(len(users)),
         "n_users": int(data["n_users"]),
         "n_items": int(data["n_items"]),
         "recipe": RECIPE,
         "protocol": (
-            "Per seed: Personalize split (10% of users, newest 10% of their events held out); everything "
-            "but the hold-out imported through boto3 into the local backend as View events; RFY "
-            "recommender; get_recommendations per test user, the user's history dropped client-side, top 25 "
-            "scored against held-out items new to the user. model_metrics: the recommender's own "
-            "DescribeRecommender metrics (its internal split of the imported data, seed 42)."
+            f"Seed {SEED}. random: 25% of each user's ratings held out at random; temporal: Personalize's "
+            "split (10% of users, their newest 10% held out). The training part imported through boto3 "
+            "into the local backend (view: each rating a View; view+purchase: a View and a Purchase); "
+            "one RFY recommender per protocol and mapping; get_recommendations(numResults=500) per test "
+            "user, training items dropped client-side, top 10 scored against held-out items new to the "
+            "user. Peers fitted in process on the binary training matrix, each at its best on the test "
+            "split over its grid (an upper bound)."
         ),
-        "seeds": list(range(args.seeds)),
-        "summary": summary,
-        "train_seconds_mean": round(float(np.mean([r["train_seconds"] for r in runs])), 2),
-        "call_ms_p50_mean": round(float(np.mean([r["call_ms_p50"] for r in runs])), 2),
-        "runs": runs,
-        "published_reference": PUBLISHED,
-        "environment": environment(),
+        "grids": {"ease_l2": EASE_L2, "implicit_als": ALS_GRID, "implicit_bpr": BPR_GRID},
+        "results": results,
+        "environment": {**environment(), "implicit": __import__("implicit").__version__},
     }
-    path = write_json("public_dataset_boto3.json", payload)
-    got = summary["get_recommendations"]
-    print(
-        f"boto3 RFY ndcg@10={got['normalized_discounted_cumulative_gain_at_10']['mean']:.4f}"
-        f"±{got['normalized_discounted_cumulative_gain_at_10']['std']:.4f} "
-        f"recall@10={got['recall_at_10']['mean']:.4f}±{got['recall_at_10']['std']:.4f} "
-        f"precision@10={got['precision_at_10']['mean']:.4f} coverage={got['coverage']['mean']:.3f}"
-    )
-    print("→", path)
+    print("→", write_json("public_dataset_boto3.json", payload))
 
 
 if __name__ == "__main__":

@@ -409,3 +409,25 @@ def find_by_name(list_fn: Callable[..., dict], name: str, **list_kwargs: Any) ->
         if not answer.get("nextToken"):
             raise LookupError(f"{list_fn.__name__} lists no resource named {name!r}")
         token = {"nextToken": answer["nextToken"]}
+
+
+def local_model_tuning(recommender_arn: str) -> dict | None:
+    """The settings the local backend's training chose for a recommender, with their validation score.
+
+    Amazon Personalize tunes a recommender's hyperparameters itself and does not publish them:
+    DescribeRecommender has no member for them. The local backend keeps them in the trained
+    model, and this reads them there; against AWS it returns None.
+
+    Args:
+        recommender_arn: the recommender's ARN.
+
+    Returns:
+        ``{"settings": {...}, "validation_ndcg_at_10": ..., "trials": [...],
+        "n_validation_users": ...}`` (see ``helpers.recsys.tuning.Tuning``) for Recommended for
+        you on the local backend; None on AWS or for use cases without tuned settings.
+    """
+    if backend() != "local":
+        return None
+    from helpers import localaws
+
+    return localaws.recommender_tuning(recommender_arn)

@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers.localaws.errors import AWSError, NotEmulatedError
 from helpers.localaws.store import Store
 
-__all__ = ["AWSError", "NotEmulatedError", "Store", "install", "store"]
+__all__ = ["AWSError", "NotEmulatedError", "Store", "install", "recommender_tuning", "store"]
 
 
 def install(state_dir: Path | str) -> Store:
@@ -46,3 +46,10 @@ def store() -> Store:
     from helpers.localaws import hooks
 
     return hooks.current_store()
+
+
+def recommender_tuning(recommender_arn: str) -> dict | None:
+    """The settings training chose for a local recommender (``recommenders.model_tuning``)."""
+    from helpers.localaws import recommenders
+
+    return recommenders.model_tuning(store(), recommender_arn)

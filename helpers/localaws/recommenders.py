@@ -233,7 +233,7 @@ def _fit(store: Store, doc: dict) -> tuple[str, dict]:
     events, through = training_events(store, doc["datasetGroupArn"])
     usecases.check_minimums(events, recipe)
     model = usecases.fit(events, recipe)
-    metrics = usecases.evaluate(events, recipe)
+    metrics = usecases.evaluate(events, recipe, model.tuning)
     path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     return store.relative(path), {"modelMetrics": metrics, "streamedThrough": through, "dataVersion": version}
@@ -413,3 +413,21 @@ def delete_recommender(store: Store, params: dict) -> dict:
         raise errors.ResourceInUseException(f"Recommender {arn} is {doc['status']}; wait until it settles.")
     p.start_delete(store, KIND, arn)
     return {}
+
+
+# --- beyond the API -------------------------------------------------------------------------
+def model_tuning(store: Store, arn: str) -> dict | None:
+    """The settings training chose for a recommender's model and their validation score.
+
+    Not an operation: DescribeRecommender has no member for them, as Personalize does not
+    publish a recommender's hyperparameters. ``helpers.aws.local_model_tuning`` shows them.
+
+    Returns:
+        ``tuning.Tuning.to_dict()`` of the model (Recommended for you), None for other use
+        cases or a recommender without a trained model.
+    """
+    doc = p.get(store, arn, KIND)
+    if not doc.get("modelFile"):
+        return None
+    model = usecases.load(store.absolute(doc["modelFile"]))
+    return model.tuning.to_dict() if model.tuning is not None else None

@@ -22,8 +22,11 @@ metadata only, and like AWS it answers an item it did not train on with popular 
 added with PutItems counts from the next version on, since training reads the streamed items).
 Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
 of a custom dataset group may have none). Each recipe is served like the use case of the same
-model (``SERVED_AS``): the runtime reads that table. ``solutionConfig`` and ``performHPO`` are
-recorded as given; the model's own settings (or a tuner of ``usecases.fit``) decide training.
+model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides the settings of the
+user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
+defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
+tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
+``tunedHPOParams``. ``solutionConfig`` is recorded as given.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
@@ -46,7 +49,7 @@ import numpy as np
 from helpers.localaws import errors, jobs, recommenders, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
-from helpers.recsys import content, popularity
+from helpers.recsys import content, popularity, tuning
 
 __all__ = [
     "create_solution",
@@ -97,6 +100,8 @@ _VERSION_SUMMARY_FIELDS = (
     "lastUpdatedDateTime", "failureReason",
 )  # fmt: skip
 _TRAINING = ("CREATE PENDING", "CREATE IN_PROGRESS", "CREATE STOPPING")
+_DEFAULTS = tuning.Tuning(tuning.Settings(), None, (), 0)
+"""The settings of a solution trained without ``performHPO``."""
 
 
 def _now() -> float:
@@ -109,8 +114,16 @@ def recipe_of(doc: dict) -> str:
 
 
 # --- models ---------------------------------------------------------------------------------
-def fit_recipe(ev: usecases.Events, recipe: str, mask: np.ndarray | None = None) -> usecases.Model:
+def fit_recipe(
+    ev: usecases.Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.Tuning | None = None
+) -> usecases.Model:
     """Fit a custom recipe's model (see the module doc) on the events ``mask`` selects.
+
+    Args:
+        ev: the training data.
+        recipe: a key of ``SERVED_AS``.
+        mask: the events to fit on; all by default.
+        tuned: the personalisation model's settings; tuned on the data if None (``performHPO``).
 
     Raises:
         TrainingFailed: similar-items without item metadata, or no events selected.
@@ -129,7 +142,15 @@ def fit_recipe(ev: usecases.Events, recipe: str, mask: np.ndarray | None = None)
         sims = content.content_similarity(content.fit_content(ev.tokens), usecases.NEIGHBORS)
         counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
-    return dataclasses.replace(usecases.fit(every, served, mask), recipe=recipe)
+    return dataclasses.replace(usecases.fit(every, served, mask, tuned), recipe=recipe)
+
+
+def _hyperparameters(tuned: tuning.Tuning) -> dict[str, str]:
+    """The tuned settings as Personalize reports hyperparameters: names to strings."""
+    settings = dataclasses.asdict(tuned.settings)
+    if tuned.l2 is not None:
+        settings["lambda"] = tuned.l2
+    return {name: str(value) for name, value in sorted(settings.items())}
 
 
 def _version_id(solution_arn: str, n: int) -> str:
@@ -145,8 +166,10 @@ def _train(store: Store, arn: str) -> None:
     recipe = recipe_of(doc)
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
-    model = fit_recipe(events, recipe)
-    metrics = usecases.evaluate(events, SERVED_AS[recipe], lambda ev, mask: fit_recipe(ev, recipe, mask))
+    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
+    metrics = usecases.evaluate(
+        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning)
+    )
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     model_file = store.relative(path)
@@ -158,6 +181,8 @@ def _train(store: Store, arn: str) -> None:
         hours = round((_now() - current["creationDateTime"]) / 3600, 4)
         changes = {"status": "ACTIVE", "lastUpdatedDateTime": _now(), "trainingHours": hours}
         changes.update(modelFile=model_file, metrics=metrics, streamedThrough=through, dataVersion=version)
+        if current.get("performHPO") and model.tuning is not None:
+            changes["tunedHPOParams"] = {"algorithmHyperParameters": _hyperparameters(model.tuning)}
         store.update(VERSION, arn, changes)
 
 

@@ -285,10 +285,12 @@ class Store:
         A shopper's records are those with ``USER_ID`` (or sessionId) ``who``, and those of
         every session in which ``who`` sent a ``USER_ID``: anonymous events join the user.
         """
+        # one indexed lookup per condition (an OR of them scanned the dataset's whole stream)
         rows = self._conn().execute(
-            "SELECT seq, data FROM records WHERE dataset=:ds AND seq>:after AND ("
-            " user_id=:who OR session_id=:who OR session_id IN"
-            " (SELECT session_id FROM records WHERE dataset=:ds AND user_id=:who)) ORDER BY seq",
+            "SELECT seq, data FROM records WHERE dataset=:ds AND user_id=:who AND seq>:after"
+            " UNION SELECT seq, data FROM records WHERE dataset=:ds AND session_id=:who AND seq>:after"
+            " UNION SELECT seq, data FROM records WHERE dataset=:ds AND seq>:after AND session_id IN"
+            " (SELECT session_id FROM records WHERE dataset=:ds AND user_id=:who) ORDER BY seq",
             {"ds": dataset_arn, "who": who, "after": int(after)},
         )
         return [(seq, json.loads(data)) for seq, data in rows]

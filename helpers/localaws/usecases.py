@@ -9,8 +9,17 @@ Most viewed                   ``View`` counts over the last ``LOOKBACK_DAYS`` of
 Best sellers                  ``Purchase`` counts over the last ``LOOKBACK_DAYS`` of the data
 Customers who viewed X …      co-view neighbours (``View`` events in one visit, 30-min gaps)
 Frequently bought together    co-purchase neighbours (a shopper's ``Purchase`` events)
-Recommended for you           EASE / item-kNN (``fit_personalization``) on event- and age-weighted history
+Recommended for you           EASE (settings tuned per dataset) / item-kNN on event- and age-weighted history
 ============================  =================================================================
+
+Recommended for you tunes itself to each dataset (``helpers.recsys.tuning``): EASE's λ, the
+half-life of history events and how event types combine are chosen on a validation split of
+the data outside the evaluation hold-out, then the model is refitted on all of it; the model
+file records the choice and its validation score (``Model.tuning``). Above
+``personalization.DEFAULT_MAX_EASE_ITEMS`` items it fits item-kNN with fixed settings
+(``KNN_SETTINGS``): a validation fit there costs as much as the fit itself. The other use cases
+keep fixed settings (``LOOKBACK_DAYS``, ``SESSION_GAP_SECONDS``, ``NEIGHBORS``): on the synthetic
+shop their plausible values change ``modelMetrics`` by under 0.5% (``bench/README.md``).
 
 A trained model is one ``.npz`` file (``to_bytes``/``load``). Recommended for you keeps no
 per-user lists: it scores at request time from the user's history (the events it was trained
@@ -31,18 +40,28 @@ user's newest history item. Every use case is scored on the same hold-out, so th
 from __future__ import annotations
 
 import io
+import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from helpers.recsys import content, interactions, metrics, personalization, popularity, similarity, split
+from helpers.recsys import (
+    content,
+    interactions,
+    metrics,
+    personalization,
+    popularity,
+    similarity,
+    split,
+    tuning,
+)
 
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
 MOST_VIEWED = "aws-ecomm-popular-items-by-views"
@@ -60,10 +79,9 @@ SESSION_GAP_SECONDS = 1_800
 NEIGHBORS = 100
 """Neighbours kept per item by the item-to-item use cases."""
 
-HALF_LIFE_DAYS = 30.0
-"""Recommended for you weighs a user's events by age: one this many days older than the user's
-newest event counts half. Measured NDCG@10 without → with: 0.134 → 0.148 on the default synthetic
-shop (7 days: 0.148), 0.156 → 0.154 on MovieLens 100K (7 days: 0.147)."""
+KNN_SETTINGS = tuning.Settings(half_life_days=30.0)
+"""Settings of Recommended for you when it fits item-kNN (catalogues beyond EASE's size): events
+summed by weight, one 30 days older than the user's newest counts half."""
 
 SEED = 42
 """Seed of the evaluation split: every recommender of the same data is scored on the same hold-out."""
@@ -298,6 +316,7 @@ class Model:
         personal: the model of Recommended for you.
         history: user histories (Recommended for you, Customers who viewed X).
         catalogue: item ages, counts and content (Recommended for you's exploration).
+        tuning: Recommended for you's settings, how they were chosen and their validation score.
     """
 
     recipe: str
@@ -308,6 +327,7 @@ class Model:
     personal: personalization.PersonalizationModel | None = None
     history: History | None = None
     catalogue: Catalogue | None = None
+    tuning: tuning.Tuning | None = None
     _items: dict[str, int] = field(init=False, repr=False)
     _users: dict[str, int] = field(init=False, repr=False)
 
@@ -354,11 +374,12 @@ def check_minimums(ev: Events, recipe: str) -> None:
         )
 
 
-def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
+def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.Tuning | None = None) -> Model:
     """Fit the model of a use case on the events selected by ``mask`` (all by default).
 
     The service's minimums are ``check_minimums``'s job, over all events, before training; the
     evaluation fits on its training users only and needs at least one event of the type.
+    Recommended for you uses the settings ``tuned`` gives, or tunes them (``tune``).
 
     Raises:
         TrainingFailed: the selected events hold none of the event type the use case needs.
@@ -398,10 +419,20 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
         )
         counts = popularity.count_events(ev.item_idx[typed], n)
         return Model(recipe, ev.item_ids, fallback=counts, similar=sims)
-    x = interactions.build_user_item_matrix(
-        ev.user_idx[mask], ev.item_idx[mask], len(ev.user_ids), n, ev.weights[mask]
+    tuned = tuned or tune(ev)
+    x = tuning.user_item_matrix(
+        ev.user_idx[mask],
+        ev.item_idx[mask],
+        ev.weights[mask],
+        len(ev.user_ids),
+        n,
+        tuned.settings.combination,
     )
-    personal = personalization.fit_personalization(x, method="auto")
+    if n > personalization.DEFAULT_MAX_EASE_ITEMS:
+        personal = personalization.fit_item_knn(x)
+    else:
+        tuned = replace(tuned, l2=round(tuned.settings.l2(x), 3))
+        personal = personalization.fit_ease(x, l2=tuned.l2)
     return Model(
         recipe,
         ev.item_ids,
@@ -409,6 +440,7 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None) -> Model:
         personal=personal,
         history=_history(ev),
         catalogue=_catalogue(ev, mask),
+        tuning=tuned,
     )
 
 
@@ -427,6 +459,21 @@ def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     )
 
 
+def tune(ev: Events) -> tuning.Tuning:
+    """Recommended for you's settings for these events, chosen outside the evaluation hold-out.
+
+    EASE's settings are tuned on the events that ``evaluate`` does not hold out (so its metrics
+    stay honest); item-kNN catalogues get ``KNN_SETTINGS``.
+    """
+    if ev.n_items > personalization.DEFAULT_MAX_EASE_ITEMS:
+        return tuning.Tuning(KNN_SETTINGS, None, (), 0)
+    keep = ~_evaluation_split(ev).holdout
+    return tuning.tune_ease(
+        ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items,
+        rng=np.random.default_rng(SEED),
+    )  # fmt: skip
+
+
 def rank(
     model: Model,
     k: int,
@@ -441,7 +488,7 @@ def rank(
         model: a trained use case.
         k: number of items, > 0.
         history: ``(items, event weights, timestamps)`` of the user's events (Recommended for
-            you); each event counts its weight times its recency (``HALF_LIFE_DAYS``).
+            you); they combine and age as the model's tuned settings say (``tuning.history_weights``).
         query: the item of an item-to-item request; None if unknown to the model.
         exclude: item indices never to return.
 
@@ -483,10 +530,7 @@ def personal_scores(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndar
     """
     items, weights = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     if history is not None and len(history[0]):
-        ts = np.asarray(history[2], dtype=np.int64)
-        recent = history[1] * interactions.recency_weights(ts, int(ts.max()), HALF_LIFE_DAYS)
-        items, inverse = np.unique(history[0], return_inverse=True)
-        weights = np.bincount(inverse, weights=recent).astype(np.float32)
+        items, weights = tuning.history_weights(*history, model.tuning.settings)
     return personalization.score_items(model.personal, items, weights)
 
 
@@ -566,23 +610,31 @@ def explore(
     return np.asarray(out, dtype=np.int64)
 
 
+def _evaluation_split(ev: Events) -> split.PersonalizeSplit:
+    return split.personalize_split(ev.user_idx, ev.ts, np.random.default_rng(SEED))
+
+
 def evaluate(
-    ev: Events, recipe: str, fitter: Callable[[Events, np.ndarray], Model] | None = None
+    ev: Events,
+    recipe: str,
+    tuned: tuning.Tuning | None = None,
+    fitter: Callable[[Events, np.ndarray], Model] | None = None,
 ) -> dict[str, float]:
     """Personalize's offline metrics of a use case on the evaluation split (see module doc).
 
     Args:
-        ev: the training data.
-        recipe: a key of ``USE_CASES``.
-        fitter: how to fit the model on the events a mask selects; ``fit(ev, recipe, mask)`` by
-            default (a solution version passes its recipe's model).
+        ev: the events.
+        recipe: the use case.
+        tuned: Recommended for you's settings (the trained model's ``tuning``); tuned here if None.
+        fitter: how to fit the model on the events a mask selects; ``fit(ev, recipe, mask, tuned)``
+            by default (a solution version passes its recipe's model).
 
     Returns:
         ``metrics.PERSONALIZE_METRIC_KEYS`` → value; empty if no test user has new held-out items.
     """
-    s = split.personalize_split(ev.user_idx, ev.ts, np.random.default_rng(SEED))
+    s = _evaluation_split(ev)
     try:
-        model = fitter(ev, s.train) if fitter is not None else fit(ev, recipe, s.train)
+        model = fitter(ev, s.train) if fitter is not None else fit(ev, recipe, s.train, tuned)
     except TrainingFailed:  # the needed events all belong to test users: nothing to measure
         return {}
     truths, recs = [], []
@@ -606,7 +658,8 @@ def evaluate(
 # --- files ----------------------------------------------------------------------------------
 def to_bytes(model: Model) -> bytes:
     """The model as ``.npz`` bytes (no pickles): ``recipe``, ``item_ids``, ``fallback`` and
-    ``popular`` | ``sim_*`` | the personalisation arrays, plus ``user_ids`` and ``hist_*``."""
+    ``popular`` | ``sim_*`` | the personalisation arrays, plus ``user_ids`` and ``hist_*`` and
+    ``tuning`` (the ``Tuning`` record as JSON text)."""
     arrays: dict[str, np.ndarray] = {
         "recipe": np.asarray(model.recipe),
         "item_ids": model.item_ids,
@@ -620,6 +673,8 @@ def to_bytes(model: Model) -> bytes:
         arrays.update(model.personal.to_arrays())
     if model.catalogue is not None:
         arrays.update(model.catalogue.to_arrays())
+    if model.tuning is not None:
+        arrays["tuning"] = np.asarray(json.dumps(model.tuning.to_dict()))
     if model.history is not None:
         h = model.history
         arrays.update(
@@ -657,6 +712,7 @@ def _from_file(path: Path) -> Model:
         personal=personalization.PersonalizationModel.from_arrays(a) if "method" in a else None,
         history=history,
         catalogue=Catalogue.from_arrays(a) if "cat_latest" in a else None,
+        tuning=tuning.Tuning.from_dict(json.loads(str(a["tuning"]))) if "tuning" in a else None,
     )
 
 

@@ -242,7 +242,10 @@ def score_items(model: PersonalizationModel, user_history, history_weights=None)
             )
     if hist.size == 0:
         return np.zeros(model.n_items, dtype=np.float32)
-    rows = model.weights[hist]
+    # repeats add up: sum the weights per item first, so that a long history reads each row once
+    items, where = np.unique(hist, return_inverse=True)
+    w = np.bincount(where, weights=w, minlength=len(items)).astype(np.float32)
+    rows = model.weights[items]
     if sp.issparse(rows):
         return np.asarray(rows.T @ w, dtype=np.float32).ravel()
     return np.asarray(w @ rows, dtype=np.float32)  # row vector × C-ordered rows: one contiguous pass

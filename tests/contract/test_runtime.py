@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import asdict
 
 import pytest
 
 from helpers import aws
 from helpers.localaws import jobs
+from helpers.recsys import tuning
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid
 
@@ -106,6 +108,17 @@ def test_recommended_for_you(runtime, arns):
     assert scores == sorted(scores, reverse=True) and 0 < sum(scores) <= 1 + 1e-6
     b_user = _ids(_get(runtime, arns["you"], userId="u25", numResults=10))
     assert b_user[0] == "p2" and all(i.startswith("b") for i in b_user[1:])
+
+
+def test_recommended_for_you_records_the_settings_it_trained_with(arns):
+    """Too few shoppers to validate on: the default settings, no score; DescribeRecommender unchanged."""
+    tuned = aws.local_model_tuning(arns["you"])
+    assert tuned["settings"] == asdict(tuning.Settings()) and tuned["validation_ndcg_at_10"] is None
+    assert tuned["l2"] > 0 and tuned["n_validation_users"] < tuning.MIN_VALIDATION_USERS
+    assert aws.local_model_tuning(arns["views"]) is None
+    personalize = _client("personalize")
+    personalize.describe_recommender(recommenderArn=arns["you"])
+    assert_valid(personalize, "DescribeRecommender")
 
 
 def test_recommended_for_you__cold_user_gets_popular_items(runtime, arns):

@@ -386,3 +386,13 @@ def test_tag_resource__solution_version(personalize, group):
     ]
     solution = version.rsplit("/", 1)[0]
     assert personalize.list_tags_for_resource(resourceArn=solution)["tags"] == []
+
+
+def test_create_solution_version__perform_hpo(personalize, group):
+    """performHPO tunes the model's settings and reports them; without it the defaults train."""
+    tuned = train(personalize, make_solution(personalize, group, name="hpo", performHPO=True))
+    params = tuned["tunedHPOParams"]["algorithmHyperParameters"]
+    assert {"relative_l2", "half_life_days", "combination", "lambda"} <= set(params)
+    assert float(params["lambda"]) > 0
+    plain = train(personalize, make_solution(personalize, group, name="plain"))
+    assert "tunedHPOParams" not in plain

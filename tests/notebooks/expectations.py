@@ -113,4 +113,15 @@ EXPECTED: dict[str, dict] = {
         "explored_share": between(0.2, 0.4),
         "launch_neighbours_share_after": between(0.3, 1.0),
     },
+    "07_storefront": {
+        "n_personas": equals(8),
+        "same_as_boto3": equals(True),
+        "explained_share": equals(1.0),
+        "tracker_status": equals("ACTIVE"),
+        "ssm_parameters": equals(9),
+        "anonymous_personal_shelves": equals(0),
+        "min_persona_share": between(0.5, 1.0),
+        "shelf_changed_after_purchase": equals(True),
+        "bad_input_statuses": equals([400, 404, 404]),
+    },
 }

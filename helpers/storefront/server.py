@@ -1,0 +1,121 @@
+"""Run the storefront in the background and look at it: for notebook 07, the tests and the bench.
+
+``running()`` starts ``python -m helpers.storefront`` (the same server as ``make storefront``)
+on a free port of 127.0.0.1 and stops it afterwards; ``screenshot()`` photographs a page with
+headless Chromium (Debian's ``chromium`` package) through Playwright.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers import config
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium, which Playwright drives (we never let Playwright download a browser)."""
+
+
+def free_port() -> int:
+    """Return a TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base: str, path: str, timeout: float = 10.0) -> tuple[int, str]:
+    """GET ``base + path``; return ``(status, body text)``, whatever the status."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def running(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[str]:
+    """Serve the storefront in a child process until the block ends; yield its base URL.
+
+    Args:
+        env: environment variables for the server on top of this process's own (the state folder,
+            ``WEB_CONCURRENCY`` …); ``PORT`` is a free port unless given.
+        timeout: seconds to wait for the home page to answer.
+
+    Raises:
+        RuntimeError: the server exited before it answered (its log's end is in the message).
+        TimeoutError: it did not answer within ``timeout``.
+    """
+    env = {**os.environ, "PORT": str(free_port()), **(env or {})}
+    base = f"http://127.0.0.1:{env['PORT']}"
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "helpers.storefront"], cwd=config.ROOT, env=env, stdout=log, stderr=log
+        )
+        atexit.register(server.terminate)  # a notebook that fails before the block ends stops it on exit
+        try:
+            _wait_for(base, server, log, timeout)
+            yield base
+        finally:
+            atexit.unregister(server.terminate)
+            server.terminate()
+            server.wait(30)
+
+
+def _wait_for(base: str, server: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if get(base, "/")[0] == 200:
+                return
+        except OSError:
+            pass
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the storefront exited with {server.returncode}: {log.read()[-1500:]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the storefront did not answer on {base} within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def screenshot(url: str, path: Path, width: int = 1100, height: int = 820) -> Path:
+    """Photograph the top of a page with headless Chromium; return the PNG's path.
+
+    Playwright's synchronous API refuses to run inside a running event loop (a Jupyter kernel
+    has one), so the browser runs in a thread of its own.
+
+    Raises:
+        FileNotFoundError: Debian's Chromium is not installed (``apt-get install chromium``).
+    """
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(
+            f"no Chromium at {CHROMIUM}: install Debian's package with apt-get install chromium"
+        )
+
+    def shoot() -> Path:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            try:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(url)
+                page.screenshot(path=str(path))
+            finally:
+                browser.close()
+        return Path(path)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(shoot).result(timeout=120)

@@ -1,0 +1,93 @@
+"""The storefront in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+A shopper picks a persona and sees the header and the personal shelf turn to that persona's
+categories, opens a product, buys it, and sees the recommendations change. A screenshot of each
+step is kept in ``tests/browser/artefacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import config
+from helpers.storefront.server import CHROMIUM
+
+pytestmark = pytest.mark.browser
+
+ARTEFACTS = config.ROOT / "tests" / "browser" / "artefacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless; never a browser Playwright downloads."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is missing: apt-get install -y chromium (.ci/run does)"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.set_default_timeout(15_000)
+    yield tab
+    tab.close()
+
+
+def _shelf(page, key: str) -> list[dict]:
+    return page.locator(f"#{key} .card").evaluate_all(
+        """cards => cards.map(c => ({item: c.dataset.item, category: c.dataset.category,
+            name: c.querySelector('.name').textContent,
+            reason: (c.querySelector('.reason') || {}).textContent || null}))"""
+    )
+
+
+def test_persona_product_purchase(page, storefront):
+    page.goto(storefront + "/")
+    assert page.inner_text("#who") == "Browsing anonymously"
+    assert len(_shelf(page, "popular")) == 12
+    assert page.locator("#recommended-for-you").count() == 0
+    page.screenshot(path=ARTEFACTS / "1-anonymous.png", full_page=True)
+
+    # pick the first persona (the HTTP tests only read its pages): choosing reloads the page as them
+    option = page.locator("#user optgroup").first.locator("option").first
+    label, user = option.inner_text(), option.get_attribute("value")
+    categories = re.split(r", | & ", label)
+    page.select_option("#user", user)
+    page.wait_for_url(f"**/?user={user}")
+    assert page.inner_text("#who") == f"Shopping as shopper {user}, who likes {label}"
+    assert page.locator("#popular").count() == 0
+    before = _shelf(page, "recommended-for-you")
+    assert len(before) == 12
+    assert all(card["reason"].startswith("Because you") for card in before)
+    in_persona = sum(card["category"] in categories for card in before) / len(before)
+    assert in_persona >= 0.5, (categories, [card["category"] for card in before])
+    assert page.locator("#best-sellers .card").count() > 0
+    page.screenshot(path=ARTEFACTS / "2-persona.png", full_page=True)
+
+    # open a best seller from outside the persona's categories, and buy it
+    target = next(card for card in _shelf(page, "best-sellers") if card["category"] not in categories)
+    page.locator(f'#best-sellers .card[data-item="{target["item"]}"] a').click()
+    page.wait_for_url(f"**/products/{target['item']}?user={user}")
+    assert page.inner_text("#product h1") == target["name"]
+    assert page.locator("#customers-who-viewed-x .card").count() > 0
+    page.screenshot(path=ARTEFACTS / "3-product.png", full_page=True)
+    page.click("#buy")
+    page.wait_for_url(f"**/?user={user}&bought={target['item']}")
+    assert target["name"] in page.inner_text("#thanks")
+    after = _shelf(page, "recommended-for-you")
+    assert [c["item"] for c in after] != [c["item"] for c in before]
+    page.screenshot(path=ARTEFACTS / "4-after-purchase.png", full_page=True)
+
+
+def test_error_page_in_the_browser(page, storefront):
+    response = page.goto(storefront + "/products/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    assert response.status == 400
+    assert "malformed" in page.inner_text("#detail")
+    assert page.locator("img").count() == 0
