@@ -51,7 +51,7 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "event_trackers", "filters")
+_OPERATION_MODULES = ("recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs")
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 
@@ -82,6 +82,8 @@ _ARN = re.compile(r"arn:aws:personalize:[a-z]{2}(-[a-z]+)+-\d:\d{12}:([a-z]+(-[a
 def kind_of(resource_arn: str) -> str:
     """Return the resource type of a Personalize ARN (``dataset-group``, ``schema``, …).
 
+    A solution version's ARN is its solution's with ``/<version id>`` added: ``solution-version``.
+
     Raises:
         InvalidInputException: the ARN is malformed (the service model's pattern lets through
             ARNs without a region, an account or a ``<type>/<name>``; Personalize does not).
@@ -92,7 +94,8 @@ def kind_of(resource_arn: str) -> str:
             f"The ARN {resource_arn} is not a valid Personalize ARN: "
             "expected arn:aws:personalize:<region>:<account>:<resource type>/<name>."
         )
-    return match.group(2)
+    kind = match.group(2)
+    return "solution-version" if kind == "solution" and resource_arn.count("/") == 2 else kind
 
 
 def get(store: Store, resource_arn: str, kind: str | None = None) -> dict:
@@ -189,6 +192,7 @@ def settle(kind: str, status: str) -> Callable[[Store, str, str], None]:
 _CHILD_KINDS: dict[str, tuple[str, ...]] = {
     "dataset-group": ("dataset",),
     "dataset": ("dataset-import-job",),
+    "solution": ("solution-version",),
 }
 """Kinds whose documents are deleted along with their parent."""
 
@@ -196,14 +200,15 @@ _CHILD_KINDS: dict[str, tuple[str, ...]] = {
 def _delete_work(store: Store, key: str) -> None:
     kind, _, resource_arn = key.partition("|")
     with store.transaction():
+        docs = [store.get(kind, resource_arn)]
         for child_kind in _CHILD_KINDS.get(kind, ()):
-            for child, _doc in store.items(child_kind, parent=resource_arn):
+            for child, child_doc in store.items(child_kind, parent=resource_arn):
+                docs.append(child_doc)
                 store.delete(child_kind, child)
-        doc = store.get(kind, resource_arn)
         store.delete(kind, resource_arn)
         if kind == "dataset":  # and what PutEvents, PutUsers or PutItems streamed into it
             store.delete_records(resource_arn)
-    if doc:  # the files it owns: a dataset's imported parts, a recommender's model
+    for doc in filter(None, docs):  # the files they own: a dataset's parts, a recommender's model
         for path in [*doc.get("parts", []), doc.get("modelFile")]:
             store.remove_file(path)
 

@@ -1,7 +1,8 @@
-"""Amazon Personalize Runtime, locally: GetRecommendations from a recommender's trained model.
+"""Amazon Personalize Runtime, locally: GetRecommendations and GetPersonalizedRanking.
 
-Serving never trains: it reads the recommender's document (status and ``modelFile``) and the
-model file through ``usecases.load``, cached per process by path and mtime, then ranks.
+Serving never trains: it reads the recommender's (or the campaign's solution version's) document
+(status and ``modelFile``) and the model file through ``usecases.load``, cached per process by
+path and mtime, then ranks.
 
 Per use case (Personalize's ECOMMERCE use-case table): Most viewed, Best sellers and
 Recommended for you need ``userId``; Customers who viewed X and Frequently bought together need
@@ -19,6 +20,10 @@ items, those added with PutItems since the training included (``streams.new_item
 A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excludes
 (``filters.excluded_items``), new ones included, before ranking and exploring, so the answer
 still has ``numResults`` items when enough items pass.
+
+A campaign is served as the use case of the same model (``solutions.SERVED_AS``) with its
+``campaignConfig``; GetPersonalizedRanking orders a campaign's ``inputList`` (up to
+``MAX_RANKING_ITEMS``) by the user's scores from a personalized-ranking model.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ import zlib
 
 import numpy as np
 
-from helpers.localaws import errors, filters, personalize, streams, usecases
+from helpers.localaws import campaigns, errors, filters, personalize, solutions, streams, usecases
 from helpers.localaws.store import Store
 from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
 MAX_RESULTS = 500
+MAX_RANKING_ITEMS = 500
+"""Most items of a GetPersonalizedRanking ``inputList`` (the API reference's limit)."""
 _UNSUPPORTED = ("promotions", "metadataColumns")
 
 
@@ -106,29 +113,82 @@ def _filtered(store: Store, params: dict, doc: dict, model: usecases.Model) -> n
     )
 
 
-def get_recommendations(store: Store, params: dict) -> dict:
-    """Recommend items from a recommender (campaigns are not emulated yet)."""
-    recommender_arn, campaign_arn = params.get("recommenderArn"), params.get("campaignArn")
-    if bool(recommender_arn) == bool(campaign_arn):
-        raise errors.InvalidInputException("Give exactly one of recommenderArn and campaignArn.")
-    if campaign_arn:
-        raise errors.ResourceNotFoundException(
-            f"Could not find campaign: {campaign_arn} (the local backend does not emulate campaigns yet)."
-        )
+def _campaign(store: Store, arn: str, ranking: bool) -> tuple[dict, usecases.Model, str]:
+    """A campaign as the recommenders' serving path reads it: a document with the solution
+    version's ``datasetGroupArn`` and ``streamedThrough`` and the campaign's configuration as
+    ``recommenderConfig``, its model, and the custom recipe's name.
+
+    Raises:
+        InvalidInputException: a ranking campaign asked for recommendations, or the other way round.
+    """
+    campaign, version, model = campaigns.serving(store, arn)
+    recipe = solutions.recipe_of(version)
+    if (recipe in solutions.RANKING_RECIPES) != ranking:
+        wanted = "GetRecommendations" if ranking else "GetPersonalizedRanking"
+        raise errors.InvalidInputException(f"Campaign {arn} deploys a {recipe} model; call {wanted} with it.")
+    return version_source(version, campaign["campaignConfig"]), model, recipe
+
+
+def version_source(version: dict, config: dict) -> dict:
+    """A solution version as the recommenders' serving path reads it (see ``recommend``).
+
+    Args:
+        version: the solution version's document.
+        config: the campaign's (or batch job's) configuration, e.g. its ``itemExplorationConfig``.
+    """
+    return {
+        "datasetGroupArn": version["datasetGroupArn"],
+        "streamedThrough": version.get("streamedThrough", 0),
+        "recommenderConfig": config,
+    }
+
+
+def _check_unsupported(params: dict) -> None:
     for member in _UNSUPPORTED:
         if params.get(member):
             raise errors.InvalidInputException(f"{member} is not supported by the local backend yet.")
+
+
+def get_recommendations(store: Store, params: dict) -> dict:
+    """Recommend items from a recommender or a campaign (of a non-ranking custom recipe)."""
+    recommender_arn, campaign_arn = params.get("recommenderArn"), params.get("campaignArn")
+    if bool(recommender_arn) == bool(campaign_arn):
+        raise errors.InvalidInputException("Give exactly one of recommenderArn and campaignArn.")
+    _check_unsupported(params)
     n = params.get("numResults", DEFAULT_RESULTS)
     if n > MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
-    doc, model = _model(store, recommender_arn)
-    recipe = doc["recipeArn"].removeprefix(usecases.RECIPE_PREFIX)
+    if campaign_arn:
+        doc, model, custom = _campaign(store, campaign_arn, ranking=False)
+        recipe, served = solutions.SERVED_AS[custom], f"campaigns of the {custom} recipe"
+    else:
+        doc, model = _model(store, recommender_arn)
+        recipe = doc["recipeArn"].removeprefix(usecases.RECIPE_PREFIX)
+        served = f"recommenders of the {recipe} use case"
+    return recommend(store, params, doc, model, recipe, served)
+
+
+def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, recipe: str, served: str) -> dict:
+    """The GetRecommendations answer of a model (a recommender's, or a solution version's).
+
+    Args:
+        store: the state.
+        params: the request (``userId``, ``itemId``, ``numResults``, ``filterArn``, ``filterValues``).
+        doc: the recommender's document, or ``version_source``'s.
+        model: the loaded model.
+        recipe: the use case it is served as (a key of ``usecases.USE_CASES``).
+        served: what serves it, in words, for error messages.
+
+    Raises:
+        InvalidInputException: ``userId`` or ``itemId`` missing where the use case needs it.
+    """
+    n = params.get("numResults", DEFAULT_RESULTS)
     case = usecases.USE_CASES[recipe]
     user_id, item_id = params.get("userId"), params.get("itemId")
     if case.needs_user and not user_id:
-        raise errors.InvalidInputException(f"userId is required by recommenders of the {recipe} use case.")
+        raise errors.InvalidInputException(f"userId is required by {served}.")
     if case.needs_item and not item_id:
-        raise errors.InvalidInputException(f"itemId is required by recommenders of the {recipe} use case.")
+        raise errors.InvalidInputException(f"itemId is required by {served}.")
     filtered = _filtered(store, params, doc, model)
     answer: dict = {"itemList": [], "recommendationId": f"RID-{uuid.uuid4()}"}
     if n == 0:
@@ -179,3 +239,42 @@ def _explore(
     ids = model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
     score_of = dict(zip(chosen.tolist(), scores.tolist(), strict=True))
     return ids[picked].tolist(), [score_of.get(i, 0.0) for i in picked.tolist()]
+
+
+def get_personalized_ranking(store: Store, params: dict) -> dict:
+    """Order ``inputList`` for ``userId`` by a personalized-ranking campaign's scores (see ``rank_items``)."""
+    _check_unsupported(params)
+    if len(params["inputList"]) > MAX_RANKING_ITEMS:
+        raise errors.InvalidInputException(
+            f"inputList has {len(params['inputList'])} items; at most {MAX_RANKING_ITEMS} are allowed."
+        )
+    doc, model, _ = _campaign(store, params["campaignArn"], ranking=True)
+    ranking = rank_items(store, doc, model, params["userId"], params["inputList"])
+    return {"personalizedRanking": ranking, "recommendationId": f"RID-{uuid.uuid4()}"}
+
+
+def rank_items(
+    store: Store, doc: dict, model: usecases.Model, user_id: str, input_list: list[str]
+) -> list[dict]:
+    """A personalized-ranking model's order of ``input_list`` for a user.
+
+    Items the model knows come first, best first (ties in input order), each with its share of
+    the list's positive scores (they sum to at most 1); unknown items follow in input order,
+    without a score. A repeated item is ranked once.
+
+    Returns:
+        ``[{"itemId", "score"?}]``, one per distinct input item.
+    """
+    given = list(dict.fromkeys(input_list))
+    items, weights, ts, _purchased = _history(store, doc, model, user_id)
+    scores = usecases.personal_scores(model, (items, weights, ts))
+    index = [model.item_index(i) for i in given]
+    known = [(pos, i) for pos, i in enumerate(index) if i is not None]
+    known.sort(key=lambda pair: (-float(scores[pair[1]]), pair[0]))
+    total = float(sum(max(float(scores[i]), 0.0) for _, i in known))
+    ranking: list[dict] = []
+    for pos, i in known:
+        share = max(float(scores[i]), 0.0) / total if total > 0 else 0.0
+        ranking.append({"itemId": given[pos], "score": round(share, 7)})
+    ranking += [{"itemId": given[pos]} for pos, i in enumerate(index) if i is None]
+    return ranking

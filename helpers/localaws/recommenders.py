@@ -80,7 +80,12 @@ def _recipe(recipe_arn: str) -> str:
     return name
 
 
-def _exploration(recipe: str, given: dict | None) -> dict | None:
+def exploration_config(recipe: str, given: dict | None) -> dict | None:
+    """``itemExplorationConfig`` with its defaults for Recommended for you (None for other use cases).
+
+    Raises:
+        InvalidInputException: given for another use case, an unknown key, or a value out of range.
+    """
     if recipe != usecases.FOR_YOU:
         if given:
             raise errors.InvalidInputException(
@@ -132,7 +137,7 @@ def _config(recipe: str, given: dict | None) -> dict:
         "minRecommendationRequestsPerSecond": int(given.get("minRecommendationRequestsPerSecond") or 1),
         "enableMetadataWithRecommendations": False,
     }
-    exploration = _exploration(recipe, given.get("itemExplorationConfig"))
+    exploration = exploration_config(recipe, given.get("itemExplorationConfig"))
     if exploration is not None:
         config["itemExplorationConfig"] = exploration
     training = _training(given.get("trainingDataConfig"))
@@ -141,7 +146,7 @@ def _config(recipe: str, given: dict | None) -> dict:
     return config
 
 
-def _check_data(store: Store, group_arn: str, group: dict) -> None:
+def check_data(store: Store, group_arn: str, group: dict) -> None:
     """The dataset group must hold an ACTIVE Interactions dataset with data, and no running import."""
     ds_arn = dataset_arn(group_arn, group["name"], "Interactions")
     ds = store.get("dataset", ds_arn)
@@ -202,7 +207,7 @@ def _items(store: Store, group_arn: str) -> tuple[pd.DataFrame | None, streams.I
     return both, fields
 
 
-def _events(store: Store, group_arn: str) -> tuple[usecases.Events, int]:
+def training_events(store: Store, group_arn: str) -> tuple[usecases.Events, int]:
     """The dataset group's imported and streamed data, indexed once per change (five recommenders
     train at once), and the sequence number of the newest streamed event in it."""
     key = _data_key(store, group_arn)
@@ -225,7 +230,7 @@ def _fit(store: Store, doc: dict) -> tuple[str, dict]:
     changes (``modelMetrics``, and what the model trained on: ``streamedThrough``, ``dataVersion``)."""
     recipe = _recipe(doc["recipeArn"])
     version = data_version(store, doc["datasetGroupArn"])
-    events, through = _events(store, doc["datasetGroupArn"])
+    events, through = training_events(store, doc["datasetGroupArn"])
     usecases.check_minimums(events, recipe)
     model = usecases.fit(events, recipe)
     metrics = usecases.evaluate(events, recipe, model.tuning)
@@ -319,7 +324,7 @@ def create_recommender(store: Store, params: dict) -> dict:
         )
     if group["status"] != "ACTIVE":
         raise errors.ResourceInUseException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
-    _check_data(store, group_arn, group)
+    check_data(store, group_arn, group)
     config = _config(recipe, params.get("recommenderConfig"))
     arn = p.arn(KIND, params["name"])
     now = _now()

@@ -44,6 +44,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -215,7 +216,8 @@ def prepare(
     extra = items["ITEM_ID"] if items is not None else None
     item_idx, item_ids = _sorted_codes(frame["ITEM_ID"], extra)
     ts = frame["TIMESTAMP"].to_numpy(dtype=np.int64)
-    types = frame["EVENT_TYPE"].astype(str).to_numpy()
+    # a custom dataset group's Interactions may have no EVENT_TYPE: every event is then untyped
+    types = frame["EVENT_TYPE"].astype(str).to_numpy() if "EVENT_TYPE" in frame else np.full(len(frame), "")
     order = np.lexsort((ts, user_idx))
     types = types[order]
     created, tokens = None, None
@@ -507,16 +509,29 @@ def rank(
             more, _ = popularity.top_k(model.fallback, k - len(found), exclude=skip)
             found = np.concatenate([found, more])
         return found, None
-    items, weights = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    if history is not None and len(history[0]):
-        items, weights = tuning.history_weights(*history, model.tuning.settings)
-    scores = personalization.score_items(model.personal, items, weights)
+    scores = personal_scores(model, history)
     chosen, _ = personalization.rank_scores(model.personal, scores, k, exclude=exclude)
     share = np.maximum(scores, 0.0)
     if share.sum() <= 0:
         share = model.fallback
     total = float(share.sum())
     return chosen, (share[chosen] / total if total > 0 else np.zeros(len(chosen)))
+
+
+def personal_scores(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Recommended for you's score of every item for a user's history (see ``rank``).
+
+    Args:
+        model: a Recommended for you model (``model.personal`` set).
+        history: ``(items, event weights, timestamps)`` of the user's events, or None.
+
+    Returns:
+        ``float`` array of length ``model.item_ids.size``; higher is better.
+    """
+    items, weights = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    if history is not None and len(history[0]):
+        items, weights = tuning.history_weights(*history, model.tuning.settings)
+    return personalization.score_items(model.personal, items, weights)
 
 
 def _explorable(created: np.ndarray, counts: np.ndarray, latest: int, cutoff_days: float, least: float):
@@ -599,20 +614,27 @@ def _evaluation_split(ev: Events) -> split.PersonalizeSplit:
     return split.personalize_split(ev.user_idx, ev.ts, np.random.default_rng(SEED))
 
 
-def evaluate(ev: Events, recipe: str, tuned: tuning.Tuning | None = None) -> dict[str, float]:
+def evaluate(
+    ev: Events,
+    recipe: str,
+    tuned: tuning.Tuning | None = None,
+    fitter: Callable[[Events, np.ndarray], Model] | None = None,
+) -> dict[str, float]:
     """Personalize's offline metrics of a use case on the evaluation split (see module doc).
 
     Args:
         ev: the events.
         recipe: the use case.
         tuned: Recommended for you's settings (the trained model's ``tuning``); tuned here if None.
+        fitter: how to fit the model on the events a mask selects; ``fit(ev, recipe, mask, tuned)``
+            by default (a solution version passes its recipe's model).
 
     Returns:
         ``metrics.PERSONALIZE_METRIC_KEYS`` → value; empty if no test user has new held-out items.
     """
     s = _evaluation_split(ev)
     try:
-        model = fit(ev, recipe, s.train, tuned)
+        model = fitter(ev, s.train) if fitter is not None else fit(ev, recipe, s.train, tuned)
     except TrainingFailed:  # the needed events all belong to test users: nothing to measure
         return {}
     truths, recs = [], []

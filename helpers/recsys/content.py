@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .similarity import ItemSimilarity, item_similarity_from_baskets
+
 _WORD = re.compile(r"[a-z0-9]{3,}")
 STOP_WORDS = frozenset(
     "and are but for from has have its not our the this that with you your was were will can all any "
@@ -153,3 +155,19 @@ def profile_scores(
     if norm == 0:
         return np.zeros(candidates.shape[0], dtype=np.float32)
     return np.asarray(candidates @ (profile / norm), dtype=np.float32).ravel()
+
+
+def content_similarity(model: ContentModel, neighbors: int = 100) -> ItemSimilarity:
+    """Item×item cosine similarity of the items' content vectors, top ``neighbors`` per item.
+
+    The rows of ``model.features`` are L2-normalised, so the token-by-token co-occurrence of two
+    items (tokens as "baskets") is the cosine of their vectors.
+
+    Args:
+        model: fitted content vectors (``fit_content``).
+        neighbors: neighbours kept per item, > 0.
+
+    Returns:
+        An ``ItemSimilarity`` with scores in (0, 1]; an item without metadata has no neighbours.
+    """
+    return item_similarity_from_baskets(model.features.T.tocsr(), normalize="count", neighbors=neighbors)

@@ -153,3 +153,32 @@ def create_recommender(personalize, group: str, recipe: str, name: str, **kwargs
         "recommenderArn"
     ]
     return wait_for(personalize.describe_recommender, "recommender", recommenderArn=arn)
+
+
+def items_schema() -> str:
+    """A custom Items schema: ``ITEM_ID`` and a categorical ``CATEGORY``."""
+    fields = [
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "CATEGORY", "type": "string", "categorical": True},
+    ]
+    return json.dumps({"type": "record", "name": "Items", "fields": fields, "version": "1.0"})
+
+
+def category(item: str) -> str:
+    """An item's category: ``A`` for ``a0``–``a19``, ``B`` for ``b0``–``b19``, ``X`` for ``x``
+    and ``y``, ``P`` for ``p1``–``p3``."""
+    return {"a": "A", "b": "B", "x": "X", "y": "X", "p": "P"}[item[0]]
+
+
+def add_items(personalize, s3, group: str, name: str = "shop") -> str:
+    """Give a custom dataset group an Items dataset with every shop item's category; return its ARN."""
+    schema_arn = personalize.create_schema(name=f"{name}-items", schema=items_schema())["schemaArn"]
+    dataset = personalize.create_dataset(
+        name=f"{name}-items", datasetType="Items", datasetGroupArn=group, schemaArn=schema_arn
+    )["datasetArn"]
+    wait_for(personalize.describe_dataset, "dataset", datasetArn=dataset)
+    items = sorted({r[1] for r in rows()})
+    body = "\n".join(["ITEM_ID,CATEGORY"] + [f"{i},{category(i)}" for i in items]).encode()
+    job = import_csv(personalize, s3, dataset, body, f"{name}-items-import")
+    assert job["status"] == "ACTIVE", job.get("failureReason")
+    return dataset

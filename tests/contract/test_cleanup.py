@@ -294,3 +294,40 @@ def test_delete_all__event_trackers_and_filters(series, personalize):
         "dataset"
     )
     assert cleanup.remaining() == []
+
+
+def test_delete_all__solutions_and_campaigns(series, personalize, s3, state):
+    """A campaign is deleted before its solution, the solution (with its versions and their model
+    files) before the datasets."""
+    groups = personalize.list_dataset_groups()["datasetGroups"]
+    group_arn = next(g["datasetGroupArn"] for g in groups if g["name"] == GROUP)
+    solution = personalize.create_solution(
+        name=f"{config.PROJECT}-user-personalization",
+        datasetGroupArn=group_arn,
+        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
+    )["solutionArn"]
+    wait_for(personalize.describe_solution, "solution", solutionArn=solution)
+    version = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    wait_for(personalize.describe_solution_version, "solutionVersion", solutionVersionArn=version)
+    campaign = personalize.create_campaign(name=f"{config.PROJECT}-campaign", solutionVersionArn=version)
+    wait_for(personalize.describe_campaign, "campaign", campaignArn=campaign["campaignArn"])
+    bucket = aws.default_bucket()
+    s3.put_object(Bucket=bucket, Key="batch/in/users.json", Body=b'{"userId": "u0"}')
+    job = personalize.create_batch_inference_job(
+        jobName=f"{config.PROJECT}-batch",
+        solutionVersionArn=version,
+        jobInput={"s3DataSource": {"path": f"s3://{bucket}/batch/in/users.json"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://{bucket}/batch/picks/"}},
+        roleArn=shop.ROLE,
+    )["batchInferenceJobArn"]
+    wait_for(personalize.describe_batch_inference_job, "batchInferenceJob", batchInferenceJobArn=job)
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="batch/picks/")["KeyCount"] == 1
+    assert list((state.models_dir / "solution-version").iterdir())
+    rows = cleanup.delete_all()
+    kinds = [r["kind"] for r in rows]
+    assert _actions(rows, "batch job output") == ["deleted 1 objects"]
+    assert _actions(rows, "campaign") == ["deleted"]
+    assert _actions(rows, "solution") == ["deleted"]
+    assert kinds.index("campaign") < kinds.index("solution") < kinds.index("dataset")
+    assert cleanup.remaining() == []
+    assert not list((state.models_dir / "solution-version").iterdir())

@@ -63,3 +63,13 @@ def test_content_model__round_trip():
     again = content.ContentModel.from_arrays(model.to_arrays())
     assert again.vocabulary.tolist() == model.vocabulary.tolist()
     assert (again.features != model.features).nnz == 0
+
+
+def test_content_similarity__is_the_cosine_of_the_vectors():
+    model = content.fit_content(_tokens())
+    sims = content.content_similarity(model, neighbors=2).matrix.toarray()
+    cosine = (model.features @ model.features.T).toarray()
+    np.fill_diagonal(cosine, 0)
+    assert sims[0, 1] == pytest.approx(cosine[0, 1]) and sims[1, 2] == pytest.approx(cosine[1, 2])
+    assert (np.diag(sims) == 0).all() and not sims[3].any()  # the lamp shares nothing
+    assert ((sims > 0).sum(axis=1) <= 2).all()

@@ -1,0 +1,191 @@
+"""Amazon Personalize batch inference jobs, locally: a solution version's picks for a file of requests.
+
+``personalize`` answers these operations (its ``__getattr__`` finds them here). A job reads a
+JSON-lines file from S3 (``jobInput.s3DataSource.path``), one request a line — ``{"userId"}``
+for user-personalization and popularity-count, ``{"itemId"}`` for SIMS and similar-items,
+``{"userId", "itemList"}`` for personalized-ranking — answers each through the runtime's
+serving path (``personalize_runtime.recommend`` / ``rank_items``) and writes
+``<input file name>.out`` under ``jobOutput.s3DataDestination.path``, one line per input line::
+
+    {"input": {"userId": "u1"}, "output": {"recommendedItems": ["i3", …], "scores": [0.01, …]}, "error": null}
+
+A line that is not a JSON object, or lacks what the recipe needs, gets ``"output": null`` and an
+``error`` naming the problem; the other lines are answered all the same. Lifecycle:
+``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` | ``CREATE FAILED`` (no input file, or no
+bucket for the output). Batch jobs have no Delete operation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from helpers.localaws import (
+    campaigns,
+    errors,
+    jobs,
+    personalize_runtime,
+    recommenders,
+    s3,
+    solutions,
+    usecases,
+)
+from helpers.localaws import personalize as p
+from helpers.localaws.store import Store
+
+__all__ = ["create_batch_inference_job", "describe_batch_inference_job", "list_batch_inference_jobs"]
+
+KIND = "batch-inference-job"
+DEFAULT_RESULTS = 25
+MAX_RESULTS = 500
+_FIELDS = (
+    "jobName", "batchInferenceJobArn", "filterArn", "failureReason", "solutionVersionArn", "numResults",
+    "jobInput", "jobOutput", "batchInferenceJobConfig", "roleArn", "batchInferenceJobMode", "status",
+    "creationDateTime", "lastUpdatedDateTime",
+)  # fmt: skip
+_SUMMARY_FIELDS = (
+    "batchInferenceJobArn", "jobName", "status", "creationDateTime", "lastUpdatedDateTime",
+    "failureReason", "solutionVersionArn", "batchInferenceJobMode",
+)  # fmt: skip
+
+
+class BatchFailed(Exception):
+    """The job cannot run (its input or output location); the message becomes the failureReason."""
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _split(path: str) -> tuple[str, str]:
+    """``s3://bucket/key`` → ``(bucket, key)``."""
+    bucket, _, key = path.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def _answer_line(store: Store, line: str, source: tuple[dict, usecases.Model, str], n: int) -> dict:
+    """One output line's ``input``, ``output`` and ``error`` for one input line."""
+    doc, model, recipe = source
+    try:
+        request = json.loads(line)
+    except ValueError:
+        return {"input": line, "output": None, "error": "The line is not valid JSON."}
+    if not isinstance(request, dict):
+        return {"input": request, "output": None, "error": "The line is not a JSON object."}
+    try:
+        if recipe in solutions.RANKING_RECIPES:
+            if not request.get("userId") or not isinstance(request.get("itemList"), list):
+                raise errors.InvalidInputException(f"userId and itemList are required by {recipe}.")
+            ranked = personalize_runtime.rank_items(
+                store, doc, model, str(request["userId"]), request["itemList"]
+            )
+        else:
+            params = {k: str(request[k]) for k in ("userId", "itemId") if request.get(k) is not None}
+            served = f"batch inference jobs of the {recipe} recipe"
+            answer = personalize_runtime.recommend(
+                store, {**params, "numResults": n}, doc, model, solutions.SERVED_AS[recipe], served
+            )
+            ranked = answer["itemList"]
+    except errors.AWSError as err:
+        return {"input": request, "output": None, "error": err.message}
+    output: dict = {"recommendedItems": [i["itemId"] for i in ranked]}
+    if ranked and all("score" in i for i in ranked):
+        output["scores"] = [i["score"] for i in ranked]
+    return {"input": request, "output": output, "error": None}
+
+
+def _run(store: Store, arn: str) -> None:
+    doc = store.get(KIND, arn)
+    if doc is None or doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        return
+    p.set_status(store, KIND, arn, "CREATE IN_PROGRESS")
+    version = solutions.active_version(store, doc["solutionVersionArn"])
+    model = usecases.load(store.absolute(version["modelFile"]))
+    config = doc.get("batchInferenceJobConfig") or {}
+    source = (personalize_runtime.version_source(version, config), model, solutions.recipe_of(version))
+    path = doc["jobInput"]["s3DataSource"]["path"]
+    bucket, key = _split(path)
+    try:
+        body = s3.get_object(store, {"Bucket": bucket, "Key": key})["Body"].read()
+    except errors.AWSError as err:
+        raise BatchFailed(f"Cannot read the input {path}: {err}") from err
+    lines = [line for line in body.decode("utf-8-sig").splitlines() if line.strip()]
+    out = [json.dumps(_answer_line(store, line, source, doc["numResults"])) for line in lines]
+    out_bucket, prefix = _split(doc["jobOutput"]["s3DataDestination"]["path"])
+    out_key = f"{prefix.rstrip('/')}/{key.rsplit('/', 1)[-1]}.out".lstrip("/")
+    try:
+        s3.put_object(store, {"Bucket": out_bucket, "Key": out_key, "Body": ("\n".join(out) + "\n").encode()})
+    except errors.AWSError as err:
+        raise BatchFailed(f"Cannot write the output s3://{out_bucket}/{out_key}: {err}") from err
+    p.set_status(store, KIND, arn, "ACTIVE")
+
+
+jobs.register(KIND, _run, p.settle(KIND, "CREATE FAILED"), parent_waits=True)
+
+
+def _config(recipe: str, given: dict | None) -> dict | None:
+    """``batchInferenceJobConfig`` with the campaigns' exploration defaults and checks."""
+    if not given and recipe not in campaigns.EXPLORING_RECIPES:
+        return None
+    exploration = (given or {}).get("itemExplorationConfig")
+    if recipe not in campaigns.EXPLORING_RECIPES:
+        if exploration:
+            raise errors.InvalidInputException(f"itemExplorationConfig does not apply to {recipe}.")
+        return dict(given)
+    return {
+        **(given or {}),
+        "itemExplorationConfig": recommenders.exploration_config(usecases.FOR_YOU, exploration),
+    }
+
+
+def create_batch_inference_job(store: Store, params: dict) -> dict:
+    """Start a batch inference job on an ACTIVE solution version."""
+    version = solutions.active_version(store, params["solutionVersionArn"])
+    if params.get("filterArn"):
+        raise errors.InvalidInputException(
+            "filterArn is not supported by batch jobs of the local backend yet."
+        )
+    n = int(params.get("numResults") or DEFAULT_RESULTS)
+    if n > MAX_RESULTS:
+        raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
+    for member, shape in (("jobInput", "s3DataSource"), ("jobOutput", "s3DataDestination")):
+        path = params[member][shape]["path"]
+        if not path.startswith("s3://") or not _split(path)[0]:
+            raise errors.InvalidInputException(f"{member}.{shape}.path must be an s3:// path, not {path!r}.")
+    arn = p.arn(KIND, params["jobName"])
+    now = _now()
+    doc = {
+        "jobName": params["jobName"],
+        "batchInferenceJobArn": arn,
+        "solutionVersionArn": params["solutionVersionArn"],
+        "numResults": n,
+        "jobInput": params["jobInput"],
+        "jobOutput": params["jobOutput"],
+        "batchInferenceJobConfig": _config(
+            solutions.recipe_of(version), params.get("batchInferenceJobConfig")
+        ),
+        "roleArn": params["roleArn"],
+        "batchInferenceJobMode": params.get("batchInferenceJobMode") or "BATCH_INFERENCE",
+        "status": "CREATE PENDING",
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+        "tags": p.check_tags(params),
+    }
+    if not store.insert(KIND, arn, doc, parent=params["solutionVersionArn"]):
+        raise errors.ResourceAlreadyExistsException(
+            f"Batch inference job {params['jobName']} already exists: {arn}"
+        )
+    jobs.start(store, arn, KIND)
+    return {"batchInferenceJobArn": arn}
+
+
+def describe_batch_inference_job(store: Store, params: dict) -> dict:
+    """Describe a batch inference job; a job whose process died is resumed here."""
+    doc = p.get(store, params["batchInferenceJobArn"], KIND)
+    return {"batchInferenceJob": p.public_fields(doc, _FIELDS)}
+
+
+def list_batch_inference_jobs(store: Store, params: dict) -> dict:
+    """List batch inference jobs (of a solution version), newest first."""
+    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("solutionVersionArn"))
+    return p.paginate(found, params, "batchInferenceJobs")

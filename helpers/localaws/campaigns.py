@@ -1,0 +1,203 @@
+"""Amazon Personalize campaigns, locally: a solution version deployed for real-time requests.
+
+``personalize`` answers these operations (its ``__getattr__`` finds them here); the runtime
+serves a campaign through ``serving``. Lifecycles, as the CreateCampaign documentation gives
+them:
+
+- create: ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` (deploying trains nothing);
+- update (a new solution version of the same solution, ``minProvisionedTPS``, ``campaignConfig``):
+  the campaign stays ``ACTIVE`` and serves its previous model while ``latestCampaignUpdate`` goes
+  ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE``; then it serves the new one;
+- delete: ``DELETE PENDING`` → gone.
+
+A campaign is stored under its solution (ListCampaigns by ``solutionArn``; a solution with
+campaigns cannot be deleted). ``campaignConfig.itemExplorationConfig`` applies to the
+user-personalization recipes, with Recommended for you's defaults and checks.
+"""
+
+from __future__ import annotations
+
+import time
+
+from helpers.localaws import errors, jobs, recommenders, solutions, usecases
+from helpers.localaws import personalize as p
+from helpers.localaws.store import Store
+
+__all__ = ["create_campaign", "delete_campaign", "describe_campaign", "list_campaigns", "update_campaign"]
+
+KIND = "campaign"
+UPDATE = "campaign-update"
+EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+"""Recipes whose campaigns take an ``itemExplorationConfig``."""
+
+_FIELDS = (
+    "name", "campaignArn", "solutionVersionArn", "minProvisionedTPS", "campaignConfig", "status",
+    "failureReason", "creationDateTime", "lastUpdatedDateTime", "latestCampaignUpdate",
+)  # fmt: skip
+_SUMMARY_FIELDS = (
+    "name", "campaignArn", "status", "creationDateTime", "lastUpdatedDateTime", "failureReason",
+)  # fmt: skip
+_BUSY = ("PENDING", "IN_PROGRESS")
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _config(recipe: str, given: dict | None) -> dict:
+    """The campaignConfig as Describe shows it: what was given, with the service's defaults."""
+    given = given or {}
+    if given.get("enableMetadataWithRecommendations"):
+        raise errors.InvalidInputException(
+            "enableMetadataWithRecommendations is not supported by the local backend yet."
+        )
+    if given.get("rankingInfluence"):
+        raise errors.InvalidInputException(f"rankingInfluence does not apply to campaigns of {recipe}.")
+    config: dict = {"enableMetadataWithRecommendations": False}
+    if recipe in EXPLORING_RECIPES:
+        config["itemExplorationConfig"] = recommenders.exploration_config(
+            usecases.FOR_YOU, given.get("itemExplorationConfig")
+        )
+    elif given.get("itemExplorationConfig"):
+        raise errors.InvalidInputException(
+            f"itemExplorationConfig applies only to campaigns of {', '.join(EXPLORING_RECIPES)}, "
+            f"not {recipe}."
+        )
+    if "syncWithLatestSolutionVersion" in given:
+        config["syncWithLatestSolutionVersion"] = bool(given["syncWithLatestSolutionVersion"])
+    return config
+
+
+def _update_work(store: Store, key: str) -> None:
+    arn = key.partition("|")[2]
+    doc = store.get(KIND, arn)
+    update = (doc or {}).get("latestCampaignUpdate") or {}
+    if update.get("status") not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+        return
+    with store.transaction():
+        store.update(KIND, arn, {"latestCampaignUpdate": {**update, "status": "CREATE IN_PROGRESS"}})
+    done = {**update, "status": "ACTIVE", "lastUpdatedDateTime": _now()}
+    changes = {f: update[f] for f in ("solutionVersionArn", "minProvisionedTPS", "campaignConfig")}
+    with store.transaction():
+        if store.get(KIND, arn) is not None:
+            store.update(KIND, arn, {**changes, "latestCampaignUpdate": done, "lastUpdatedDateTime": _now()})
+
+
+def _update_fail(store: Store, key: str, reason: str) -> None:
+    arn = key.partition("|")[2]
+    with store.transaction():
+        doc = store.get(KIND, arn)
+        if doc is not None and doc.get("latestCampaignUpdate"):
+            failed = {**doc["latestCampaignUpdate"], "status": "CREATE FAILED", "failureReason": reason}
+            store.update(KIND, arn, {"latestCampaignUpdate": failed})
+
+
+jobs.register(
+    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
+)
+jobs.register(UPDATE, _update_work, _update_fail, background=True)
+
+
+def create_campaign(store: Store, params: dict) -> dict:
+    """Deploy an ACTIVE solution version as a campaign."""
+    version = solutions.active_version(store, params["solutionVersionArn"])
+    config = _config(solutions.recipe_of(version), params.get("campaignConfig"))
+    arn = p.arn(KIND, params["name"])
+    now = _now()
+    doc = {
+        "name": params["name"],
+        "campaignArn": arn,
+        "solutionVersionArn": params["solutionVersionArn"],
+        "minProvisionedTPS": int(params.get("minProvisionedTPS") or 1),
+        "campaignConfig": config,
+        "status": "CREATE PENDING",
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+        "tags": p.check_tags(params),
+    }
+    if not store.insert(KIND, arn, doc, parent=version["solutionArn"]):
+        raise errors.ResourceAlreadyExistsException(f"Campaign {params['name']} already exists: {arn}")
+    jobs.start(store, arn, KIND)
+    return {"campaignArn": arn}
+
+
+def describe_campaign(store: Store, params: dict) -> dict:
+    """Describe a campaign, with its latest update."""
+    arn = params["campaignArn"]
+    return {"campaign": p.public_fields(p.get(store, arn, KIND), _FIELDS)}
+
+
+def list_campaigns(store: Store, params: dict) -> dict:
+    """List campaigns (of a solution), newest first."""
+    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("solutionArn"))
+    return p.paginate(found, params, "campaigns")
+
+
+def _idle(store: Store, arn: str) -> dict:
+    doc = p.get(store, arn, KIND)
+    update = (doc.get("latestCampaignUpdate") or {}).get("status", "")
+    if doc["status"].endswith(_BUSY) or update.endswith(_BUSY):
+        state = doc["status"] + (f" with an update {update}" if update.endswith(_BUSY) else "")
+        raise errors.ResourceInUseException(f"Campaign {arn} is {state}; wait until it settles.")
+    return doc
+
+
+def update_campaign(store: Store, params: dict) -> dict:
+    """Deploy another version of the same solution, or change the TPS or configuration."""
+    arn = params["campaignArn"]
+    doc = _idle(store, arn)
+    if doc["status"] != "ACTIVE":
+        raise errors.ResourceInUseException(f"Campaign {arn} is {doc['status']}, not ACTIVE.")
+    version_arn = params.get("solutionVersionArn") or doc["solutionVersionArn"]
+    version = solutions.active_version(store, version_arn)
+    current = p.get(store, doc["solutionVersionArn"], solutions.VERSION)
+    if version["solutionArn"] != current["solutionArn"]:
+        raise errors.InvalidInputException(
+            f"Solution version {version_arn} is not of solution {current['solutionArn']}, "
+            f"which campaign {arn} deploys."
+        )
+    given = params.get("campaignConfig")
+    config = _config(solutions.recipe_of(version), given) if given is not None else doc["campaignConfig"]
+    now = _now()
+    update = {
+        "solutionVersionArn": version_arn,
+        "minProvisionedTPS": int(params.get("minProvisionedTPS") or doc["minProvisionedTPS"]),
+        "campaignConfig": config,
+        "status": "CREATE PENDING",
+        "creationDateTime": now,
+        "lastUpdatedDateTime": now,
+    }
+    store.update(KIND, arn, {"latestCampaignUpdate": update})
+    jobs.start(store, f"{UPDATE}|{arn}", UPDATE)
+    return {"campaignArn": arn}
+
+
+def delete_campaign(store: Store, params: dict) -> dict:
+    """Delete a campaign; ResourceInUseException while it is created or updated."""
+    arn = params["campaignArn"]
+    _idle(store, arn)
+    p.start_delete(store, KIND, arn)
+    return {}
+
+
+def serving(store: Store, arn: str) -> tuple[dict, dict, usecases.Model]:
+    """What the runtime needs to answer from a campaign.
+
+    Returns:
+        ``(campaign, solution version, model)``: the ACTIVE campaign's document, the document of
+        the version it deploys (``datasetGroupArn``, ``streamedThrough``, ``recipeArn``) and its
+        loaded model.
+
+    Raises:
+        ResourceNotFoundException: no such campaign.
+        InvalidInputException: the campaign is not ACTIVE.
+    """
+    doc = store.get(KIND, arn)
+    if doc is None:
+        raise errors.ResourceNotFoundException(f"Could not find campaign: {arn}")
+    if doc["status"] != "ACTIVE":
+        raise errors.InvalidInputException(
+            f"Campaign {arn} is {doc['status']}; it gives recommendations only when ACTIVE."
+        )
+    version = p.get(store, doc["solutionVersionArn"], solutions.VERSION)
+    return doc, version, usecases.load(store.absolute(version["modelFile"]))
