@@ -498,15 +498,20 @@ class _Parser:
         self.expect(")", "',' or ')' after a value")
         return tuple(values)
 
+    def string_or_param(self) -> Value:
+        """The current STRING or PARAM token as a value (the caller has checked its kind)."""
+        token = self.advance()
+        return (
+            Literal(str(token.value), token.position)
+            if token.kind == "STRING"
+            else Param(str(token.value), token.position)
+        )
+
     # value := STRING | $PARAMETER
     def value(self) -> Value:
         token = self.token
-        if token.kind == "STRING":
-            self.advance()
-            return Literal(str(token.value), token.position)
-        if token.kind == "PARAM":
-            self.advance()
-            return Param(str(token.value), token.position)
+        if token.kind in ("STRING", "PARAM"):
+            return self.string_or_param()
         if token.kind == "NUMBER":
             raise FilterExpressionError(
                 f"IN matches strings: write {token.text} in double quotes, or compare numbers with =",
@@ -520,12 +525,8 @@ class _Parser:
         if token.kind == "NUMBER":
             self.advance()
             return Literal(float(token.value), token.position)
-        if token.kind == "STRING":
-            self.advance()
-            return Literal(str(token.value), token.position)
-        if token.kind == "PARAM":
-            self.advance()
-            return Param(str(token.value), token.position)
+        if token.kind in ("STRING", "PARAM"):
+            return self.string_or_param()
         if token.kind == "(" and self.tokens[self.i + 1].kind == "PARAM":
             self.advance()
             param = self.advance()

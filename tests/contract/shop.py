@@ -155,6 +155,16 @@ def create_recommender(personalize, group: str, recipe: str, name: str, **kwargs
     return wait_for(personalize.describe_recommender, "recommender", recommenderArn=arn)
 
 
+def create_active_recommenders(personalize, group: str, recipes: dict[str, str]) -> dict[str, str]:
+    """Create one recommender per ``name → recipe`` and wait for each; return ``name → ARN``."""
+    arns = {}
+    for name, recipe in recipes.items():
+        rec = create_recommender(personalize, group, recipe, name)
+        assert rec["status"] == "ACTIVE", rec.get("failureReason")
+        arns[name] = rec["recommenderArn"]
+    return arns
+
+
 def items_schema() -> str:
     """A custom Items schema: ``ITEM_ID`` and a categorical ``CATEGORY``."""
     fields = [

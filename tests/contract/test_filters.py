@@ -68,12 +68,8 @@ def shop_state(tmp_path_factory):
     _dataset(
         personalize, s3, group, "Users", USER_FIELDS, [f"u{u},{45 if u < 20 else 25}" for u in range(40)]
     )
-    arns = {"group": group}
-    for name, recipe in (("you", shop.FOR_YOU), ("cwv", shop.ALSO_VIEWED), ("best", shop.BEST_SELLERS)):
-        rec = shop.create_recommender(personalize, group, recipe, name)
-        assert rec["status"] == "ACTIVE", rec.get("failureReason")
-        arns[name] = rec["recommenderArn"]
-    yield root, arns
+    recipes = {"you": shop.FOR_YOU, "cwv": shop.ALSO_VIEWED, "best": shop.BEST_SELLERS}
+    yield root, {"group": group, **shop.create_active_recommenders(personalize, group, recipes)}
     jobs.wait_idle(30)
 
 

@@ -32,12 +32,7 @@ def shop_state(tmp_path_factory):
     aws.activate("local", root)
     personalize, s3 = _client("personalize"), _client("s3")
     group, _ = shop.make_group(personalize, s3, shop.rows())
-    arns = {}
-    for name, recipe in RECIPES.items():
-        rec = shop.create_recommender(personalize, group, recipe, name)
-        assert rec["status"] == "ACTIVE", rec.get("failureReason")
-        arns[name] = rec["recommenderArn"]
-    yield root, arns
+    yield root, shop.create_active_recommenders(personalize, group, RECIPES)
     jobs.wait_idle(30)
 
 
