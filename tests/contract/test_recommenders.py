@@ -128,11 +128,6 @@ def test_create_recommender__already_exists(personalize, group):
             "InvalidInputException",
             "USER_ID",
         ),
-        (
-            {"recommenderConfig": {"enableMetadataWithRecommendations": True}},
-            "InvalidInputException",
-            "enableMetadataWithRecommendations",
-        ),
     ],
     ids=[
         "custom-recipe",
@@ -142,7 +137,6 @@ def test_create_recommender__already_exists(personalize, group):
         "exploration-not-for-you",
         "exploration-weight",
         "excluded-required-column",
-        "metadata",
     ],
 )
 def test_create_recommender__invalid(personalize, group, kwargs, code, message):
