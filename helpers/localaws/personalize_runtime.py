@@ -72,9 +72,13 @@ PROMOTING_RECIPES = (
 
 
 def pending_work(store: Store, operation: str, params: dict) -> list[str]:
-    """The work a call waits for: its recommender's creation, stop or start, and an update only if
-    this process started it (a recommender serves its previous model while it retrains)."""
-    return personalize.work_on(store, personalize.named_arns(params), reading=True)
+    """The work a call waits for: its recommender's creation, stop or start, an update only if
+    this process started it (a recommender serves its previous model while it retrains), and the
+    creation of its filters, a promotion's included."""
+    named = personalize.named_arns(params)
+    for promotion in params.get("promotions") or []:
+        named |= personalize.named_arns(promotion)
+    return personalize.work_on(store, named, reading=True)
 
 
 def _recommender(store: Store, arn: str) -> dict:
@@ -311,15 +315,7 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
         "query": model.item_index(item_id) if case.needs_item else None,
     }
     never = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
-    promoted: list[dict] = []
-    if promotion is not None:
-        name, share, left_out = promotion
-        chosen, scores = usecases.rank(
-            model, math.ceil(n * share / 100), **request, exclude=_union(never, left_out)
-        )
-        promoted = _listed(model.item_ids[chosen].tolist(), None if scores is None else scores.tolist())
-        for item in promoted:
-            item.update({"promotionName": name} if name else {})
+    promoted = _promoted(model, n, promotion, request, never)
     shown = [model.item_index(i["itemId"]) for i in promoted]
     exclude = _union(never, filtered, np.asarray(shown, dtype=np.int64) if shown else None)
     rest: list[dict] = []
@@ -340,8 +336,29 @@ def _union(*parts: np.ndarray | None) -> np.ndarray | None:
     return np.unique(np.concatenate(given)) if given else None
 
 
+def _promoted(
+    model: usecases.Model,
+    n: int,
+    promotion: tuple[str | None, int, np.ndarray] | None,
+    request: dict,
+    never: np.ndarray | None,
+) -> list[dict]:
+    """The promotion's items: the best of those its filter keeps, ``percentPromotedItems`` of
+    ``n`` rounded up (fewer if fewer pass), named by ``promotionName``; none without a promotion."""
+    if promotion is None:
+        return []
+    name, percent, left_out = promotion
+    k = math.ceil(n * percent / 100)
+    chosen, scores = usecases.rank(model, k, **request, exclude=_union(never, left_out))
+    promoted = _listed(model.item_ids[chosen].tolist(), None if scores is None else scores.tolist())
+    if name:
+        for item in promoted:
+            item["promotionName"] = name
+    return promoted
+
+
 def _listed(ids: list[str], scores: list[float] | None) -> list[dict]:
-    """Answer items (``itemId``, and ``score`` rounded as Personalize rounds, if the model scores)."""
+    """Answer items: ``itemId``, and ``score`` (to 7 decimals) if the model scores."""
     if scores is None:
         return [{"itemId": i} for i in ids]
     return [{"itemId": i, "score": round(score, 7)} for i, score in zip(ids, scores, strict=True)]

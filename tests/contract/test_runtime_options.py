@@ -9,12 +9,14 @@ campaigns of custom solutions on the same group.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 
 import pytest
 
 from helpers import aws, localaws
-from helpers.localaws import jobs, personalize_runtime
+from helpers.localaws import filters, jobs, personalize_runtime
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, snapshot, wait_for
 from tests.contract.test_filters import CATEGORY, ITEM_FIELDS, _dataset, _filter, _price
@@ -176,6 +178,24 @@ def test_promotion__without_a_name(runtime, arns):
     got = _recommend(runtime, arns["best"], userId="u0", numResults=4, promotions=[promotion])
     assert all("promotionName" not in i for i in got)
     assert sum(CATEGORY[i] == "B" for i in _ids(got)) >= 2
+
+
+def test_promotion__waits_for_its_new_filter(client, runtime, arns, monkeypatch):
+    """A request waits for the creation of its promotion's filter, as for its own filter."""
+    kind = jobs._kinds[filters.KIND]
+
+    def slow(store, key):
+        time.sleep(0.5)  # the creation takes a while, as on AWS
+        kind.work(store, key)
+
+    monkeypatch.setitem(jobs._kinds, filters.KIND, dataclasses.replace(kind, work=slow))
+    expression = 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("B")'
+    arn = client.create_filter(name="new-b", datasetGroupArn=arns["group"], filterExpression=expression)[
+        "filterArn"
+    ]
+    promotion = {"name": "b", "percentPromotedItems": 50, "filterArn": arn}
+    got = _recommend(runtime, arns["best"], userId="u0", numResults=4, promotions=[promotion])
+    assert [CATEGORY[i["itemId"]] for i in got if "promotionName" in i] == ["B", "B"]
 
 
 @pytest.mark.parametrize(
