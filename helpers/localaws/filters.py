@@ -278,7 +278,7 @@ def excluded_items(
         filter_arn: the request's ``filterArn``.
         filter_values: the request's ``filterValues``.
         group_arn: the dataset group of the recommender, campaign or batch job.
-        item_ids: the model's item id per index.
+        item_ids: the candidate item ids, one per index (a model's items, or an ``inputList``).
         user_id: the request's ``userId`` (its interactions and ``CurrentUser``).
         item_id: the request's ``itemId`` (``CurrentItem``).
 

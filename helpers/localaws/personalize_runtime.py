@@ -21,8 +21,8 @@ A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excl
 (``filters.excluded_items``), new ones included, before ranking and exploring, so the answer
 still has ``numResults`` items when enough items pass.
 
-A **promotion** (``promotions``, one at most) gives ``percentPromotedItems`` of the list, rounded
-up, to the best items its own filter (``filterArn``, ``filterValues``) keeps, each marked with the
+A **promotion** (``promotions``, one at most) gives ``percentPromotedItems`` of the list (rounded
+up here; the guide does not say how Personalize rounds) to the best items its own filter (``filterArn``, ``filterValues``) keeps, each marked with the
 promotion's ``promotionName``; the request's filter applies only to the other items, and the
 promoted ones take positions drawn at random among them, in their own order (the draw is seeded
 by the request, so the same request gets the same list). Too few items pass the promotion's
