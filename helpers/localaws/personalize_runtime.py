@@ -22,13 +22,13 @@ A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excl
 still has ``numResults`` items when enough items pass.
 
 A **promotion** (``promotions``, one at most) gives ``percentPromotedItems`` of the list (rounded
-up here; the guide does not say how Personalize rounds) to the best items its own filter (``filterArn``, ``filterValues``) keeps, each marked with the
-promotion's ``promotionName``; the request's filter applies only to the other items, and the
-promoted ones take positions drawn at random among them, in their own order (the draw is seeded
-by the request, so the same request gets the same list). Too few items pass the promotion's
-filter: as many as there are are promoted, the others fill the list. Promotions apply to every
-use case and to the custom recipes of ``PROMOTING_RECIPES``; only items the model trained on are
-promoted here.
+up here; the guide does not say how Personalize rounds) to the best items its own filter
+(``filterArn``, ``filterValues``) keeps, each marked with the promotion's ``promotionName``; the
+request's filter applies only to the other items, and the promoted ones take positions drawn at
+random among them, in their own order (the draw is seeded by the request, so the same request
+gets the same list). Too few items pass the promotion's filter: as many as there are are
+promoted, the others fill the list. Promotions apply to every use case and to the custom
+recipes of ``PROMOTING_RECIPES``; only items the model trained on are promoted here.
 
 ``metadataColumns`` (``{"ITEMS": [columns]}``, at most ``MAX_METADATA_COLUMNS``) gives every item
 of the answer its ``metadata``, those columns of its newest Items row (imported or PutItems), as
