@@ -9,8 +9,11 @@ serving path (``personalize_runtime.recommend`` / ``rank_items``) and writes
 
     {"input": {"userId": "u1"}, "output": {"recommendedItems": ["i3", …], "scores": [0.01, …]}, "error": null}
 
-A line that is not a JSON object, or lacks what the recipe needs, gets ``"output": null`` and an
-``error`` naming the problem; the other lines are answered all the same. Lifecycle:
+A job's ``filterArn`` filters every line's list as it filters real-time recommendations; a
+line gives the values of the filter's placeholders in its own ``filterValues`` (``{"userId": "u1",
+"filterValues": {"CATEGORY": "\\"shoes\\""}}``). A line that is not a JSON object, lacks what
+the recipe needs, or lacks a value its filter needs, gets ``"output": null`` and an ``error``
+naming the problem; the other lines are answered all the same. Lifecycle:
 ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` | ``CREATE FAILED`` (no input file, or no
 bucket for the output). Batch jobs have no Delete operation.
 """
@@ -23,6 +26,7 @@ import time
 from helpers.localaws import (
     campaigns,
     errors,
+    filters,
     jobs,
     personalize_runtime,
     recommenders,
@@ -63,7 +67,19 @@ def _split(path: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _answer_line(store: Store, line: str, source: tuple[dict, usecases.Model, str], n: int) -> dict:
+def _filter_params(request: dict, filter_arn: str | None) -> dict:
+    """The job's filter and the line's ``filterValues`` as a runtime request gives them."""
+    values = request.get("filterValues")
+    if values is not None and not (
+        isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+    ):
+        raise errors.InvalidInputException(
+            'filterValues must map names to strings, e.g. {"CATEGORY": "\\"A\\""}.'
+        )
+    return {k: v for k, v in (("filterArn", filter_arn), ("filterValues", values)) if v}
+
+
+def _answer_line(store: Store, line: str, source: tuple[dict, usecases.Model, str], job: dict) -> dict:
     """One output line's ``input``, ``output`` and ``error`` for one input line."""
     doc, model, recipe = source
     try:
@@ -73,17 +89,22 @@ def _answer_line(store: Store, line: str, source: tuple[dict, usecases.Model, st
     if not isinstance(request, dict):
         return {"input": request, "output": None, "error": "The line is not a JSON object."}
     try:
+        filtering = _filter_params(request, job.get("filterArn"))
         if recipe in solutions.RANKING_RECIPES:
             if not request.get("userId") or not isinstance(request.get("itemList"), list):
                 raise errors.InvalidInputException(f"userId and itemList are required by {recipe}.")
-            ranked = personalize_runtime.rank_items(
-                store, doc, model, str(request["userId"]), request["itemList"]
-            )
+            params = {"userId": str(request["userId"]), "inputList": [str(i) for i in request["itemList"]]}
+            ranked = personalize_runtime.rank_items(store, doc, model, {**params, **filtering})
         else:
             params = {k: str(request[k]) for k in ("userId", "itemId") if request.get(k) is not None}
             served = f"batch inference jobs of the {recipe} recipe"
             answer = personalize_runtime.recommend(
-                store, {**params, "numResults": n}, doc, model, solutions.SERVED_AS[recipe], served
+                store,
+                {**params, **filtering, "numResults": job["numResults"]},
+                doc,
+                model,
+                solutions.SERVED_AS[recipe],
+                served,
             )
             ranked = answer["itemList"]
     except errors.AWSError as err:
@@ -110,7 +131,7 @@ def _run(store: Store, arn: str) -> None:
     except errors.AWSError as err:
         raise BatchFailed(f"Cannot read the input {path}: {err}") from err
     lines = [line for line in body.decode("utf-8-sig").splitlines() if line.strip()]
-    out = [json.dumps(_answer_line(store, line, source, doc["numResults"])) for line in lines]
+    out = [json.dumps(_answer_line(store, line, source, doc)) for line in lines]
     out_bucket, prefix = _split(doc["jobOutput"]["s3DataDestination"]["path"])
     out_key = f"{prefix.rstrip('/')}/{key.rsplit('/', 1)[-1]}.out".lstrip("/")
     try:
@@ -142,9 +163,7 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
     """Start a batch inference job on an ACTIVE solution version."""
     version = solutions.active_version(store, params["solutionVersionArn"])
     if params.get("filterArn"):
-        raise errors.InvalidInputException(
-            "filterArn is not supported by batch jobs of the local backend yet."
-        )
+        filters.check_item_filter(store, params["filterArn"], version["datasetGroupArn"])
     n = int(params.get("numResults") or DEFAULT_RESULTS)
     if n > MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
@@ -159,6 +178,7 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
         "batchInferenceJobArn": arn,
         "solutionVersionArn": params["solutionVersionArn"],
         "numResults": n,
+        **({"filterArn": params["filterArn"]} if params.get("filterArn") else {}),
         "jobInput": params["jobInput"],
         "jobOutput": params["jobOutput"],
         "batchInferenceJobConfig": _config(

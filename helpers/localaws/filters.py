@@ -10,7 +10,9 @@ wrong and at which character.
 GetRecommendations applies a filter through ``excluded_items``: it reads the group's Items (and
 Users, Interactions) data, imported and streamed (PutItems, PutUsers, PutEvents), once per change
 and cached per process, binds the request's ``filterValues`` and returns the items the filter
-leaves out.
+leaves out. The same path serves a promotion's filter, GetPersonalizedRanking's ``inputList`` and
+the lines of a batch inference job (``check_item_filter`` checks the job's filter when it is
+created); ``items_table`` also gives the runtime the item metadata it returns.
 """
 
 from __future__ import annotations
@@ -175,6 +177,12 @@ def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> p
     return _cached(key, build)
 
 
+def items_table(store: Store, group_arn: str) -> pd.DataFrame:
+    """The group's items, imported and streamed (PutItems), indexed by ``ITEM_ID``, the newest
+    row of an item winning (empty without an Items dataset); what filters and metadata read."""
+    return _table(store, group_arn, "Items", "ITEM_ID")
+
+
 _EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
 
 
@@ -226,9 +234,31 @@ def _active_filter(store: Store, filter_arn: str, group_arn: str) -> dict:
     if doc["datasetGroupArn"] != group_arn:
         raise errors.InvalidInputException(
             f"Filter {filter_arn} belongs to dataset group {doc['datasetGroupArn']}, "
-            f"not to {group_arn} of the recommender."
+            f"not to {group_arn}, the dataset group of the request."
         )
     return doc
+
+
+def _item_filter(store: Store, filter_arn: str, group_arn: str) -> tuple[fx.Filter, dict[str, set[str]]]:
+    """An ACTIVE filter of items of the group, parsed, and the categorical fields of the group's datasets."""
+    doc = _active_filter(store, filter_arn, group_arn)
+    kinds, categorical = _schemas(store, group_arn)
+    parsed = _compile(doc["filterExpression"], kinds)
+    if parsed.target != "ItemID":
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
+        )
+    return parsed, categorical
+
+
+def check_item_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+    """Check that a filter can filter the items of a dataset group (a batch inference job's, say).
+
+    Raises:
+        ResourceNotFoundException: no filter has this ARN.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters users.
+    """
+    _item_filter(store, filter_arn, group_arn)
 
 
 def excluded_items(
@@ -247,8 +277,8 @@ def excluded_items(
         store: the state.
         filter_arn: the request's ``filterArn``.
         filter_values: the request's ``filterValues``.
-        group_arn: the dataset group of the recommender.
-        item_ids: the model's item id per index.
+        group_arn: the dataset group of the recommender, campaign or batch job.
+        item_ids: the candidate item ids, one per index (a model's items, or an ``inputList``).
         user_id: the request's ``userId`` (its interactions and ``CurrentUser``).
         item_id: the request's ``itemId`` (``CurrentItem``).
 
@@ -260,13 +290,7 @@ def excluded_items(
         InvalidInputException: the filter is not ACTIVE or of another dataset group, filters
             users, needs an itemId the request lacks, or ``filterValues`` are missing or malformed.
     """
-    doc = _active_filter(store, filter_arn, group_arn)
-    kinds, categorical = _schemas(store, group_arn)
-    parsed = _compile(doc["filterExpression"], kinds)
-    if parsed.target != "ItemID":
-        raise errors.InvalidInputException(
-            f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
-        )
+    parsed, categorical = _item_filter(store, filter_arn, group_arn)
     if parsed.uses("CurrentItem") and not item_id:
         raise errors.InvalidInputException(
             f"Filter {filter_arn} uses CurrentItem, which needs the itemId of a related-items request."
