@@ -176,14 +176,14 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
         params: the request (``userId``, ``itemId``, ``numResults``, ``filterArn``, ``filterValues``).
         doc: the recommender's document, or ``version_source``'s.
         model: the loaded model.
-        recipe: the use case it is served as (a key of ``usecases.USE_CASES``).
+        recipe: the use case it is served as (a key of ``usecases.SERVED_CASES``).
         served: what serves it, in words, for error messages.
 
     Raises:
         InvalidInputException: ``userId`` or ``itemId`` missing where the use case needs it.
     """
     n = params.get("numResults", DEFAULT_RESULTS)
-    case = usecases.USE_CASES[recipe]
+    case = usecases.SERVED_CASES[recipe]
     user_id, item_id = params.get("userId"), params.get("itemId")
     if case.needs_user and not user_id:
         raise errors.InvalidInputException(f"userId is required by {served}.")

@@ -46,10 +46,10 @@ import time
 
 import numpy as np
 
-from helpers.localaws import errors, jobs, recommenders, usecases
+from helpers.localaws import algorithms, errors, jobs, recommenders, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
-from helpers.recsys import content, popularity, tuning
+from helpers.recsys import content, interactions, popularity, trending, tuning
 
 __all__ = [
     "create_solution",
@@ -75,6 +75,7 @@ SERVED_AS = {
     "aws-sims": usecases.ALSO_VIEWED,
     "aws-similar-items": usecases.ALSO_VIEWED,
     "aws-popularity-count": usecases.MOST_VIEWED,
+    usecases.TRENDING_NOW: usecases.TRENDING_NOW,
 }
 """Custom recipe → the use case whose model (and way of serving) it shares."""
 
@@ -114,34 +115,111 @@ def recipe_of(doc: dict) -> str:
 
 
 # --- models ---------------------------------------------------------------------------------
+MIN_INTERACTIONS = 1_000
+"""Interactions a custom recipe trains on at minimum, after ``eventType`` and ``eventValueThreshold``."""
+
+
+def training_selection(ev: usecases.Events, solution: dict) -> usecases.Events:
+    """The events a solution trains and is evaluated on: those of its ``eventType``, and of them
+    those whose ``EVENT_VALUE`` is at least ``solutionConfig.eventValueThreshold``.
+
+    Raises:
+        TrainingFailed: the threshold without an ``EVENT_VALUE`` field, or fewer than
+            ``MIN_INTERACTIONS`` events left.
+    """
+    keep = np.ones(len(ev.item_idx), dtype=bool)
+    event_type = solution.get("eventType")
+    threshold = (solution.get("solutionConfig") or {}).get("eventValueThreshold")
+    if event_type:
+        keep &= ev.event_types == event_type
+    if threshold is not None:
+        if ev.values is None:
+            raise usecases.TrainingFailed(
+                "solutionConfig.eventValueThreshold needs an EVENT_VALUE field in the Interactions schema."
+            )
+        with np.errstate(invalid="ignore"):
+            keep &= ev.values >= float(threshold)  # a missing value (NaN) is below any threshold
+    if int(keep.sum()) < MIN_INTERACTIONS:
+        raise usecases.TrainingFailed(
+            f"{recipe_of(solution)} needs at least {MIN_INTERACTIONS} interactions after filtering by "
+            f"eventType ({event_type}) and eventValueThreshold ({threshold}); {int(keep.sum())} remain."
+        )
+    return ev if keep.all() else usecases.select(ev, keep)
+
+
+def _featurization(ev: usecases.Events, mask: np.ndarray, values: dict) -> np.ndarray:
+    """``mask`` without the users and items the given percentile parameters leave out."""
+    for key, of in (("user_history_length", ev.user_idx), ("item_interaction_count", ev.item_idx)):
+        low, high = values.get(f"min_{key}_percentile"), values.get(f"max_{key}_percentile")
+        if low is None and high is None:
+            continue
+        inside = interactions.count_percentile_mask(of[mask], low or 0.0, 1.0 if high is None else high)
+        mask = mask.copy()
+        mask[np.flatnonzero(mask)[~inside]] = False
+    return mask
+
+
+def _settings(recency: tuple[bool, ...] | None) -> tuple[tuning.Tuning, tuple]:
+    """The settings without ``performHPO`` and the half-lives HPO may choose, for a recency switch."""
+    if recency == (False,):
+        return tuning.Tuning(tuning.Settings(half_life_days=None), None, (), 0), (None,)
+    if recency == (True,):
+        return _DEFAULTS, tuple(h for h in tuning.HALF_LIFE_GRID if h is not None)
+    return _DEFAULTS, tuning.HALF_LIFE_GRID
+
+
 def fit_recipe(
-    ev: usecases.Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.Tuning | None = None
+    ev: usecases.Events,
+    recipe: str,
+    mask: np.ndarray | None = None,
+    tuned: tuning.Tuning | None = None,
+    config: algorithms.Honoured | None = None,
 ) -> usecases.Model:
     """Fit a custom recipe's model (see the module doc) on the events ``mask`` selects.
 
     Args:
-        ev: the training data.
+        ev: the training data (``training_selection``'s).
         recipe: a key of ``SERVED_AS``.
         mask: the events to fit on; all by default.
         tuned: the personalisation model's settings; tuned on the data if None (``performHPO``).
+        config: the solution's honoured hyperparameters (``algorithms.honoured``); none by default.
 
     Raises:
         TrainingFailed: similar-items without item metadata, or no events selected.
     """
+    config = config or algorithms.Honoured({}, None)
     mask = np.ones(len(ev.item_idx), dtype=bool) if mask is None else mask
+    mask = _featurization(ev, mask, config.values)
     every = dataclasses.replace(ev, view=np.ones(len(ev.item_idx), dtype=bool))  # untyped: all count
     served = SERVED_AS[recipe]
+    counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
     if recipe == "aws-popularity-count":
-        counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, popular=counts)
+    if recipe == usecases.TRENDING_NOW:
+        frequency = config.values.get("trend_discovery_frequency", algorithms.TREND_DEFAULT)
+        trend = trending.fit_trending(
+            ev.item_idx[mask], ev.ts[mask], ev.n_items, interval_seconds=algorithms.TREND_INTERVALS[frequency]
+        )
+        return usecases.Model(recipe, ev.item_ids, fallback=counts, popular=trend.rank_scores())
     if recipe == "aws-similar-items":
         if not ev.tokens or not any(ev.tokens):
             raise usecases.TrainingFailed(
                 f"{recipe} needs an Items dataset with categorical or textual fields; found none."
             )
         sims = content.content_similarity(content.fit_content(ev.tokens), usecases.NEIGHBORS)
-        counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
+    if recipe == "aws-sims":
+        options = {}
+        if "min_cointeraction_count" in config.values:
+            options["min_count"] = max(1, int(config.values["min_cointeraction_count"]))
+        if "popularity_discount_factor" in config.values:
+            options["popularity_discount"] = float(config.values["popularity_discount_factor"])
+        return usecases.fit_co_view(every, mask, recipe, **options)
+    defaults, half_lives = _settings(config.recency)
+    if tuned is None:
+        tuned = usecases.tune(every, mask, half_lives)
+    elif tuned is _DEFAULTS:
+        tuned = defaults
     return dataclasses.replace(usecases.fit(every, served, mask, tuned), recipe=recipe)
 
 
@@ -166,9 +244,11 @@ def _train(store: Store, arn: str) -> None:
     recipe = recipe_of(doc)
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
-    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
+    events = training_selection(events, doc)
+    config = algorithms.honoured(recipe, doc.get("solutionConfig"))
+    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
     metrics = usecases.evaluate(
-        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning)
+        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)
     )
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
@@ -247,8 +327,13 @@ def _check_recipe(recipe_arn: str) -> str:
 
 
 def create_solution(store: Store, params: dict) -> dict:
-    """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group."""
-    _check_recipe(params["recipeArn"])
+    """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group.
+
+    The configuration is checked (``algorithms.check_solution_config``): names the recipe does
+    not have, values out of range and an ``eventValueThreshold`` without ``eventType`` are
+    InvalidInputException.
+    """
+    algorithms.check_solution_config(_check_recipe(params["recipeArn"]), params)
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
     group_arn = params["datasetGroupArn"]
