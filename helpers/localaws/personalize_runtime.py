@@ -22,7 +22,8 @@ A ``filterArn`` (with its ``filterValues``) leaves out the items its filter excl
 still has ``numResults`` items when enough items pass.
 
 A campaign is served as the use case of the same model (``solutions.SERVED_AS``) with its
-``campaignConfig``; GetPersonalizedRanking orders a campaign's ``inputList`` (up to
+``campaignConfig``; a Trending-Now campaign needs neither ``userId`` nor ``itemId`` (a ``userId``
+serves only a filter). GetPersonalizedRanking orders a campaign's ``inputList`` (up to
 ``MAX_RANKING_ITEMS``) by the user's scores from a personalized-ranking model.
 """
 
