@@ -1,0 +1,316 @@
+"""Contract tests of solutionConfig: checked at CreateSolution, honoured where the model has an
+analogue; and of the Trending-Now recipe (solutions, campaigns without userId, no batch jobs)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers.localaws import usecases
+from tests.contract import shop
+from tests.contract.conftest import assert_error, snapshot, wait_for
+from tests.contract.test_batch_jobs import INPUT, OUTPUT, put_input
+from tests.contract.test_solutions import RECIPE, SIMS, USER_PERSONALIZATION, make_solution, train
+
+POPULARITY = RECIPE + "aws-popularity-count"
+TRENDING = RECIPE + "aws-trending-now"
+INTERVAL = 7_200
+"""Trending-Now's default trend discovery frequency (2 hours), in seconds."""
+
+
+@pytest.fixture
+def group(personalize, s3):
+    """A custom dataset group with the shop's interactions."""
+    return shop.make_group(personalize, s3, shop.rows(), domain=None)[0]
+
+
+def model_of(state, version: dict) -> usecases.Model:
+    """The trained model of a solution version, read from the local state."""
+    doc = state.get("solution-version", version["solutionVersionArn"])
+    return usecases.load(state.absolute(doc["modelFile"]))
+
+
+def top_items(personalize_runtime, campaign: str, n: int = 3, **kw) -> list[str]:
+    found = personalize_runtime.get_recommendations(campaignArn=campaign, numResults=n, **kw)["itemList"]
+    return [i["itemId"] for i in found]
+
+
+def deploy(personalize, version: dict, name: str) -> str:
+    arn = personalize.create_campaign(name=name, solutionVersionArn=version["solutionVersionArn"])[
+        "campaignArn"
+    ]
+    assert wait_for(personalize.describe_campaign, "campaign", campaignArn=arn)["status"] == "ACTIVE"
+    return arn
+
+
+# --- checks at CreateSolution ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("recipe", "kw", "message"),
+    [
+        (USER_PERSONALIZATION, {"algorithmHyperParameters": {"hidden_size": "64"}}, "hidden_size"),
+        (USER_PERSONALIZATION, {"algorithmHyperParameters": {"hidden_dimension": "16"}}, "[32, 256]"),
+        (USER_PERSONALIZATION, {"algorithmHyperParameters": {"bptt": "2.5"}}, "bptt must be an integer"),
+        (USER_PERSONALIZATION, {"algorithmHyperParameters": {"recency_mask": "maybe"}}, "recency_mask"),
+        (
+            USER_PERSONALIZATION,
+            {"featureTransformationParameters": {"max_user_history_length_percentile": "1.5"}},
+            "max_user_history_length_percentile",
+        ),
+        (
+            SIMS,
+            {"algorithmHyperParameters": {"popularity_discount_factor": "x"}},
+            "popularity_discount_factor",
+        ),
+        (SIMS, {"algorithmHyperParameters": {"min_cointeraction_count": "11"}}, "min_cointeraction_count"),
+        (POPULARITY, {"algorithmHyperParameters": {"hidden_dimension": "64"}}, "has: none"),
+        (TRENDING, {"featureTransformationParameters": {"trend_discovery_frequency": "5 minutes"}}, "1 hour"),
+        (
+            USER_PERSONALIZATION,
+            {
+                "hpoConfig": {
+                    "algorithmHyperParameterRanges": {
+                        "continuousHyperParameterRanges": [
+                            {"name": "hidden_dimension", "minValue": 32, "maxValue": 64}
+                        ]
+                    }
+                }
+            },
+            "hidden_dimension",
+        ),
+        (
+            USER_PERSONALIZATION,
+            {
+                "hpoConfig": {
+                    "algorithmHyperParameterRanges": {
+                        "integerHyperParameterRanges": [
+                            {"name": "hidden_dimension", "minValue": 128, "maxValue": 64}
+                        ]
+                    }
+                }
+            },
+            "above maxValue",
+        ),
+        (
+            SIMS,
+            {
+                "hpoConfig": {
+                    "algorithmHyperParameterRanges": {
+                        "continuousHyperParameterRanges": [
+                            {"name": "min_item_interaction_count_percentile", "minValue": 0, "maxValue": 1}
+                        ]
+                    }
+                }
+            },
+            "HPO cannot tune",
+        ),
+        (POPULARITY, {"eventValueThreshold": "ten"}, "eventValueThreshold must be a number"),
+        (POPULARITY, {"eventValueThreshold": "10"}, "needs eventType"),
+    ],
+)
+def test_create_solution__solution_config(personalize, group, state, recipe, kw, message):
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_solution(
+            name="s", datasetGroupArn=group, recipeArn=recipe, solutionConfig=kw
+        ),
+        "InvalidInputException",
+        400,
+        message,
+    )
+    assert snapshot(state) == before
+
+
+def test_create_solution__accepts_the_guides_names(personalize, group):
+    config = {
+        "algorithmHyperParameters": {"hidden_dimension": "64", "bptt": "16", "recency_mask": "False"},
+        "featureTransformationParameters": {"min_user_history_length_percentile": "0.05"},
+        "hpoConfig": {
+            "algorithmHyperParameterRanges": {
+                "integerHyperParameterRanges": [
+                    {"name": "hidden_dimension", "minValue": 32, "maxValue": 128}
+                ],
+                "categoricalHyperParameterRanges": [{"name": "recency_mask", "values": ["true", "false"]}],
+            }
+        },
+    }
+    arn = make_solution(personalize, group, solutionConfig=config)
+    assert personalize.describe_solution(solutionArn=arn)["solution"]["solutionConfig"] == config
+
+
+# --- what the configuration changes ---------------------------------------------------------
+def test_event_type__trains_on_that_type_only(personalize, group, personalize_runtime):
+    every = train(personalize, make_solution(personalize, group, POPULARITY, name="every"))
+    views = train(personalize, make_solution(personalize, group, POPULARITY, name="views", eventType="View"))
+    assert views["status"] == "ACTIVE", views.get("failureReason")
+    assert top_items(personalize_runtime, deploy(personalize, every, "every"), userId="u0") == [
+        "p1",
+        "p2",
+        "p3",
+    ]
+    # by View events alone, x and y (40 views each) lead: no purchase counts
+    assert top_items(personalize_runtime, deploy(personalize, views, "views"), 2, userId="u0") == ["x", "y"]
+
+
+def test_event_type__too_few_events_fail_the_version(personalize, s3):
+    data = shop.with_count(shop.rows(), "Purchase", 999)
+    group = shop.make_group(personalize, s3, data, name="few", domain=None)[0]
+    version = train(personalize, make_solution(personalize, group, POPULARITY, eventType="Purchase"))
+    assert version["status"] == "CREATE FAILED"
+    assert (
+        "at least 1000 interactions" in version["failureReason"] and "999 remain" in version["failureReason"]
+    )
+
+
+def valued_group(personalize, s3) -> str:
+    """A custom dataset group whose purchases have an EVENT_VALUE: ``cheap`` 1,500 purchases of value
+    1, ``pricey`` 1,000 of value 10, by 50 shoppers."""
+    fields = json.loads(shop.schema())
+    fields["fields"].append({"name": "EVENT_VALUE", "type": "float"})
+    group = personalize.create_dataset_group(name="valued")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    schema = personalize.create_schema(name="valued", schema=json.dumps(fields))["schemaArn"]
+    dataset = personalize.create_dataset(
+        name="valued", datasetType="Interactions", datasetGroupArn=group, schemaArn=schema
+    )["datasetArn"]
+    wait_for(personalize.describe_dataset, "dataset", datasetArn=dataset)
+    lines = ["USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE"]
+    for k in range(2_500):
+        item, value = ("cheap", 1.0) if k < 1_500 else ("pricey", 10.0)
+        lines.append(f"u{k % 50},{item},{shop.T0 + k},Purchase,{value}")
+    s3.create_bucket(Bucket=shop.BUCKET)
+    job = shop.import_csv(personalize, s3, dataset, "\n".join(lines).encode(), "valued")
+    assert job["status"] == "ACTIVE", job.get("failureReason")
+    return group
+
+
+def test_event_value_threshold__leaves_low_value_events_out(personalize, s3, personalize_runtime):
+    group = valued_group(personalize, s3)
+    every = train(personalize, make_solution(personalize, group, POPULARITY, name="every"))
+    high = make_solution(
+        personalize,
+        group,
+        POPULARITY,
+        name="high",
+        eventType="Purchase",
+        solutionConfig={"eventValueThreshold": "5"},
+    )
+    valued = train(personalize, high)
+    assert valued["status"] == "ACTIVE", valued.get("failureReason")
+    assert top_items(personalize_runtime, deploy(personalize, every, "every"), 1, userId="u1") == ["cheap"]
+    assert top_items(personalize_runtime, deploy(personalize, valued, "high"), 1, userId="u1") == ["pricey"]
+
+
+def test_event_value_threshold__above_every_value_fails_the_version(personalize, s3):
+    group = valued_group(personalize, s3)
+    config = {"eventValueThreshold": "10.5"}
+    version = train(
+        personalize,
+        make_solution(personalize, group, POPULARITY, eventType="Purchase", solutionConfig=config),
+    )
+    assert version["status"] == "CREATE FAILED"
+    assert "0 remain" in version["failureReason"]
+
+
+def test_event_value_threshold__needs_an_event_value_field(personalize, group):
+    config = {"eventValueThreshold": "1"}
+    version = train(
+        personalize, make_solution(personalize, group, POPULARITY, eventType="View", solutionConfig=config)
+    )
+    assert version["status"] == "CREATE FAILED"
+    assert "EVENT_VALUE" in version["failureReason"]
+
+
+def test_recency_mask__false_weighs_every_event_equally(personalize, group, state):
+    default = train(personalize, make_solution(personalize, group, name="default"))
+    flat = make_solution(
+        personalize,
+        group,
+        name="flat",
+        solutionConfig={"algorithmHyperParameters": {"recency_mask": "false"}},
+    )
+    version = train(personalize, flat)
+    assert model_of(state, default).tuning.settings.half_life_days == 30.0
+    assert model_of(state, version).tuning.settings.half_life_days is None
+
+
+def test_recency_mask__an_hpo_range_constrains_the_search(personalize, group):
+    ranges = {"categoricalHyperParameterRanges": [{"name": "recency_mask", "values": ["false"]}]}
+    solution = make_solution(
+        personalize,
+        group,
+        performHPO=True,
+        solutionConfig={"hpoConfig": {"algorithmHyperParameterRanges": ranges}},
+    )
+    tuned = train(personalize, solution)["tunedHPOParams"]["algorithmHyperParameters"]
+    assert tuned["half_life_days"] == "None"
+
+
+def test_user_history_percentile__leaves_long_histories_out_of_training(personalize, group, state):
+    default = train(personalize, make_solution(personalize, group, name="default"))
+    config = {"featureTransformationParameters": {"max_user_history_length_percentile": "0.5"}}
+    short = train(personalize, make_solution(personalize, group, name="short", solutionConfig=config))
+    # u0–u19 have the longest histories (78 and 61 events; u20–u39 have 44 and 27): only u20–u39
+    # train, and p2 and p3 were bought by u0–u19 only
+    for version, bought in ((default, True), (short, False)):
+        model = model_of(state, version)
+        assert all((model.personal.popularity[model.item_index(i)] > 0) == bought for i in ("p2", "p3"))
+    assert model_of(state, short).personal.popularity[model_of(state, short).item_index("p1")] > 0
+
+
+# --- Trending-Now ---------------------------------------------------------------------------
+def trend_rows() -> list[tuple[str, str, int, str]]:
+    """Nine 2-hour intervals of Views by 60 shoppers: ``steady`` 60 an interval, ``hot`` 0, 0, 0,
+    2, 4, 8, 16, 32, 64 (it doubles), ``f0``–``f9`` 5 each an interval: 1,116 events, all within
+    the first 100 s of their interval."""
+    rows, n = [], 0
+    hot = [0, 0, 0, 2, 4, 8, 16, 32, 64]
+    for b in range(9):
+        items = ["steady"] * 60 + [f"f{k}" for k in range(10) for _ in range(5)] + ["hot"] * hot[b]
+        for j, item in enumerate(items):
+            rows.append((f"u{n % 60}", item, shop.T0 + b * INTERVAL + j * 100 // len(items), "View"))
+            n += 1
+    return rows
+
+
+@pytest.fixture
+def trend_group(personalize, s3):
+    return shop.make_group(personalize, s3, trend_rows(), name="trend", domain=None)[0]
+
+
+def test_trending_now__the_fastest_growing_item_comes_first(personalize, trend_group, personalize_runtime):
+    version = train(personalize, make_solution(personalize, trend_group, TRENDING))
+    assert version["status"] == "ACTIVE", version.get("failureReason")
+    campaign = deploy(personalize, version, "trending")
+    answer = personalize_runtime.get_recommendations(campaignArn=campaign)  # no userId: the same for all
+    assert [i["itemId"] for i in answer["itemList"]][:2] == ["hot", "steady"]
+    assert len(answer["itemList"]) == 12  # every item (the default 25 is more)
+    assert top_items(personalize_runtime, campaign, userId="u1") == top_items(personalize_runtime, campaign)
+
+
+def test_trending_now__a_day_long_interval_sees_no_growth_within_the_day(
+    personalize, trend_group, personalize_runtime
+):
+    config = {"featureTransformationParameters": {"trend_discovery_frequency": "1 day"}}
+    version = train(personalize, make_solution(personalize, trend_group, TRENDING, solutionConfig=config))
+    # the whole data is one interval: the items rank by their events (steady 540, f* 45, hot 126)
+    assert top_items(personalize_runtime, deploy(personalize, version, "daily")) == ["steady", "hot", "f0"]
+
+
+def test_trending_now__gives_no_batch_recommendations(personalize, trend_group, s3, state):
+    version = train(personalize, make_solution(personalize, trend_group, TRENDING))
+    put_input(s3, [json.dumps({"userId": "u1"})])
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_batch_inference_job(
+            jobName="job",
+            solutionVersionArn=version["solutionVersionArn"],
+            jobInput={"s3DataSource": {"path": INPUT}},
+            jobOutput={"s3DataDestination": {"path": OUTPUT}},
+            roleArn=shop.ROLE,
+        ),
+        "InvalidInputException",
+        400,
+        "aws-trending-now",
+    )
+    assert snapshot(state) == before
