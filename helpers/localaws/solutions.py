@@ -13,6 +13,8 @@ aws-personalized-ranking(-v2)                    and age-weighted history (``use
 aws-sims                                         co-view neighbours of every event, visits split
                                                  at 30-min gaps (``usecases.ALSO_VIEWED``)
 aws-popularity-count                             event counts of every item (``popularity``)
+aws-trending-now                                 a recency-weighted rate of change of each
+                                                 item's events per interval (``trending``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
                                                  and textual fields (``content``)
 ===============================================  ==============================================
@@ -20,13 +22,29 @@ aws-similar-items                                TF-IDF cosine of the Items data
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
 added with PutItems counts from the next version on, since training reads the streamed items).
-Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
-of a custom dataset group may have none). Each recipe is served like the use case of the same
-model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides the settings of the
+Trending-Now's intervals are its ``trend_discovery_frequency`` (2 hours by default); its
+campaigns answer GetRecommendations without ``userId`` and, as on AWS, it gives no batch
+recommendations. On AWS it also picks up new interactions every 2 hours without a new version;
+here a version's trends are those of its training data.
+
+**What a solution trains on** (``training_selection``): every interaction whatever its
+``EVENT_TYPE`` (an Interactions dataset of a custom dataset group may have none), or only those of
+``eventType``; of them, with ``solutionConfig.eventValueThreshold`` (which needs ``eventType``),
+only those whose ``EVENT_VALUE`` is at least the threshold. At least ``MIN_INTERACTIONS`` must
+remain, or the version ends CREATE FAILED; training and the metrics both use what remains.
+
+**Hyperparameters** (``helpers.localaws.algorithms`` lists them and checks them at
+CreateSolution): ``recency_mask`` / ``apply_recency_bias`` false weighs a user's history without
+a half-life; the percentile featurization parameters leave users (items) with the shortest and
+longest histories out of the fit; SIMS' ``popularity_discount_factor`` is the exponent of the
+co-view normalisation (0.5, the default, is the cosine) and ``min_cointeraction_count`` the
+fewest visits a pair must share; ``trend_discovery_frequency`` sets Trending-Now's interval.
+Names without an analogue (``hidden_dimension``, ``bptt``, …) are recorded and ignored, and a
+name not given keeps the local model's setting. ``performHPO`` decides the settings of the
 user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
 defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
-tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
-``tunedHPOParams``. ``solutionConfig`` is recorded as given.
+tuner of Recommended for you), within an ``hpoConfig`` range of ``recency_mask`` if one is
+given, and DescribeSolutionVersion reports the choice in ``tunedHPOParams``.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
