@@ -33,8 +33,10 @@ from helpers.localaws.store import Store
 __all__ = ["describe_algorithm", "describe_feature_transformation"]
 
 _DATE = 1_546_300_800.0  # 2019-01-01, the built-in recipes' creation date
-_ARN = re.compile(r"arn:aws:personalize:::(algorithm|feature-transformation)/([A-Za-z0-9][A-Za-z0-9_-]*)")
-"""A built-in algorithm's or feature transformation's ARN: no region, no account."""
+_ARN = re.compile(
+    r"arn:aws:personalize:::(recipe|algorithm|feature-transformation)/([A-Za-z0-9][A-Za-z0-9_-]*)"
+)
+"""A built-in recipe's, algorithm's or feature transformation's ARN: no region, no account."""
 _IMAGE = "amazon-personalize/{name}:latest"
 """The algorithm image the local backend names (AWS names its own registry's)."""
 _RESOURCES = {"cpu_count": "1", "gpu_count": "0"}
@@ -211,21 +213,31 @@ def recipe_parts(recipe: str) -> dict[str, str]:
     }
 
 
-def _name_in(arn: str, kind: str, table: dict) -> str:
-    """The name in a built-in ARN of ``kind``.
+def builtin_name(arn: str, kind: str) -> str:
+    """The name in the ARN of a built-in ``recipe``, ``algorithm`` or ``feature-transformation``.
 
     Raises:
         InvalidInputException: the ARN is not ``arn:aws:personalize:::<kind>/<name>``.
-        ResourceNotFoundException: ``table`` has no such name.
     """
     match = _ARN.fullmatch(arn)
     if match is None or match.group(1) != kind:
         raise errors.InvalidInputException(
             f"The ARN {arn} is not a valid {kind} ARN: expected arn:aws:personalize:::{kind}/<name>."
         )
-    if match.group(2) not in table:
-        raise errors.ResourceNotFoundException(f"Could not find {kind}: {arn}")
     return match.group(2)
+
+
+def _name_in(arn: str, kind: str, table: dict) -> str:
+    """The name in a built-in ARN of ``kind`` that ``table`` holds (``builtin_name``).
+
+    Raises:
+        InvalidInputException: the ARN is malformed.
+        ResourceNotFoundException: ``table`` has no such name.
+    """
+    name = builtin_name(arn, kind)
+    if name not in table:
+        raise errors.ResourceNotFoundException(f"Could not find {kind}: {arn}")
+    return name
 
 
 def _defaults(parameters: tuple[HyperParameter, ...]) -> dict[str, str]:

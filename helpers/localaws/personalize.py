@@ -578,6 +578,7 @@ def list_recipes(store: Store, params: dict) -> dict:
 
 def describe_recipe(store: Store, params: dict) -> dict:
     """Describe a built-in recipe; a custom one with its algorithm and feature transformation."""
+    algorithms.builtin_name(params["recipeArn"], "recipe")  # InvalidInputException if malformed
     for recipe in _recipes(None):
         if recipe["recipeArn"] == params["recipeArn"]:
             name = recipe["name"]
