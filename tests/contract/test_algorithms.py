@@ -133,6 +133,14 @@ def test_describe_feature_transformation(personalize, name, defaults):
             "ARN",
         ),
         ("describe_algorithm", "algorithmArn", RECIPE + "aws-sims", "InvalidInputException", "algorithm ARN"),
+        ("describe_recipe", "recipeArn", RECIPE + "aws-nothing", "ResourceNotFoundException", "aws-nothing"),
+        (
+            "describe_recipe",
+            "recipeArn",
+            "arn:aws:personalize:us-east-1:1:recipe/x",
+            "InvalidInputException",
+            "ARN",
+        ),
         (
             "describe_feature_transformation",
             "featureTransformationArn",
