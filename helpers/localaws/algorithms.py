@@ -381,6 +381,35 @@ def check_solution_config(recipe: str, params: dict) -> None:
             )
 
 
+def hpo_values(recipe: str, config: dict | None, name: str, n: int = 3) -> tuple:
+    """The values HPO tries for a tunable number: the given value, else ``n`` evenly spaced over
+    its ``hpoConfig`` range, else over the algorithm's range (integers rounded, duplicates dropped).
+
+    Args:
+        recipe: a custom recipe.
+        config: the solution's (checked) ``solutionConfig``.
+        name: a tunable integer or continuous hyperparameter of the recipe's algorithm.
+        n: values per range, > 1.
+    """
+    config = config or {}
+    h = _parameters(recipe)[0][name]
+    given = (config.get("algorithmHyperParameters") or {}).get(name)
+    if given is not None:
+        return (h.parse(given, "solutionConfig.algorithmHyperParameters"),)
+    low, high = h.bounds
+    ranges = ((config.get("hpoConfig") or {}).get("algorithmHyperParameterRanges") or {}).get(
+        f"{h.kind}HyperParameterRanges"
+    ) or []
+    for entry in ranges:
+        if entry.get("name") == name:
+            low, high = entry.get("minValue", low), entry.get("maxValue", high)
+    step = (high - low) / (n - 1)
+    values = [low + k * step for k in range(n)]
+    if h.kind == "integer":
+        values = [float(round(v)) for v in values]
+    return tuple(dict.fromkeys(values))
+
+
 @dataclass(frozen=True)
 class Honoured:
     """What a solution's configuration asks of the local model (the names it honours).

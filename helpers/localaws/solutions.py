@@ -44,7 +44,8 @@ name not given keeps the local model's setting. ``performHPO`` decides the setti
 user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
 defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
 tuner of Recommended for you), within an ``hpoConfig`` range of ``recency_mask`` if one is
-given, and DescribeSolutionVersion reports the choice in ``tunedHPOParams``.
+given; for SIMS it searches ``popularity_discount_factor`` and ``min_cointeraction_count``
+(``tune_sims``). DescribeSolutionVersion reports the choice in ``tunedHPOParams``.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
@@ -241,6 +242,33 @@ def fit_recipe(
     return dataclasses.replace(usecases.fit(every, served, mask, tuned), recipe=recipe)
 
 
+SIMS_TUNED = ("popularity_discount_factor", "min_cointeraction_count")
+"""The SIMS hyperparameters ``performHPO`` tunes."""
+
+
+def tune_sims(ev: usecases.Events, solution_config: dict | None) -> dict[str, float]:
+    """SIMS' hyperparameters for ``performHPO``: the pair with the best NDCG@10 on a validation
+    split of the training data (``usecases.validation_ndcg``), over ``algorithms.hpo_values`` of
+    each (three values of its ``hpoConfig`` range, else of its whole range; a given value is
+    kept). Ties keep the earlier pair: the smaller discount, then the smaller count.
+
+    Returns:
+        ``SIMS_TUNED`` name → chosen value.
+    """
+    grids = [algorithms.hpo_values("aws-sims", solution_config, name) for name in SIMS_TUNED]
+    best: tuple[float, dict] | None = None
+    for discount in grids[0]:
+        for count in grids[1]:
+            values = dict(zip(SIMS_TUNED, (discount, count), strict=True))
+            config = algorithms.Honoured(values, None)
+            score = usecases.validation_ndcg(
+                ev, lambda e, m, c=config: fit_recipe(e, "aws-sims", m, config=c)
+            )
+            if best is None or score > best[0]:
+                best = (score, values)
+    return best[1]
+
+
 def _hyperparameters(tuned: tuning.Tuning) -> dict[str, str]:
     """The tuned settings as Personalize reports hyperparameters: names to strings."""
     settings = dataclasses.asdict(tuned.settings)
@@ -264,6 +292,10 @@ def _train(store: Store, arn: str) -> None:
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
     events = training_selection(events, doc)
     config = algorithms.honoured(recipe, doc.get("solutionConfig"))
+    sims_tuned = None
+    if doc.get("performHPO") and recipe == "aws-sims":
+        sims_tuned = tune_sims(events, doc.get("solutionConfig"))
+        config = dataclasses.replace(config, values={**config.values, **sims_tuned})
     model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
     metrics = usecases.evaluate(
         events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)
@@ -281,6 +313,9 @@ def _train(store: Store, arn: str) -> None:
         changes.update(modelFile=model_file, metrics=metrics, streamedThrough=through, dataVersion=version)
         if current.get("performHPO") and model.tuning is not None:
             changes["tunedHPOParams"] = {"algorithmHyperParameters": _hyperparameters(model.tuning)}
+        if sims_tuned is not None:
+            chosen = {name: f"{value:g}" for name, value in sorted(sims_tuned.items())}
+            changes["tunedHPOParams"] = {"algorithmHyperParameters": chosen}
         store.update(VERSION, arn, changes)
 
 

@@ -701,6 +701,23 @@ def evaluate(
     return {k: round(float(v), 4) for k, v in metrics.evaluate(truths, recs, ev.n_items).items()}
 
 
+def validation_ndcg(ev: Events, fitter: Callable[[Events, np.ndarray], Model]) -> float:
+    """NDCG@10 of a model on a validation split of the events that ``evaluate`` does not hold out.
+
+    For hyperparameter search: the evaluation hold-out stays unseen, so the metrics of the model
+    finally chosen stay honest.
+
+    Args:
+        ev: the events.
+        fitter: how to fit the model on the events a mask selects.
+
+    Returns:
+        NDCG@10 in [0, 1]; 0 if no validation user has new held-out items.
+    """
+    inner = select(ev, ~_evaluation_split(ev).holdout)
+    return evaluate(inner, ALSO_VIEWED, fitter=fitter).get("normalized_discounted_cumulative_gain_at_10", 0.0)
+
+
 # --- files ----------------------------------------------------------------------------------
 def to_bytes(model: Model) -> bytes:
     """The model as ``.npz`` bytes (no pickles): ``recipe``, ``item_ids``, ``fallback`` and

@@ -314,3 +314,34 @@ def test_trending_now__gives_no_batch_recommendations(personalize, trend_group, 
         "aws-trending-now",
     )
     assert snapshot(state) == before
+
+
+def test_perform_hpo__sims_tunes_its_hyperparameters_within_the_ranges(personalize, group):
+    ranges = {
+        "continuousHyperParameterRanges": [
+            {"name": "popularity_discount_factor", "minValue": 0.2, "maxValue": 0.6}
+        ],
+        "integerHyperParameterRanges": [{"name": "min_cointeraction_count", "minValue": 1, "maxValue": 3}],
+    }
+    config = {"hpoConfig": {"algorithmHyperParameterRanges": ranges}}
+    version = train(
+        personalize, make_solution(personalize, group, SIMS, performHPO=True, solutionConfig=config)
+    )
+    assert version["status"] == "ACTIVE", version.get("failureReason")
+    tuned = version["tunedHPOParams"]["algorithmHyperParameters"]
+    assert set(tuned) == {"popularity_discount_factor", "min_cointeraction_count"}
+    assert float(tuned["popularity_discount_factor"]) in (0.2, 0.4, 0.6)
+    assert tuned["min_cointeraction_count"] in ("1", "2", "3")
+
+
+def test_perform_hpo__a_given_value_is_kept(personalize, group):
+    config = {"algorithmHyperParameters": {"popularity_discount_factor": "0.3"}}
+    version = train(
+        personalize, make_solution(personalize, group, SIMS, performHPO=True, solutionConfig=config)
+    )
+    assert version["tunedHPOParams"]["algorithmHyperParameters"]["popularity_discount_factor"] == "0.3"
+
+
+def test_perform_hpo__off_reports_no_tuned_values(personalize, group):
+    version = train(personalize, make_solution(personalize, group, SIMS))
+    assert "tunedHPOParams" not in version
