@@ -510,7 +510,8 @@ def tune(
         half_lives: the half-lives the search may choose (``tuning.tune_ease``).
     """
     if ev.n_items > personalization.DEFAULT_MAX_EASE_ITEMS:
-        return tuning.Tuning(KNN_SETTINGS, None, (), 0)
+        fixed = KNN_SETTINGS if KNN_SETTINGS.half_life_days in half_lives else None
+        return tuning.Tuning(fixed or replace(KNN_SETTINGS, half_life_days=half_lives[0]), None, (), 0)
     keep = ~_evaluation_split(ev).holdout
     if mask is not None:
         keep &= mask
