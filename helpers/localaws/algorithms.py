@@ -354,16 +354,45 @@ def _check_ranges(ranges: dict, known: dict[str, HyperParameter], recipe: str) -
                 )
 
 
+EVENTS_CONFIG_RECIPES = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
+"""Recipes whose solutions take an ``eventsConfig`` (the guide's "Optimizing a solution with events
+configuration")."""
+
+
+def check_events_config(recipe: str, events_config: dict | None, member: str) -> None:
+    """Check an ``eventsConfig`` (of ``solutionConfig`` or ``solutionUpdateConfig``).
+
+    Raises:
+        InvalidInputException: the recipe takes none, or an event type is listed twice.
+    """
+    parameters = (events_config or {}).get("eventParametersList") or []
+    if not parameters:
+        return
+    if recipe not in EVENTS_CONFIG_RECIPES:
+        allowed = ", ".join(EVENTS_CONFIG_RECIPES)
+        raise errors.InvalidInputException(
+            f"{member}.eventsConfig applies only to solutions of {allowed}, not {recipe}."
+        )
+    types = [p.get("eventType") for p in parameters]
+    for event_type in types:
+        if not event_type or types.count(event_type) > 1:
+            raise errors.InvalidInputException(
+                f"{member}.eventsConfig.eventParametersList needs one entry per eventType; "
+                f"{event_type!r} is {'missing' if not event_type else 'listed twice'}."
+            )
+
+
 def check_solution_config(recipe: str, params: dict) -> None:
     """Check a CreateSolution call's ``solutionConfig`` (and ``eventType``) for a custom recipe.
 
     Raises:
         InvalidInputException: a name the recipe does not have, a bad value, an ``hpoConfig``
-            range HPO cannot take, or an ``eventValueThreshold`` that is not a number or comes
-            without ``eventType``.
+            range HPO cannot take, an ``eventValueThreshold`` that is not a number or comes
+            without ``eventType``, or an ``eventsConfig`` the recipe does not take.
     """
     config = params.get("solutionConfig") or {}
     _, algorithm = _given(recipe, config)
+    check_events_config(recipe, config.get("eventsConfig"), "solutionConfig")
     ranges = (config.get("hpoConfig") or {}).get("algorithmHyperParameterRanges") or {}
     _check_ranges(ranges, algorithm, recipe)
     threshold = config.get("eventValueThreshold")

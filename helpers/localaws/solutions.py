@@ -30,8 +30,11 @@ here a version's trends are those of its training data.
 **What a solution trains on** (``training_selection``): every interaction whatever its
 ``EVENT_TYPE`` (an Interactions dataset of a custom dataset group may have none), or only those of
 ``eventType``; of them, with ``solutionConfig.eventValueThreshold`` (which needs ``eventType``),
-only those whose ``EVENT_VALUE`` is at least the threshold. At least ``MIN_INTERACTIONS`` must
-remain, or the version ends CREATE FAILED; training and the metrics both use what remains.
+only those whose ``EVENT_VALUE`` is at least the threshold; a v2 recipe's ``eventsConfig`` keeps
+only the event types it lists, each above its own threshold, weighed by its ``weight`` in the
+user×item matrix (streamed events keep the default weights at request time). At least
+``MIN_INTERACTIONS`` must remain, or the version ends CREATE FAILED; training and the metrics
+both use what remains.
 
 **Hyperparameters** (``helpers.localaws.algorithms`` lists them and checks them at
 CreateSolution): ``recency_mask`` / ``apply_recency_bias`` false weighs a user's history without
@@ -140,7 +143,10 @@ MIN_INTERACTIONS = 1_000
 
 def training_selection(ev: usecases.Events, solution: dict) -> usecases.Events:
     """The events a solution trains and is evaluated on: those of its ``eventType``, and of them
-    those whose ``EVENT_VALUE`` is at least ``solutionConfig.eventValueThreshold``.
+    those whose ``EVENT_VALUE`` is at least ``solutionConfig.eventValueThreshold``; with an
+    ``eventsConfig`` (the v2 recipes) only the types it lists, each above its own threshold and
+    weighed by its ``weight`` (1 if none; only the ratios matter to the model, weight 0 leaves
+    the type out).
 
     Raises:
         TrainingFailed: the threshold without an ``EVENT_VALUE`` field, or fewer than
@@ -152,18 +158,36 @@ def training_selection(ev: usecases.Events, solution: dict) -> usecases.Events:
     if event_type:
         keep &= ev.event_types == event_type
     if threshold is not None:
-        if ev.values is None:
-            raise usecases.TrainingFailed(
-                "solutionConfig.eventValueThreshold needs an EVENT_VALUE field in the Interactions schema."
-            )
-        with np.errstate(invalid="ignore"):
-            keep &= ev.values >= float(threshold)  # a missing value (NaN) is below any threshold
+        keep &= _at_least(ev, threshold, "solutionConfig.eventValueThreshold")
+    parameters = ((solution.get("solutionConfig") or {}).get("eventsConfig") or {}).get("eventParametersList")
+    if parameters:  # only the listed types count, each with its weight and its own threshold
+        listed, weights = np.zeros_like(keep), np.zeros_like(ev.weights)
+        for given in parameters:
+            of_type = ev.event_types == given["eventType"]
+            if given.get("eventValueThreshold") is not None:
+                of_type &= _at_least(ev, given["eventValueThreshold"], "eventsConfig.eventValueThreshold")
+            listed |= of_type
+            weights[of_type] = given.get("weight", 1.0)
+        keep &= listed & (weights > 0)
+        ev = dataclasses.replace(ev, weights=weights)
     if int(keep.sum()) < MIN_INTERACTIONS:
         raise usecases.TrainingFailed(
             f"{recipe_of(solution)} needs at least {MIN_INTERACTIONS} interactions after filtering by "
             f"eventType ({event_type}) and eventValueThreshold ({threshold}); {int(keep.sum())} remain."
         )
     return ev if keep.all() else usecases.select(ev, keep)
+
+
+def _at_least(ev: usecases.Events, threshold, what: str) -> np.ndarray:
+    """Mask of the events whose ``EVENT_VALUE`` is at least ``threshold`` (a missing one is not).
+
+    Raises:
+        TrainingFailed: the Interactions dataset has no ``EVENT_VALUE`` field.
+    """
+    if ev.values is None:
+        raise usecases.TrainingFailed(f"{what} needs an EVENT_VALUE field in the Interactions schema.")
+    with np.errstate(invalid="ignore"):
+        return ev.values >= float(threshold)
 
 
 def _featurization(ev: usecases.Events, mask: np.ndarray, values: dict) -> np.ndarray:
@@ -455,7 +479,8 @@ def delete_solution(store: Store, params: dict) -> dict:
 
 
 def update_solution(store: Store, params: dict) -> dict:
-    """Change an ACTIVE solution's automatic training (``performAutoTraining``, its schedule).
+    """Change an ACTIVE solution's automatic training (``performAutoTraining``, its schedule) or,
+    for a v2 recipe, its ``eventsConfig`` (the next version trains with it).
 
     The update goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` in
     ``latestSolutionUpdate``; then the solution shows the new settings. The local backend records
@@ -469,8 +494,7 @@ def update_solution(store: Store, params: dict) -> dict:
         state = doc["status"] + (f" with an update {update}" if busy else "")
         raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
     config = params.get("solutionUpdateConfig") or {}
-    if config.get("eventsConfig"):
-        raise errors.InvalidInputException("eventsConfig is not supported by the local backend yet.")
+    algorithms.check_events_config(recipe_of(doc), config.get("eventsConfig"), "solutionUpdateConfig")
     now = _now()
     summary = {
         "solutionUpdateConfig": config,

@@ -345,3 +345,72 @@ def test_perform_hpo__a_given_value_is_kept(personalize, group):
 def test_perform_hpo__off_reports_no_tuned_values(personalize, group):
     version = train(personalize, make_solution(personalize, group, SIMS))
     assert "tunedHPOParams" not in version
+
+
+# --- eventsConfig (the v2 recipes) ----------------------------------------------------------
+V2 = RECIPE + "aws-user-personalization-v2"
+
+
+def weights_of(state, version: dict) -> list[float]:
+    """The distinct event weights a version's model trained with (rounded)."""
+    return sorted(set(model_of(state, version).history.weights.astype(float).round(3).tolist()))
+
+
+WEIGHTS = {
+    "eventParametersList": [{"eventType": "View", "weight": 0.1}, {"eventType": "Purchase", "weight": 1.0}]
+}
+
+
+def test_events_config__weighs_each_event_type(personalize, group, state):
+    default = train(personalize, make_solution(personalize, group, V2, name="default"))
+    weighted = train(
+        personalize, make_solution(personalize, group, V2, name="w", solutionConfig={"eventsConfig": WEIGHTS})
+    )
+    assert weighted["status"] == "ACTIVE", weighted.get("failureReason")
+    assert weights_of(state, default) == [1.0, 4.0]  # View 1, Purchase 4
+    assert weights_of(state, weighted) == [0.1, 1.0]
+
+
+def test_events_config__only_the_listed_types_count(personalize, group, state):
+    views = {"eventParametersList": [{"eventType": "View", "weight": 0.5}]}
+    version = train(
+        personalize, make_solution(personalize, group, V2, solutionConfig={"eventsConfig": views})
+    )
+    model = model_of(state, version)
+    assert all(
+        model.personal.popularity[model.item_index(i)] == 0 for i in ("p1", "p2", "p3")
+    )  # purchases only
+
+
+def test_events_config__only_the_v2_recipes_take_one(personalize, group, state):
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_solution(
+            name="s",
+            datasetGroupArn=group,
+            recipeArn=USER_PERSONALIZATION,
+            solutionConfig={"eventsConfig": WEIGHTS},
+        ),
+        "InvalidInputException",
+        400,
+        "aws-user-personalization-v2",
+    )
+    twice = {"eventParametersList": [{"eventType": "View"}, {"eventType": "View", "weight": 0.5}]}
+    assert_error(
+        lambda: personalize.create_solution(
+            name="s", datasetGroupArn=group, recipeArn=V2, solutionConfig={"eventsConfig": twice}
+        ),
+        "InvalidInputException",
+        400,
+        "listed twice",
+    )
+    assert snapshot(state) == before
+
+
+def test_update_solution__events_config_applies_to_the_next_version(personalize, group, state):
+    solution = make_solution(personalize, group, V2)
+    personalize.update_solution(solutionArn=solution, solutionUpdateConfig={"eventsConfig": WEIGHTS})
+    updated = wait_for(personalize.describe_solution, "solution", solutionArn=solution)
+    assert updated["solutionConfig"]["eventsConfig"] == WEIGHTS
+    version = train(personalize, solution)
+    assert weights_of(state, version) == [0.1, 1.0]
