@@ -395,6 +395,7 @@ def check_solution_config(recipe: str, params: dict) -> None:
     check_events_config(recipe, config.get("eventsConfig"), "solutionConfig")
     ranges = (config.get("hpoConfig") or {}).get("algorithmHyperParameterRanges") or {}
     _check_ranges(ranges, algorithm, recipe)
+    max_jobs(config)
     threshold = config.get("eventValueThreshold")
     if threshold is not None:
         try:
@@ -408,6 +409,25 @@ def check_solution_config(recipe: str, params: dict) -> None:
                 "solutionConfig.eventValueThreshold needs eventType: the threshold applies to the "
                 "EVENT_VALUE of the events of that type."
             )
+
+
+def max_jobs(config: dict | None) -> int | None:
+    """``hpoConfig.hpoResourceConfig.maxNumberOfTrainingJobs`` as a number (None if not given).
+
+    Raises:
+        InvalidInputException: it is not a positive integer.
+    """
+    given = (((config or {}).get("hpoConfig") or {}).get("hpoResourceConfig") or {}).get(
+        "maxNumberOfTrainingJobs"
+    )
+    if given is None:
+        return None
+    if not str(given).isdigit() or int(given) < 1:
+        raise errors.InvalidInputException(
+            f"solutionConfig.hpoConfig.hpoResourceConfig.maxNumberOfTrainingJobs must be a positive "
+            f"integer, not {given!r}."
+        )
+    return int(given)
 
 
 def hpo_values(recipe: str, config: dict | None, name: str, n: int = 3) -> tuple:

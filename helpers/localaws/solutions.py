@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import time
 
 import numpy as np
@@ -274,22 +275,21 @@ def tune_sims(ev: usecases.Events, solution_config: dict | None) -> dict[str, fl
     """SIMS' hyperparameters for ``performHPO``: the pair with the best NDCG@10 on a validation
     split of the training data (``usecases.validation_ndcg``), over ``algorithms.hpo_values`` of
     each (three values of its ``hpoConfig`` range, else of its whole range; a given value is
-    kept). Ties keep the earlier pair: the smaller discount, then the smaller count.
+    kept), at most ``maxNumberOfTrainingJobs`` pairs in that order. Ties keep the earlier pair:
+    the smaller discount, then the smaller count.
 
     Returns:
         ``SIMS_TUNED`` name → chosen value.
     """
     grids = [algorithms.hpo_values("aws-sims", solution_config, name) for name in SIMS_TUNED]
+    pairs = list(itertools.product(*grids))[: algorithms.max_jobs(solution_config)]
     best: tuple[float, dict] | None = None
-    for discount in grids[0]:
-        for count in grids[1]:
-            values = dict(zip(SIMS_TUNED, (discount, count), strict=True))
-            config = algorithms.Honoured(values, None)
-            score = usecases.validation_ndcg(
-                ev, lambda e, m, c=config: fit_recipe(e, "aws-sims", m, config=c)
-            )
-            if best is None or score > best[0]:
-                best = (score, values)
+    for pair in pairs:
+        values = dict(zip(SIMS_TUNED, pair, strict=True))
+        config = algorithms.Honoured(values, None)
+        score = usecases.validation_ndcg(ev, lambda e, m, c=config: fit_recipe(e, "aws-sims", m, config=c))
+        if best is None or score > best[0]:
+            best = (score, values)
     return best[1]
 
 

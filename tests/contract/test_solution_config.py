@@ -414,3 +414,27 @@ def test_update_solution__events_config_applies_to_the_next_version(personalize,
     assert updated["solutionConfig"]["eventsConfig"] == WEIGHTS
     version = train(personalize, solution)
     assert weights_of(state, version) == [0.1, 1.0]
+
+
+def test_perform_hpo__max_number_of_training_jobs_bounds_the_search(personalize, group):
+    """With one job, only the first pair is tried: the smallest discount and count of the ranges."""
+    config = {"hpoConfig": {"hpoResourceConfig": {"maxNumberOfTrainingJobs": "1"}}}
+    version = train(
+        personalize, make_solution(personalize, group, SIMS, performHPO=True, solutionConfig=config)
+    )
+    tuned = version["tunedHPOParams"]["algorithmHyperParameters"]
+    assert tuned == {"min_cointeraction_count": "0", "popularity_discount_factor": "0"}
+
+
+def test_perform_hpo__max_number_of_training_jobs_must_be_a_positive_integer(personalize, group, state):
+    before = snapshot(state)
+    config = {"hpoConfig": {"hpoResourceConfig": {"maxNumberOfTrainingJobs": "none"}}}
+    assert_error(
+        lambda: personalize.create_solution(
+            name="s", datasetGroupArn=group, recipeArn=SIMS, performHPO=True, solutionConfig=config
+        ),
+        "InvalidInputException",
+        400,
+        "maxNumberOfTrainingJobs",
+    )
+    assert snapshot(state) == before
