@@ -24,8 +24,9 @@ metadata only, and like AWS it answers an item it did not train on with popular 
 added with PutItems counts from the next version on, since training reads the streamed items).
 Trending-Now's intervals are its ``trend_discovery_frequency`` (2 hours by default); its
 campaigns answer GetRecommendations without ``userId`` and, as on AWS, it gives no batch
-recommendations. On AWS it also picks up new interactions every 2 hours without a new version;
-here a version's trends are those of its training data.
+recommendations. As on AWS it needs no new version to see new interactions (``current_trend``):
+its campaigns answer from the data as it is at the request (on AWS, as it was at the last of its
+2-hourly refreshes).
 
 **What a solution trains on** (``training_selection``): every interaction whatever its
 ``EVENT_TYPE`` (an Interactions dataset of a custom dataset group may have none), or only those of
@@ -65,6 +66,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import threading
 import time
 
 import numpy as np
@@ -291,6 +293,43 @@ def tune_sims(ev: usecases.Events, solution_config: dict | None) -> dict[str, fl
         if best is None or score > best[0]:
             best = (score, values)
     return best[1]
+
+
+_trends: dict[tuple[str, str], usecases.Model] = {}
+_trends_lock = threading.Lock()
+
+
+def current_trend(store: Store, version: dict) -> usecases.Model:
+    """A Trending-Now version's model on its dataset group's data as it is now.
+
+    Trending-Now needs no new version to see new interactions: its trends are fitted again (with
+    the version's configuration) on what was imported and streamed since it trained, once per
+    change of the data (``recommenders.data_version``), cached per process. If the data no
+    longer trains (``TrainingFailed``), the version's own model answers.
+
+    Args:
+        store: the state.
+        version: an ACTIVE Trending-Now solution version's document.
+    """
+    group = version["datasetGroupArn"]
+    data = recommenders.data_version(store, group)
+    trained = lambda: usecases.load(store.absolute(version["modelFile"]))  # noqa: E731
+    if data == version.get("dataVersion"):
+        return trained()
+    key = (version["solutionVersionArn"], data)
+    with _trends_lock:
+        if key in _trends:
+            return _trends[key]
+    try:
+        events = training_selection(recommenders.training_events(store, group)[0], version)
+    except usecases.TrainingFailed:
+        return trained()
+    config = algorithms.honoured(usecases.TRENDING_NOW, version.get("solutionConfig"))
+    model = fit_recipe(events, usecases.TRENDING_NOW, config=config)
+    with _trends_lock:
+        _trends.clear()  # one data version at a time: the older ones are stale
+        _trends[key] = model
+    return model
 
 
 def _hyperparameters(tuned: tuning.Tuning) -> dict[str, str]:

@@ -438,3 +438,23 @@ def test_perform_hpo__max_number_of_training_jobs_must_be_a_positive_integer(per
         "maxNumberOfTrainingJobs",
     )
     assert snapshot(state) == before
+
+
+def test_trending_now__new_interactions_count_without_a_new_version(
+    personalize, trend_group, personalize_runtime, personalize_events
+):
+    version = train(personalize, make_solution(personalize, trend_group, TRENDING))
+    campaign = deploy(personalize, version, "trending")
+    assert top_items(personalize_runtime, campaign, 1) == ["hot"]
+    tracker = personalize.create_event_tracker(name="t", datasetGroupArn=trend_group)["trackingId"]
+    start = shop.T0 + 9 * INTERVAL + 100  # a new 2-hour interval: only f3 is seen in it
+    events = [{"eventType": "View", "itemId": "f3", "sentAt": start + k} for k in range(30)]
+    for batch in range(0, len(events), 10):  # PutEvents takes at most 10 events a call
+        personalize_events.put_events(
+            trackingId=tracker, userId="u1", sessionId="s", eventList=events[batch : batch + 10]
+        )
+    assert top_items(personalize_runtime, campaign, 1) == ["f3"]
+    version_now = personalize.describe_solution_version(solutionVersionArn=version["solutionVersionArn"])
+    assert (
+        version_now["solutionVersion"]["lastUpdatedDateTime"] == version["lastUpdatedDateTime"]
+    )  # no retraining
