@@ -15,7 +15,8 @@ line gives the values of the filter's placeholders in its own ``filterValues`` (
 the recipe needs, or lacks a value its filter needs, gets ``"output": null`` and an ``error``
 naming the problem; the other lines are answered all the same. Lifecycle:
 ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` | ``CREATE FAILED`` (no input file, or no
-bucket for the output). Batch jobs have no Delete operation.
+bucket for the output). Batch jobs have no Delete operation. As on AWS, Trending-Now solution
+versions give no batch recommendations (InvalidInputException).
 """
 
 from __future__ import annotations
@@ -162,6 +163,11 @@ def _config(recipe: str, given: dict | None) -> dict | None:
 def create_batch_inference_job(store: Store, params: dict) -> dict:
     """Start a batch inference job on an ACTIVE solution version."""
     version = solutions.active_version(store, params["solutionVersionArn"])
+    if solutions.recipe_of(version) == usecases.TRENDING_NOW:
+        raise errors.InvalidInputException(
+            f"Solution version {params['solutionVersionArn']} is of the aws-trending-now recipe, "
+            "which gives no batch recommendations: get trending items with GetRecommendations."
+        )
     if params.get("filterArn"):
         filters.check_item_filter(store, params["filterArn"], version["datasetGroupArn"])
     n = int(params.get("numResults") or DEFAULT_RESULTS)

@@ -183,7 +183,7 @@ def serving(store: Store, arn: str) -> tuple[dict, dict, usecases.Model]:
     Returns:
         ``(campaign, solution version, model)``: the ACTIVE campaign's document, the document of
         the version it deploys (``datasetGroupArn``, ``streamedThrough``, ``recipeArn``) and its
-        loaded model.
+        loaded model (a Trending-Now one fitted on the data as it is now).
 
     Raises:
         ResourceNotFoundException: no such campaign.
@@ -197,4 +197,6 @@ def serving(store: Store, arn: str) -> tuple[dict, dict, usecases.Model]:
             f"Campaign {arn} is {doc['status']}; it gives recommendations only when ACTIVE."
         )
     version = p.get(store, doc["solutionVersionArn"], solutions.VERSION)
+    if solutions.recipe_of(version) == usecases.TRENDING_NOW:  # its trends follow the data
+        return doc, version, solutions.current_trend(store, version)
     return doc, version, usecases.load(store.absolute(version["modelFile"]))

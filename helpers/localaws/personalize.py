@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 from botocore import xform_name
 
-from helpers.localaws import errors, imports, jobs, processes
+from helpers.localaws import algorithms, errors, imports, jobs, processes
 from helpers.localaws.store import Store, dataset_arn
 from helpers.localaws.sts import ACCOUNT
 
@@ -45,13 +45,16 @@ CUSTOM_RECIPES = {
     "aws-similar-items": "RELATED_ITEMS",
     "aws-sims": "RELATED_ITEMS",
     "aws-popularity-count": "USER_PERSONALIZATION",
+    "aws-trending-now": "USER_PERSONALIZATION",
     "aws-item-attribute-affinity": "USER_SEGMENTATION",
     "aws-item-affinity": "USER_SEGMENTATION",
 }
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs")
+_OPERATION_MODULES = (
+    "recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs", "algorithms",
+)  # fmt: skip
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 
@@ -574,12 +577,14 @@ def list_recipes(store: Store, params: dict) -> dict:
 
 
 def describe_recipe(store: Store, params: dict) -> dict:
-    """Describe a built-in recipe."""
+    """Describe a built-in recipe; a custom one with its algorithm and feature transformation."""
+    algorithms.builtin_name(params["recipeArn"], "recipe")  # InvalidInputException if malformed
     for recipe in _recipes(None):
         if recipe["recipeArn"] == params["recipeArn"]:
             name = recipe["name"]
             kind = CUSTOM_RECIPES.get(name, "USER_PERSONALIZATION")
             recipe = dict(recipe, recipeType=kind, description=f"Built-in recipe {name} (local backend).")
+            recipe.update(algorithms.recipe_parts(name))
             recipe.pop("domain", None)
             return {"recipe": recipe}
     raise errors.ResourceNotFoundException(f"Could not find resource: {params['recipeArn']}")

@@ -37,7 +37,8 @@ strings; only a recommender or campaign created or updated with
 items.
 
 A campaign is served as the use case of the same model (``solutions.SERVED_AS``) with its
-``campaignConfig``; GetPersonalizedRanking orders a campaign's ``inputList`` (up to
+``campaignConfig``; a Trending-Now campaign needs neither ``userId`` nor ``itemId`` (a ``userId``
+serves only a filter). GetPersonalizedRanking orders a campaign's ``inputList`` (up to
 ``MAX_RANKING_ITEMS``) by the user's scores from a personalized-ranking model, leaving out the
 items its ``filterArn`` excludes.
 """
@@ -290,7 +291,7 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
             ``filterValues``, ``promotions``).
         doc: the recommender's document, or ``version_source``'s.
         model: the loaded model.
-        recipe: the use case it is served as (a key of ``usecases.USE_CASES``).
+        recipe: the use case it is served as (a key of ``usecases.SERVED_CASES``).
         served: what serves it, in words, for error messages.
 
     Raises:
@@ -298,7 +299,7 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
             filter or promotion that cannot apply (see ``excluded_items``).
     """
     n = params.get("numResults", DEFAULT_RESULTS)
-    case = usecases.USE_CASES[recipe]
+    case = usecases.SERVED_CASES[recipe]
     user_id, item_id = params.get("userId"), params.get("itemId")
     if case.needs_user and not user_id:
         raise errors.InvalidInputException(f"userId is required by {served}.")

@@ -13,6 +13,8 @@ aws-personalized-ranking(-v2)                    and age-weighted history (``use
 aws-sims                                         co-view neighbours of every event, visits split
                                                  at 30-min gaps (``usecases.ALSO_VIEWED``)
 aws-popularity-count                             event counts of every item (``popularity``)
+aws-trending-now                                 a recency-weighted rate of change of each
+                                                 item's events per interval (``trending``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
                                                  and textual fields (``content``)
 ===============================================  ==============================================
@@ -20,13 +22,34 @@ aws-similar-items                                TF-IDF cosine of the Items data
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
 added with PutItems counts from the next version on, since training reads the streamed items).
-Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
-of a custom dataset group may have none). Each recipe is served like the use case of the same
-model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides the settings of the
+Trending-Now's intervals are its ``trend_discovery_frequency`` (2 hours by default); its
+campaigns answer GetRecommendations without ``userId`` and, as on AWS, it gives no batch
+recommendations. As on AWS it needs no new version to see new interactions (``current_trend``):
+its campaigns answer from the data as it is at the request (on AWS, as it was at the last of its
+2-hourly refreshes).
+
+**What a solution trains on** (``training_selection``): every interaction whatever its
+``EVENT_TYPE`` (an Interactions dataset of a custom dataset group may have none), or only those of
+``eventType``; of them, with ``solutionConfig.eventValueThreshold`` (which needs ``eventType``),
+only those whose ``EVENT_VALUE`` is at least the threshold; a v2 recipe's ``eventsConfig`` keeps
+only the event types it lists, each above its own threshold, weighed by its ``weight`` in the
+user×item matrix (streamed events keep the default weights at request time). At least
+``MIN_INTERACTIONS`` must remain, or the version ends CREATE FAILED; training and the metrics
+both use what remains.
+
+**Hyperparameters** (``helpers.localaws.algorithms`` lists them and checks them at
+CreateSolution): ``recency_mask`` / ``apply_recency_bias`` false weighs a user's history without
+a half-life; the percentile featurization parameters leave users (items) with the shortest and
+longest histories out of the fit; SIMS' ``popularity_discount_factor`` is the exponent of the
+co-view normalisation (0.5, the default, is the cosine) and ``min_cointeraction_count`` the
+fewest visits a pair must share; ``trend_discovery_frequency`` sets Trending-Now's interval.
+Names without an analogue (``hidden_dimension``, ``bptt``, …) are recorded and ignored, and a
+name not given keeps the local model's setting. ``performHPO`` decides the settings of the
 user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
 defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
-tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
-``tunedHPOParams``. ``solutionConfig`` is recorded as given.
+tuner of Recommended for you), within an ``hpoConfig`` range of ``recency_mask`` if one is
+given; for SIMS it searches ``popularity_discount_factor`` and ``min_cointeraction_count``
+(``tune_sims``). DescribeSolutionVersion reports the choice in ``tunedHPOParams``.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
@@ -42,14 +65,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
+import threading
 import time
 
 import numpy as np
 
-from helpers.localaws import errors, jobs, recommenders, usecases
+from helpers.localaws import algorithms, errors, jobs, recommenders, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
-from helpers.recsys import content, popularity, tuning
+from helpers.recsys import content, interactions, popularity, trending, tuning
 
 __all__ = [
     "create_solution",
@@ -75,6 +100,7 @@ SERVED_AS = {
     "aws-sims": usecases.ALSO_VIEWED,
     "aws-similar-items": usecases.ALSO_VIEWED,
     "aws-popularity-count": usecases.MOST_VIEWED,
+    usecases.TRENDING_NOW: usecases.TRENDING_NOW,
 }
 """Custom recipe → the use case whose model (and way of serving) it shares."""
 
@@ -114,35 +140,196 @@ def recipe_of(doc: dict) -> str:
 
 
 # --- models ---------------------------------------------------------------------------------
+MIN_INTERACTIONS = 1_000
+"""Interactions a custom recipe trains on at minimum, after ``eventType`` and ``eventValueThreshold``."""
+
+
+def training_selection(ev: usecases.Events, solution: dict) -> usecases.Events:
+    """The events a solution trains and is evaluated on: those of its ``eventType``, and of them
+    those whose ``EVENT_VALUE`` is at least ``solutionConfig.eventValueThreshold``; with an
+    ``eventsConfig`` (the v2 recipes) only the types it lists, each above its own threshold and
+    weighed by its ``weight`` (1 if none; only the ratios matter to the model, weight 0 leaves
+    the type out).
+
+    Raises:
+        TrainingFailed: the threshold without an ``EVENT_VALUE`` field, or fewer than
+            ``MIN_INTERACTIONS`` events left.
+    """
+    keep = np.ones(len(ev.item_idx), dtype=bool)
+    event_type = solution.get("eventType")
+    threshold = (solution.get("solutionConfig") or {}).get("eventValueThreshold")
+    if event_type:
+        keep &= ev.event_types == event_type
+    if threshold is not None:
+        keep &= _at_least(ev, threshold, "solutionConfig.eventValueThreshold")
+    parameters = ((solution.get("solutionConfig") or {}).get("eventsConfig") or {}).get("eventParametersList")
+    if parameters:  # only the listed types count, each with its weight and its own threshold
+        listed, weights = np.zeros_like(keep), np.zeros_like(ev.weights)
+        for given in parameters:
+            of_type = ev.event_types == given["eventType"]
+            if given.get("eventValueThreshold") is not None:
+                of_type &= _at_least(ev, given["eventValueThreshold"], "eventsConfig.eventValueThreshold")
+            listed |= of_type
+            weights[of_type] = given.get("weight", 1.0)
+        keep &= listed & (weights > 0)
+        ev = dataclasses.replace(ev, weights=weights)
+    if int(keep.sum()) < MIN_INTERACTIONS:
+        raise usecases.TrainingFailed(
+            f"{recipe_of(solution)} needs at least {MIN_INTERACTIONS} interactions after filtering by "
+            f"eventType ({event_type}) and eventValueThreshold ({threshold}); {int(keep.sum())} remain."
+        )
+    return ev if keep.all() else usecases.select(ev, keep)
+
+
+def _at_least(ev: usecases.Events, threshold, what: str) -> np.ndarray:
+    """Mask of the events whose ``EVENT_VALUE`` is at least ``threshold`` (a missing one is not).
+
+    Raises:
+        TrainingFailed: the Interactions dataset has no ``EVENT_VALUE`` field.
+    """
+    if ev.values is None:
+        raise usecases.TrainingFailed(f"{what} needs an EVENT_VALUE field in the Interactions schema.")
+    with np.errstate(invalid="ignore"):
+        return ev.values >= float(threshold)
+
+
+def _featurization(ev: usecases.Events, mask: np.ndarray, values: dict) -> np.ndarray:
+    """``mask`` without the users and items the given percentile parameters leave out."""
+    for key, of in (("user_history_length", ev.user_idx), ("item_interaction_count", ev.item_idx)):
+        low, high = values.get(f"min_{key}_percentile"), values.get(f"max_{key}_percentile")
+        if low is None and high is None:
+            continue
+        inside = interactions.count_percentile_mask(of[mask], low or 0.0, 1.0 if high is None else high)
+        mask = mask.copy()
+        mask[np.flatnonzero(mask)[~inside]] = False
+    return mask
+
+
+def _settings(recency: tuple[bool, ...] | None) -> tuple[tuning.Tuning, tuple]:
+    """The settings without ``performHPO`` and the half-lives HPO may choose, for a recency switch."""
+    if recency == (False,):
+        return tuning.Tuning(tuning.Settings(half_life_days=None), None, (), 0), (None,)
+    if recency == (True,):
+        return _DEFAULTS, tuple(h for h in tuning.HALF_LIFE_GRID if h is not None)
+    return _DEFAULTS, tuning.HALF_LIFE_GRID
+
+
 def fit_recipe(
-    ev: usecases.Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.Tuning | None = None
+    ev: usecases.Events,
+    recipe: str,
+    mask: np.ndarray | None = None,
+    tuned: tuning.Tuning | None = None,
+    config: algorithms.Honoured | None = None,
 ) -> usecases.Model:
     """Fit a custom recipe's model (see the module doc) on the events ``mask`` selects.
 
     Args:
-        ev: the training data.
+        ev: the training data (``training_selection``'s).
         recipe: a key of ``SERVED_AS``.
         mask: the events to fit on; all by default.
         tuned: the personalisation model's settings; tuned on the data if None (``performHPO``).
+        config: the solution's honoured hyperparameters (``algorithms.honoured``); none by default.
 
     Raises:
         TrainingFailed: similar-items without item metadata, or no events selected.
     """
+    config = config or algorithms.Honoured({}, None)
     mask = np.ones(len(ev.item_idx), dtype=bool) if mask is None else mask
+    mask = _featurization(ev, mask, config.values)
     every = dataclasses.replace(ev, view=np.ones(len(ev.item_idx), dtype=bool))  # untyped: all count
     served = SERVED_AS[recipe]
+    counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
     if recipe == "aws-popularity-count":
-        counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, popular=counts)
+    if recipe == usecases.TRENDING_NOW:
+        frequency = config.values.get("trend_discovery_frequency", algorithms.TREND_DEFAULT)
+        trend = trending.fit_trending(
+            ev.item_idx[mask], ev.ts[mask], ev.n_items, interval_seconds=algorithms.TREND_INTERVALS[frequency]
+        )
+        return usecases.Model(recipe, ev.item_ids, fallback=counts, popular=trend.rank_scores())
     if recipe == "aws-similar-items":
         if not ev.tokens or not any(ev.tokens):
             raise usecases.TrainingFailed(
                 f"{recipe} needs an Items dataset with categorical or textual fields; found none."
             )
         sims = content.content_similarity(content.fit_content(ev.tokens), usecases.NEIGHBORS)
-        counts = popularity.count_events(ev.item_idx[mask], ev.n_items).astype(np.float64)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
+    if recipe == "aws-sims":
+        options = {}
+        if "min_cointeraction_count" in config.values:
+            options["min_count"] = max(1, int(config.values["min_cointeraction_count"]))
+        if "popularity_discount_factor" in config.values:
+            options["popularity_discount"] = float(config.values["popularity_discount_factor"])
+        return usecases.fit_co_view(every, mask, recipe, **options)
+    defaults, half_lives = _settings(config.recency)
+    if tuned is None:
+        tuned = usecases.tune(every, mask, half_lives)
+    elif tuned is _DEFAULTS:
+        tuned = defaults
     return dataclasses.replace(usecases.fit(every, served, mask, tuned), recipe=recipe)
+
+
+SIMS_TUNED = ("popularity_discount_factor", "min_cointeraction_count")
+"""The SIMS hyperparameters ``performHPO`` tunes."""
+
+
+def tune_sims(ev: usecases.Events, solution_config: dict | None) -> dict[str, float]:
+    """SIMS' hyperparameters for ``performHPO``: the pair with the best NDCG@10 on a validation
+    split of the training data (``usecases.validation_ndcg``), over ``algorithms.hpo_values`` of
+    each (three values of its ``hpoConfig`` range, else of its whole range; a given value is
+    kept), at most ``maxNumberOfTrainingJobs`` pairs in that order. Ties keep the earlier pair:
+    the smaller discount, then the smaller count.
+
+    Returns:
+        ``SIMS_TUNED`` name → chosen value.
+    """
+    grids = [algorithms.hpo_values("aws-sims", solution_config, name) for name in SIMS_TUNED]
+    pairs = list(itertools.product(*grids))[: algorithms.max_jobs(solution_config)]
+    best: tuple[float, dict] | None = None
+    for pair in pairs:
+        values = dict(zip(SIMS_TUNED, pair, strict=True))
+        config = algorithms.Honoured(values, None)
+        score = usecases.validation_ndcg(ev, lambda e, m, c=config: fit_recipe(e, "aws-sims", m, config=c))
+        if best is None or score > best[0]:
+            best = (score, values)
+    return best[1]
+
+
+_trends: dict[tuple[str, str], usecases.Model] = {}
+_trends_lock = threading.Lock()
+
+
+def current_trend(store: Store, version: dict) -> usecases.Model:
+    """A Trending-Now version's model on its dataset group's data as it is now.
+
+    Trending-Now needs no new version to see new interactions: its trends are fitted again (with
+    the version's configuration) on what was imported and streamed since it trained, once per
+    change of the data (``recommenders.data_version``), cached per process. If the data no
+    longer trains (``TrainingFailed``), the version's own model answers.
+
+    Args:
+        store: the state.
+        version: an ACTIVE Trending-Now solution version's document.
+    """
+    group = version["datasetGroupArn"]
+    data = recommenders.data_version(store, group)
+    trained = lambda: usecases.load(store.absolute(version["modelFile"]))  # noqa: E731
+    if data == version.get("dataVersion"):
+        return trained()
+    key = (version["solutionVersionArn"], data)
+    with _trends_lock:
+        if key in _trends:
+            return _trends[key]
+    try:
+        events = training_selection(recommenders.training_events(store, group)[0], version)
+    except usecases.TrainingFailed:
+        return trained()
+    config = algorithms.honoured(usecases.TRENDING_NOW, version.get("solutionConfig"))
+    model = fit_recipe(events, usecases.TRENDING_NOW, config=config)
+    with _trends_lock:
+        _trends.clear()  # one data version at a time: the older ones are stale
+        _trends[key] = model
+    return model
 
 
 def _hyperparameters(tuned: tuning.Tuning) -> dict[str, str]:
@@ -166,9 +353,15 @@ def _train(store: Store, arn: str) -> None:
     recipe = recipe_of(doc)
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
-    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
+    events = training_selection(events, doc)
+    config = algorithms.honoured(recipe, doc.get("solutionConfig"))
+    sims_tuned = None
+    if doc.get("performHPO") and recipe == "aws-sims":
+        sims_tuned = tune_sims(events, doc.get("solutionConfig"))
+        config = dataclasses.replace(config, values={**config.values, **sims_tuned})
+    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
     metrics = usecases.evaluate(
-        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning)
+        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)
     )
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
@@ -183,6 +376,9 @@ def _train(store: Store, arn: str) -> None:
         changes.update(modelFile=model_file, metrics=metrics, streamedThrough=through, dataVersion=version)
         if current.get("performHPO") and model.tuning is not None:
             changes["tunedHPOParams"] = {"algorithmHyperParameters": _hyperparameters(model.tuning)}
+        if sims_tuned is not None:
+            chosen = {name: f"{value:g}" for name, value in sorted(sims_tuned.items())}
+            changes["tunedHPOParams"] = {"algorithmHyperParameters": chosen}
         store.update(VERSION, arn, changes)
 
 
@@ -247,8 +443,13 @@ def _check_recipe(recipe_arn: str) -> str:
 
 
 def create_solution(store: Store, params: dict) -> dict:
-    """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group."""
-    _check_recipe(params["recipeArn"])
+    """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group.
+
+    The configuration is checked (``algorithms.check_solution_config``): names the recipe does
+    not have, values out of range and an ``eventValueThreshold`` without ``eventType`` are
+    InvalidInputException.
+    """
+    algorithms.check_solution_config(_check_recipe(params["recipeArn"]), params)
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
     group_arn = params["datasetGroupArn"]
@@ -317,7 +518,8 @@ def delete_solution(store: Store, params: dict) -> dict:
 
 
 def update_solution(store: Store, params: dict) -> dict:
-    """Change an ACTIVE solution's automatic training (``performAutoTraining``, its schedule).
+    """Change an ACTIVE solution's automatic training (``performAutoTraining``, its schedule) or,
+    for a v2 recipe, its ``eventsConfig`` (the next version trains with it).
 
     The update goes ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` in
     ``latestSolutionUpdate``; then the solution shows the new settings. The local backend records
@@ -331,8 +533,7 @@ def update_solution(store: Store, params: dict) -> dict:
         state = doc["status"] + (f" with an update {update}" if busy else "")
         raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
     config = params.get("solutionUpdateConfig") or {}
-    if config.get("eventsConfig"):
-        raise errors.InvalidInputException("eventsConfig is not supported by the local backend yet.")
+    algorithms.check_events_config(recipe_of(doc), config.get("eventsConfig"), "solutionUpdateConfig")
     now = _now()
     summary = {
         "solutionUpdateConfig": config,

@@ -137,6 +137,15 @@ interactions, 25 users with two or more) are checked by the import jobs
 """
 
 
+TRENDING_NOW = "aws-trending-now"
+SERVED_CASES = {
+    **USE_CASES,
+    TRENDING_NOW: UseCase("Trending now", "", 1_000, needs_user=False, needs_item=False),
+}
+"""Every way a model is served (``personalize_runtime.recommend``): the use cases, and the
+Trending-Now recipe's list, the same for everyone (no event type required: ``event_type`` "")."""
+
+
 class TrainingFailed(Exception):
     """The data cannot train this use case; the message becomes the failureReason."""
 
@@ -153,6 +162,8 @@ class Events:
         view, purchase: per event, whether it is a ``View`` / ``Purchase``.
         created: per item, ``CREATION_TIMESTAMP`` of the Items dataset (NaN if unknown).
         tokens: per item, its content tokens (``content.item_tokens``; empty without metadata).
+        event_types: per event, its ``EVENT_TYPE`` ("" if the dataset has none); None if unknown.
+        values: per event, its ``EVENT_VALUE`` (NaN if missing); None without the column.
     """
 
     user_ids: np.ndarray
@@ -165,6 +176,8 @@ class Events:
     purchase: np.ndarray
     created: np.ndarray | None = None
     tokens: list[list[str]] | None = None
+    event_types: np.ndarray | None = None
+    values: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -221,6 +234,9 @@ def prepare(
     types = frame["EVENT_TYPE"].astype(str).to_numpy() if "EVENT_TYPE" in frame else np.full(len(frame), "")
     order = np.lexsort((ts, user_idx))
     types = types[order]
+    values = None
+    if "EVENT_VALUE" in frame:
+        values = pd.to_numeric(frame["EVENT_VALUE"], errors="coerce").to_numpy(dtype=np.float64)[order]
     created, tokens = None, None
     if items is not None:
         created, tokens = item_metadata(items, item_ids, categorical, textual)
@@ -235,7 +251,15 @@ def prepare(
         purchase=types == "Purchase",
         created=created,
         tokens=tokens,
+        event_types=types,
+        values=values,
     )
+
+
+def select(ev: Events, keep: np.ndarray) -> Events:
+    """The events ``keep`` selects (a boolean mask), over the same users and items."""
+    per_event = ("user_idx", "item_idx", "ts", "weights", "view", "purchase", "event_types", "values")
+    return replace(ev, **{f: getattr(ev, f)[keep] for f in per_event if getattr(ev, f) is not None})
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -399,16 +423,7 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         ).scores
         return Model(recipe, ev.item_ids, fallback=scores, popular=scores)
     if recipe == ALSO_VIEWED:
-        sims = similarity.fit_co_view(
-            ev.user_idx[typed],
-            ev.item_idx[typed],
-            n,
-            timestamps=ev.ts[typed],
-            session_gap_seconds=SESSION_GAP_SECONDS,
-            neighbors=NEIGHBORS,
-        )
-        counts = popularity.count_events(ev.item_idx[typed], n)
-        return Model(recipe, ev.item_ids, fallback=counts, similar=sims, history=_history(ev))
+        return fit_co_view(ev, typed)
     if recipe == BOUGHT_TOGETHER:
         sims = similarity.fit_co_purchase(
             ev.user_idx[mask],
@@ -445,6 +460,28 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
     )
 
 
+def fit_co_view(ev: Events, typed: np.ndarray, recipe: str = ALSO_VIEWED, **options) -> Model:
+    """Customers who viewed X's model: co-views in one visit of the events ``typed`` selects.
+
+    Args:
+        ev: the events.
+        typed: the events to count (a boolean mask).
+        recipe: the model's recipe name.
+        **options: ``min_count``, ``popularity_discount`` of ``similarity.fit_co_view``.
+    """
+    sims = similarity.fit_co_view(
+        ev.user_idx[typed],
+        ev.item_idx[typed],
+        ev.n_items,
+        timestamps=ev.ts[typed],
+        session_gap_seconds=SESSION_GAP_SECONDS,
+        neighbors=NEIGHBORS,
+        **options,
+    )
+    counts = popularity.count_events(ev.item_idx[typed], ev.n_items)
+    return Model(recipe, ev.item_ids, fallback=counts, similar=sims, history=_history(ev))
+
+
 def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     """Item ages (creation, else first event), event counts and content vectors of the training data."""
     n = ev.n_items
@@ -460,18 +497,28 @@ def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     )
 
 
-def tune(ev: Events) -> tuning.Tuning:
+def tune(
+    ev: Events, mask: np.ndarray | None = None, half_lives: tuple = tuning.HALF_LIFE_GRID
+) -> tuning.Tuning:
     """Recommended for you's settings for these events, chosen outside the evaluation hold-out.
 
-    EASE's settings are tuned on the events that ``evaluate`` does not hold out (so its metrics
-    stay honest); item-kNN catalogues get ``KNN_SETTINGS``.
+    EASE's settings are tuned on the events (of ``mask``, all by default) that ``evaluate`` does
+    not hold out, so its metrics stay honest; item-kNN catalogues get ``KNN_SETTINGS``.
+
+    Args:
+        ev: the events.
+        mask: the events the model may train on; all by default.
+        half_lives: the half-lives the search may choose (``tuning.tune_ease``).
     """
     if ev.n_items > personalization.DEFAULT_MAX_EASE_ITEMS:
-        return tuning.Tuning(KNN_SETTINGS, None, (), 0)
+        fixed = KNN_SETTINGS if KNN_SETTINGS.half_life_days in half_lives else None
+        return tuning.Tuning(fixed or replace(KNN_SETTINGS, half_life_days=half_lives[0]), None, (), 0)
     keep = ~_evaluation_split(ev).holdout
+    if mask is not None:
+        keep &= mask
     return tuning.tune_ease(
         ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items,
-        rng=np.random.default_rng(SEED),
+        rng=np.random.default_rng(SEED), half_lives=half_lives,
     )  # fmt: skip
 
 
@@ -657,6 +704,23 @@ def evaluate(
     if not truths:
         return {}
     return {k: round(float(v), 4) for k, v in metrics.evaluate(truths, recs, ev.n_items).items()}
+
+
+def validation_ndcg(ev: Events, fitter: Callable[[Events, np.ndarray], Model]) -> float:
+    """NDCG@10 of a model on a validation split of the events that ``evaluate`` does not hold out.
+
+    For hyperparameter search: the evaluation hold-out stays unseen, so the metrics of the model
+    finally chosen stay honest.
+
+    Args:
+        ev: the events.
+        fitter: how to fit the model on the events a mask selects.
+
+    Returns:
+        NDCG@10 in [0, 1]; 0 if no validation user has new held-out items.
+    """
+    inner = select(ev, ~_evaluation_split(ev).holdout)
+    return evaluate(inner, ALSO_VIEWED, fitter=fitter).get("normalized_discounted_cumulative_gain_at_10", 0.0)
 
 
 # --- files ----------------------------------------------------------------------------------

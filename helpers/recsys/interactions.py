@@ -237,3 +237,35 @@ def top_k(scores: np.ndarray, k: int, exclude=None) -> tuple[np.ndarray, np.ndar
     order = np.lexsort((eligible, -vals))[:k]
     chosen = eligible[order]
     return chosen.astype(np.int64), scores[chosen]
+
+
+def count_percentile_mask(keys, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """Mask of the events whose key (user or item) has an event count within two percentiles.
+
+    Personalize's featurization hyperparameters (``min/max_user_history_length_percentile``,
+    ``min/max_item_interaction_count_percentile``) leave out of training the users with the
+    shortest and longest histories, or the items with the fewest and most interactions: a key
+    is kept if its count lies in ``[quantile(low), quantile(high)]`` of the counts of all keys
+    (linear interpolation), bounds included.
+
+    Args:
+        keys: User (or item) index per event.
+        low: Lower percentile, in [0, 1].
+        high: Upper percentile, in [low, 1].
+
+    Returns:
+        ``bool`` array, one per event; all True for ``low=0, high=1``.
+
+    Raises:
+        ValueError: If the percentiles are outside [0, 1] or ``low > high``.
+    """
+    if not 0.0 <= low <= high <= 1.0:
+        raise ValueError(f"percentiles must satisfy 0 <= low <= high <= 1, got low={low!r}, high={high!r}")
+    keys = as_index_array(keys, "keys")
+    if not len(keys):
+        return np.ones(0, dtype=bool)
+    counts = np.bincount(keys)
+    present = counts[counts > 0]
+    lo, hi = np.quantile(present, [low, high])
+    per_event = counts[keys]
+    return (per_event >= lo) & (per_event <= hi)

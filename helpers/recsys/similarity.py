@@ -116,6 +116,7 @@ def item_similarity_from_baskets(
     neighbors: int = 50,
     min_count: int = 1,
     block_size: int = 1024,
+    popularity_discount: float = 0.5,
 ) -> ItemSimilarity:
     """Item×item similarity from a basket×item matrix, top ``neighbors`` per item.
 
@@ -129,6 +130,10 @@ def item_similarity_from_baskets(
         min_count: Pairs that share fewer baskets than this are dropped, >= 1.
         block_size: Items per block of the blocked product, > 0; memory is
             about ``block_size × n_items × 8`` bytes.
+        popularity_discount: With ``"cosine"``, the exponent ``d`` of
+            ``c_ij / (|i| |j|)^(2d)``, in [0, 1]: 0.5 is the cosine, 0 the raw co-occurrence
+            (popular neighbours first), 1 discounts popularity most (SIMS's
+            ``popularity_discount_factor``).
 
     Returns:
         An ``ItemSimilarity``; scores are > 0 and, for cosine/Jaccard, in (0, 1].
@@ -141,6 +146,8 @@ def item_similarity_from_baskets(
     neighbors = check_positive_int(neighbors, "neighbors")
     min_count = check_positive_int(min_count, "min_count")
     block_size = check_positive_int(block_size, "block_size")
+    if not 0.0 <= popularity_discount <= 1.0:
+        raise ValueError(f"popularity_discount must be in [0, 1], got {popularity_discount!r}")
     x = sp.csr_matrix(basket_item, dtype=np.float32)
     x.sum_duplicates()
     x.eliminate_zeros()
@@ -152,7 +159,10 @@ def item_similarity_from_baskets(
     xt = x.T.tocsr()
     bt = binary.T.tocsr()
     if normalize == "cosine":
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel()).astype(np.float32)
+        squares = np.asarray(x.multiply(x).sum(axis=0)).ravel()
+        norms = (np.sqrt(squares) if popularity_discount == 0.5 else squares**popularity_discount).astype(
+            np.float32
+        )
     else:
         norms = np.asarray(binary.sum(axis=0)).ravel().astype(np.float32)
     rows_all, cols_all, vals_all = [], [], []
@@ -195,6 +205,7 @@ def fit_co_occurrence(
     neighbors: int = 50,
     min_count: int = 1,
     block_size: int = 1024,
+    popularity_discount: float = 0.5,
 ) -> ItemSimilarity:
     """Items that share baskets: a user's history, or one session of it.
 
@@ -211,6 +222,7 @@ def fit_co_occurrence(
         neighbors: Neighbours kept per item, > 0.
         min_count: Minimum number of shared baskets for a pair, >= 1.
         block_size: Items per block of the blocked product.
+        popularity_discount: Exponent of the cosine's norms (see ``item_similarity_from_baskets``).
 
     Returns:
         An ``ItemSimilarity`` over ``n_items`` items.
@@ -241,7 +253,12 @@ def fit_co_occurrence(
     x.sum_duplicates()
     x.data[:] = 1.0
     return item_similarity_from_baskets(
-        x, normalize=normalize, neighbors=neighbors, min_count=min_count, block_size=block_size
+        x,
+        normalize=normalize,
+        neighbors=neighbors,
+        min_count=min_count,
+        block_size=block_size,
+        popularity_discount=popularity_discount,
     )
 
 

@@ -348,6 +348,7 @@ def tune_ease(
     min_users: int = 500,
     max_users: int = 1_000,
     min_user_events: int = 3,
+    half_lives: tuple = HALF_LIFE_GRID,
 ) -> Tuning:
     """Choose EASE's settings for these events on a validation split of them.
 
@@ -360,8 +361,9 @@ def tune_ease(
     else they like (the question of a random split); on MovieLens 100K the first alone picks a
     one-day half-life that costs a random split a fifth of its NDCG@10. The search, in order:
 
-    1. λ over ``RELATIVE_L2_GRID``, ``"weighted"``, no recency;
-    2. half-life over ``HALF_LIFE_GRID`` at that λ;
+    1. λ over ``RELATIVE_L2_GRID``, ``"weighted"``, no recency (the first of ``half_lives``
+       if they leave no recency out);
+    2. half-life over ``half_lives`` at that λ;
     3. λ at ÷√2 and ×√2 of the best, with the best half-life;
     4. ``"binary"`` with the best settings — skipped when every (user, item) pair has the same
        summed weight, where both combinations are one model.
@@ -395,6 +397,8 @@ def tune_ease(
         raise ValueError(f"holdout_fraction must be in (0, 0.5), got {holdout_fraction!r}")
     if not 0 < user_fraction < 1:
         raise ValueError(f"user_fraction must be in (0, 1), got {user_fraction!r}")
+    if not half_lives:
+        raise ValueError("half_lives must name at least one half-life (None for no recency)")
     users = np.asarray(user_idx, dtype=np.int64)
     items = np.asarray(item_idx, dtype=np.int64)
     ts = np.asarray(timestamps, dtype=np.int64)
@@ -420,7 +424,10 @@ def tune_ease(
         {"newest": (newest & chosen)[pair_of], "random": others[pair_of]},
     )
     if validation.n_scored < MIN_VALIDATION_USERS:
-        return Tuning(Settings(), None, (), validation.n_scored)
+        fallback = Settings()
+        if fallback.half_life_days not in half_lives:
+            fallback = replace(fallback, half_life_days=half_lives[0])
+        return Tuning(fallback, None, (), validation.n_scored)
     trials: list[Trial] = []
     best: list[Trial] = []
 
@@ -436,10 +443,12 @@ def tune_ease(
             best[:] = [trial]
 
     floor = [0.0]
+    first = None if None in half_lives else half_lives[0]
     for relative in RELATIVE_L2_GRID:
-        attempt(Settings(relative, None, "weighted"))
-    floor[0] = (1 - MAX_RECENCY_LOSS) * max(t.by_hold_out["random"] for t in trials)
-    for half_life in HALF_LIFE_GRID:
+        attempt(Settings(relative, first, "weighted"))
+    if first is None:  # recency is judged against no recency
+        floor[0] = (1 - MAX_RECENCY_LOSS) * max(t.by_hold_out["random"] for t in trials)
+    for half_life in half_lives:
         attempt(replace(best[0].settings, half_life_days=half_life))
     middle = best[0].settings
     for factor in (2**-0.5, 2**0.5):

@@ -69,3 +69,17 @@ def test_top_k_returns_fewer_when_fewer_eligible():
 def test_top_k_bad_k():
     with pytest.raises(ValueError, match="k must be a positive integer"):
         interactions.top_k(np.zeros(3), 0)
+
+
+def test_count_percentile_mask_keeps_keys_between_the_percentiles():
+    # user 0: 1 event, user 1: 2, user 2: 3, user 3: 10
+    keys = np.repeat([0, 1, 2, 3], [1, 2, 3, 10])
+    assert interactions.count_percentile_mask(keys).all()
+    # quantile(0.25) of [1, 2, 3, 10] = 1.75, quantile(0.75) = 4.75: users 1 and 2 stay
+    kept = interactions.count_percentile_mask(keys, 0.25, 0.75)
+    np.testing.assert_array_equal(np.unique(keys[kept]), [1, 2])
+
+
+def test_count_percentile_mask_rejects_bad_percentiles():
+    with pytest.raises(ValueError, match="percentiles"):
+        interactions.count_percentile_mask([0, 1], 0.6, 0.4)

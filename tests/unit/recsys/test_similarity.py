@@ -34,6 +34,17 @@ def test_co_view_cosine():
     np.testing.assert_allclose(dense(m), expected, rtol=1e-6)
 
 
+def test_popularity_discount_moves_between_counts_and_cosine():
+    counts = np.array([[0, 2, 1, 0], [2, 0, 1, 0], [1, 1, 0, 1], [0, 0, 1, 0]])
+    sizes = np.array([2, 2, 2, 1])  # baskets of each item
+    raw = similarity.fit_co_view(USERS, ITEMS, 4, popularity_discount=0.0)
+    np.testing.assert_allclose(dense(raw), counts, rtol=1e-6)
+    strong = similarity.fit_co_view(USERS, ITEMS, 4, popularity_discount=1.0)
+    np.testing.assert_allclose(dense(strong), counts / np.outer(sizes, sizes), rtol=1e-6)
+    with pytest.raises(ValueError, match="popularity_discount"):
+        similarity.fit_co_view(USERS, ITEMS, 4, popularity_discount=1.5)
+
+
 def test_co_view_jaccard():
     m = similarity.fit_co_view(USERS, ITEMS, 4, normalize="jaccard")
     expected = np.array([[0, 1, 1 / 3, 0], [1, 0, 1 / 3, 0], [1 / 3, 1 / 3, 0, 0.5], [0, 0, 0.5, 0]])

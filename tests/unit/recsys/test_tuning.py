@@ -98,6 +98,26 @@ def test_search_records_every_trial_and_keeps_the_best():
     assert tuned.n_validation_users >= tuning.MIN_VALIDATION_USERS
 
 
+def test_half_lives_constrain_the_search():
+    """A solution's recency_mask: recent events predict the hold-out, but no recency is allowed;
+    old ones do, but recency is required."""
+    data = _events(_drifting)
+    flat = tuning.tune_ease(*data, N_USERS, N_ITEMS, rng=np.random.default_rng(1), half_lives=(None,))
+    assert {t.settings.half_life_days for t in flat.trials} == {None}
+    recent = tuning.tune_ease(
+        *_events(_returning), N_USERS, N_ITEMS, rng=np.random.default_rng(1), half_lives=(7.0, 3.0)
+    )
+    assert recent.settings.half_life_days in (7.0, 3.0)
+    assert {t.settings.half_life_days for t in recent.trials} <= {7.0, 3.0}
+    few = data[0] < 40
+    kept = tuning.tune_ease(
+        *(a[few] for a in data), 40, N_ITEMS, rng=np.random.default_rng(1), half_lives=(None,)
+    )
+    assert kept.settings.half_life_days is None and kept.validation_ndcg_at_10 is None
+    with pytest.raises(ValueError, match="half_lives"):
+        tuning.tune_ease(*data, N_USERS, N_ITEMS, rng=np.random.default_rng(1), half_lives=())
+
+
 def test_too_few_users_keep_the_defaults():
     users, items, ts, weights = _events(_drifting)
     few = users < 40
