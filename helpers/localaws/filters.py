@@ -291,3 +291,69 @@ def excluded_items(
     except fx.FilterValuesError as exc:
         raise errors.InvalidInputException(str(exc)) from exc
     return np.flatnonzero(~keep).astype(np.int64)
+
+
+def item_metadata(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
+    """A dataset group's Items metadata, as filters and attribute queries read it.
+
+    Returns:
+        ``(table, kinds, categorical)``: the imported and streamed rows indexed by ``ITEM_ID``
+        (empty without an Items dataset), each Items field's kind (``filter_expressions.STRING``,
+        ``NUMBER``, …) and the categorical fields.
+    """
+    kinds, categorical = _schemas(store, group_arn)
+    table = _table(store, group_arn, "Items", "ITEM_ID")
+    return table, kinds.get("Items", {}), categorical.get("Items", set())
+
+
+def user_filter(store: Store, filter_arn: str, group_arn: str) -> fx.Filter:
+    """The parsed ``UserID`` filter a user segment applies.
+
+    Raises:
+        ResourceNotFoundException: no filter has this ARN.
+        InvalidInputException: the filter is not ACTIVE, of another dataset group, or filters items.
+    """
+    doc = _active_filter(store, filter_arn, group_arn)
+    parsed = _compile(doc["filterExpression"], _schemas(store, group_arn)[0])
+    if parsed.target != "UserID":
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters items (ItemID), which applies to recommendations, "
+            "not to user segments."
+        )
+    return parsed
+
+
+def excluded_users(
+    store: Store,
+    filter_arn: str,
+    filter_values: Mapping[str, str] | None,
+    *,
+    group_arn: str,
+    user_ids: np.ndarray,
+) -> np.ndarray:
+    """The indices of ``user_ids`` that a ``UserID`` filter leaves out of a user segment.
+
+    ``Users`` conditions read the Users dataset (imported and streamed), ``Interactions`` ones
+    every imported interaction of the user.
+
+    Raises:
+        ResourceNotFoundException, InvalidInputException: as ``user_filter``; also when
+            ``filterValues`` are missing or malformed.
+    """
+    parsed = user_filter(store, filter_arn, group_arn)
+    interactions = pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+    if parsed.uses("Interactions"):
+        frame = store.read_dataset(group_arn, "Interactions")
+        if frame is not None:
+            frame = frame.reindex(columns=["USER_ID", "EVENT_TYPE"]).astype(str)
+            interactions = frame.set_axis(["ID", "EVENT_TYPE"], axis=1)
+    try:
+        context = fx.Context(
+            candidates=_table(store, group_arn, "Users", "USER_ID").reindex(pd.Index(user_ids.astype(str))),
+            interactions=interactions,
+            categorical=_schemas(store, group_arn)[1].get("Users", set()),
+        )
+        keep = fx.evaluate(parsed, fx.bind(parsed, filter_values), context)
+    except fx.FilterValuesError as exc:
+        raise errors.InvalidInputException(str(exc)) from exc
+    return np.flatnonzero(~keep).astype(np.int64)

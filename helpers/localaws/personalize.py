@@ -51,7 +51,9 @@ CUSTOM_RECIPES = {
 """Recipes of custom (domain-less) dataset groups and their recipe types."""
 
 
-_OPERATION_MODULES = ("recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs")
+_OPERATION_MODULES = (
+    "recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs", "batch_segment_jobs",
+)  # fmt: skip
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 
 

@@ -15,17 +15,21 @@ aws-sims                                         co-view neighbours of every eve
 aws-popularity-count                             event counts of every item (``popularity``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
                                                  and textual fields (``content``)
+aws-item-affinity, aws-item-attribute-affinity   User-Personalization's model, users ranked by
+                                                 their scores (``segmentation``)
 ===============================================  ==============================================
 
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
 added with PutItems counts from the next version on, since training reads the streamed items).
-Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
-of a custom dataset group may have none). Each recipe is served like the use case of the same
-model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides the settings of the
-user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
-defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
-tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
+The USER_SEGMENTATION recipes (``segmentation``) answer no campaign and no batch inference job,
+only batch segment jobs (``batch_segment_jobs``), and offer no ``performHPO``; their metrics are
+Personalize's for segments. Custom recipes train on every interaction whatever its ``EVENT_TYPE``
+(an Interactions dataset of a custom dataset group may have none). Each recipe is served like the
+use case of the same model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides
+the settings of the user-personalization and personalized-ranking models: without it they are
+``tuning.Settings``' defaults; with it ``usecases.fit`` tunes them on a validation split of the
+training data (the tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
 ``tunedHPOParams``. ``solutionConfig`` is recorded as given.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
@@ -46,7 +50,7 @@ import time
 
 import numpy as np
 
-from helpers.localaws import errors, jobs, recommenders, usecases
+from helpers.localaws import errors, jobs, recommenders, segmentation, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
 from helpers.recsys import content, popularity, tuning
@@ -166,10 +170,13 @@ def _train(store: Store, arn: str) -> None:
     recipe = recipe_of(doc)
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
-    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
-    metrics = usecases.evaluate(
-        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning)
-    )
+    if recipe in segmentation.RECIPES:
+        model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe)
+    else:
+        model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
+        metrics = usecases.evaluate(
+            events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning)
+        )
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     model_file = store.relative(path)
@@ -238,7 +245,7 @@ def _check_recipe(recipe_arn: str) -> str:
                 f"Recipe {recipe_arn} is a use case: create a recommender with it, not a solution."
             )
         raise errors.ResourceNotFoundException(f"Could not find recipe: {recipe_arn}")
-    if name not in SERVED_AS:
+    if name not in SERVED_AS and name not in segmentation.RECIPES:
         allowed = ", ".join(sorted(SERVED_AS))
         raise errors.InvalidInputException(
             f"Recipe {name} is not emulated by the local backend yet; it trains {allowed}."
@@ -248,9 +255,13 @@ def _check_recipe(recipe_arn: str) -> str:
 
 def create_solution(store: Store, params: dict) -> dict:
     """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group."""
-    _check_recipe(params["recipeArn"])
+    recipe = _check_recipe(params["recipeArn"])
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
+    if params.get("performHPO") and recipe in segmentation.RECIPES:
+        raise errors.InvalidInputException(
+            f"performHPO: the {recipe} recipe offers no hyperparameter optimization."
+        )
     group_arn = params["datasetGroupArn"]
     group = p.get(store, group_arn, "dataset-group")
     if group["status"] != "ACTIVE":

@@ -102,7 +102,6 @@ def test_create_solution__on_a_domain_dataset_group(personalize, s3):
     [
         (RECIPE + "aws-nothing", "ResourceNotFoundException", 400, "aws-nothing"),
         (shop.FOR_YOU, "InvalidInputException", 400, "create a recommender"),
-        (RECIPE + "aws-item-affinity", "InvalidInputException", 400, "not emulated"),
     ],
 )
 def test_create_solution__recipe(personalize, group, state, recipe, code, status, message):
