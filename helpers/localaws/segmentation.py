@@ -3,10 +3,12 @@
 Both train the model of User-Personalization (Recommended for you's EASE / item-kNN on event-
 and age-weighted history, ``usecases.FOR_YOU``, with the default settings: Personalize offers no
 HPO for these recipes) on every interaction, and score each shopper's affinity to every item from
-the history the model trained on. A segment ranks users, best first (ties by user id):
+the history the model trained on: the shopper's share of the model's positive scores (how likely
+their next interaction is with the item, however busy they are). A segment ranks users, best
+first (ties by user id):
 
-- **Item-Affinity** (``aws-item-affinity``): by their score for the item;
-- **Item-Attribute-Affinity** (``aws-item-attribute-affinity``): by their mean score over the
+- **Item-Affinity** (``aws-item-affinity``): by their affinity to the item;
+- **Item-Attribute-Affinity** (``aws-item-attribute-affinity``): by their mean affinity to the
   items that match the attribute query (``segment_queries``), so a shopper who likes many
   products of the kind ranks above one who likes a single one.
 
@@ -70,8 +72,20 @@ def fit(ev: usecases.Events, recipe: str, mask: np.ndarray | None = None) -> use
     return dataclasses.replace(usecases.fit(every, usecases.FOR_YOU, mask, _DEFAULTS), recipe=recipe)
 
 
+def _affinity(model: usecases.Model, history: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """A user's affinity to every item: their share of the model's positive scores, in [0, 1].
+
+    Shares rather than raw scores: a raw EASE score grows with the length of the history, so a
+    busy shopper would top every segment; a share is how likely the user's next interaction is
+    with the item, whatever their activity.
+    """
+    scores = np.maximum(usecases.personal_scores(model, history), 0.0)
+    total = float(scores.sum())
+    return scores / total if total > 0 else scores
+
+
 def user_scores(model: usecases.Model, ev: usecases.Events, mask: np.ndarray) -> np.ndarray:
-    """Every user's score for every item, from the user's events that ``mask`` selects.
+    """Every user's affinity to every item (``_affinity``), from the user's events ``mask`` selects.
 
     Returns:
         ``float32`` array ``(len(ev.user_ids), ev.n_items)``; a user without events scores 0.
@@ -81,12 +95,12 @@ def user_scores(model: usecases.Model, ev: usecases.Events, mask: np.ndarray) ->
     for chunk in np.split(rows, np.flatnonzero(np.diff(ev.user_idx[rows])) + 1):
         if len(chunk):
             history = (ev.item_idx[chunk], ev.weights[chunk], ev.ts[chunk])
-            out[ev.user_idx[chunk[0]]] = usecases.personal_scores(model, history)
+            out[ev.user_idx[chunk[0]]] = _affinity(model, history)
     return out
 
 
 def trained_scores(model: usecases.Model) -> np.ndarray:
-    """Every trained user's score for every item, from the history the model trained on.
+    """Every trained user's affinity to every item (``_affinity``), from the history the model trained on.
 
     Returns:
         ``float32`` array ``(len(model.history.user_ids), model.item_ids.size)``, rows in user id order.
@@ -96,7 +110,7 @@ def trained_scores(model: usecases.Model) -> np.ndarray:
     for row in range(len(h.user_ids)):
         items, weights, ts, _ = h.of(row)
         if len(items):
-            out[row] = usecases.personal_scores(model, (items, weights, ts))
+            out[row] = _affinity(model, (items, weights, ts))
     return out
 
 

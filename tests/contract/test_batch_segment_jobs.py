@@ -84,7 +84,9 @@ def test_create_solution_version__attribute_affinity_needs_items(personalize, s3
     version = train(personalize, make_solution(personalize, group, ATTRIBUTE_AFFINITY))
     assert version["status"] == "CREATE FAILED"
     assert "Items dataset" in version["failureReason"]
-    assert train(personalize, make_solution(personalize, group, ITEM_AFFINITY, name="i"))["status"] == "ACTIVE"
+    assert (
+        train(personalize, make_solution(personalize, group, ITEM_AFFINITY, name="i"))["status"] == "ACTIVE"
+    )
 
 
 def test_segmentation_version__has_no_campaign_nor_batch_inference(personalize, versions, state):
@@ -131,7 +133,10 @@ def test_create_batch_segment_job(personalize, s3, versions):
     found = personalize.list_batch_segment_jobs(solutionVersionArn=versions["item"])["batchSegmentJobs"]
     assert_valid(personalize, "ListBatchSegmentJobs")
     assert [(j["jobName"], j["status"]) for j in found] == [("job", "ACTIVE")]
-    assert personalize.list_batch_segment_jobs(solutionVersionArn=versions["attribute"])["batchSegmentJobs"] == []
+    assert (
+        personalize.list_batch_segment_jobs(solutionVersionArn=versions["attribute"])["batchSegmentJobs"]
+        == []
+    )
 
 
 def test_create_batch_segment_job__item_attributes(personalize, s3, versions):
@@ -142,7 +147,7 @@ def test_create_batch_segment_job__item_attributes(personalize, s3, versions):
         'ITEMS.CATEGORY IN ("A")',
         'ITEMS.COLOUR = "red"',
         'ITEMS.CATEGORY = "Z"',
-        'ITEMS.CATEGORY = 3',
+        "ITEMS.CATEGORY = 3",
     ]
     put_input(s3, [{"itemAttributes": q} for q in queries])
     job = run(personalize, versions["attribute"], numResults=10)
@@ -237,7 +242,9 @@ def test_list_batch_segment_jobs__pages(personalize, s3, versions):
         run(personalize, versions["item"], name=name)
     first = personalize.list_batch_segment_jobs(maxResults=2)
     rest = personalize.list_batch_segment_jobs(maxResults=2, nextToken=first["nextToken"])
-    assert len(first["batchSegmentJobs"]) == 2 and len(rest["batchSegmentJobs"]) == 1 and "nextToken" not in rest
+    assert (
+        len(first["batchSegmentJobs"]) == 2 and len(rest["batchSegmentJobs"]) == 1 and "nextToken" not in rest
+    )
     assert_error(
         lambda: personalize.list_batch_segment_jobs(nextToken="bad"), "InvalidNextTokenException", 400
     )
