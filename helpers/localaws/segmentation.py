@@ -15,15 +15,15 @@ first (ties by user id):
 Training needs what the guide's recipe pages require: Item-Attribute-Affinity an Items dataset
 with at least one non-textual field besides ``ITEM_ID`` and ``CREATION_TIMESTAMP``. The metrics
 (``recsys.segments``) are measured as Personalize does for USER_SEGMENTATION: the model is fitted
-on the oldest 80% of each user's interactions and asked, for each item (Item-Affinity) or each
-attribute value (Item-Attribute-Affinity) of the newest 20%, for its top 1% of users. The guide
+on 80% of each user's interactions (locally the oldest) and asked, for each item (Item-Affinity)
+or each attribute value (Item-Attribute-Affinity) of the other 20%, for its top 1% of users. The guide
 calls them *hit* and *recall* at K; GetSolutionMetrics answers ``hit_at_1_percent``,
 ``recall_at_1_percent`` and ``coverage``.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -35,11 +35,11 @@ from helpers.recsys import segments, tuning
 ITEM_AFFINITY = "aws-item-affinity"
 ATTRIBUTE_AFFINITY = "aws-item-attribute-affinity"
 RECIPES = (ITEM_AFFINITY, ATTRIBUTE_AFFINITY)
+MODEL_RECIPE = "aws-user-personalization"
+"""The recipe whose model (with its default settings) the segmentation recipes train."""
 RESERVED_ITEM_FIELDS = ("ITEM_ID", "CREATION_TIMESTAMP")
 TEST_SHARE = 0.2
 """Share of each user's newest interactions the metrics hold out (80% train, 20% test)."""
-
-_DEFAULTS = tuning.Tuning(tuning.Settings(), None, (), 0)
 
 
 def refuse(version: dict, what: str) -> None:
@@ -64,12 +64,6 @@ def attribute_fields(store: Store, group_arn: str) -> dict[str, str]:
     """The Items fields an attribute query can name: non-textual, not reserved (name → kind)."""
     _, kinds, _ = filters.item_metadata(store, group_arn)
     return {n: k for n, k in kinds.items() if n not in RESERVED_ITEM_FIELDS and k in (fx.STRING, fx.NUMBER)}
-
-
-def fit(ev: usecases.Events, recipe: str, mask: np.ndarray | None = None) -> usecases.Model:
-    """The segmentation model: User-Personalization's, fitted on the events ``mask`` selects."""
-    every = dataclasses.replace(ev, view=np.ones(len(ev.item_idx), dtype=bool))  # untyped: all count
-    return dataclasses.replace(usecases.fit(every, usecases.FOR_YOU, mask, _DEFAULTS), recipe=recipe)
 
 
 def _affinity(model: usecases.Model, history: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
@@ -128,8 +122,21 @@ def _attribute_queries(store: Store, group_arn: str, item_ids: np.ndarray) -> li
     return queries
 
 
-def train(store: Store, group_arn: str, ev: usecases.Events, recipe: str) -> tuple[usecases.Model, dict]:
+def train(
+    store: Store,
+    group_arn: str,
+    ev: usecases.Events,
+    recipe: str,
+    fitter: Callable[[usecases.Events, np.ndarray | None], usecases.Model],
+) -> tuple[usecases.Model, dict]:
     """Fit a segmentation recipe on all events and measure it on Personalize's split.
+
+    Args:
+        store: the state.
+        group_arn: the dataset group (its Items metadata).
+        ev: the training data.
+        recipe: one of ``RECIPES``.
+        fitter: how to fit User-Personalization's model on the events a mask selects (all if None).
 
     Returns:
         ``(model, metrics)``.
@@ -145,9 +152,9 @@ def train(store: Store, group_arn: str, ev: usecases.Events, recipe: str) -> tup
                 f"{' and '.join(RESERVED_ITEM_FIELDS)}; found none."
             )
         queries = _attribute_queries(store, group_arn, ev.item_ids)
-    model = fit(ev, recipe)
+    model = fitter(ev, None)
     test = tuning.newest_events(ev.user_idx, ev.ts, fraction=TEST_SHARE, min_user_events=2)
-    scores = user_scores(fit(ev, recipe, ~test), ev, ~test)
+    scores = user_scores(fitter(ev, ~test), ev, ~test)
     if queries is None:
         queries = [np.asarray([i]) for i in np.unique(ev.item_idx[test])]
     return model, segments.evaluate_segments(scores, queries, _actual_users(ev, test, queries))

@@ -171,7 +171,9 @@ def _train(store: Store, arn: str) -> None:
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
     if recipe in segmentation.RECIPES:
-        model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe)
+        personal = lambda ev, mask: fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)  # noqa: E731
+        model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe, personal)
+        model = dataclasses.replace(model, recipe=recipe)
     else:
         model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS)
         metrics = usecases.evaluate(
