@@ -22,15 +22,17 @@ aws-item-affinity, aws-item-attribute-affinity   User-Personalization's model, u
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
 added with PutItems counts from the next version on, since training reads the streamed items).
+Custom recipes train on every interaction whatever its ``EVENT_TYPE`` (an Interactions dataset
+of a custom dataset group may have none). Each recipe is served like the use case of the same
+model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides the settings of the
+user-personalization and personalized-ranking models: without it they are ``tuning.Settings``'
+defaults; with it ``usecases.fit`` tunes them on a validation split of the training data (the
+tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
+``tunedHPOParams``. ``solutionConfig`` is recorded as given.
+
 The USER_SEGMENTATION recipes (``segmentation``) answer no campaign and no batch inference job,
 only batch segment jobs (``batch_segment_jobs``), and offer no ``performHPO``; their metrics are
-Personalize's for segments. Custom recipes train on every interaction whatever its ``EVENT_TYPE``
-(an Interactions dataset of a custom dataset group may have none). Each recipe is served like the
-use case of the same model (``SERVED_AS``): the runtime reads that table. ``performHPO`` decides
-the settings of the user-personalization and personalized-ranking models: without it they are
-``tuning.Settings``' defaults; with it ``usecases.fit`` tunes them on a validation split of the
-training data (the tuner of Recommended for you) and DescribeSolutionVersion reports the choice in
-``tunedHPOParams``. ``solutionConfig`` is recorded as given.
+Personalize's for segments.
 
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
