@@ -604,6 +604,26 @@ def offline_metric_bars(
     return ax
 
 
+def _label_offsets(x, y, line_points: float = 9.0) -> dict:
+    """Vertical offsets (points) of point labels, so that labels of nearby points do not overlap.
+
+    Points are labelled from the top down; a label close (under 15% of the x range and 4% of the
+    y range) to one already placed moves down a line until it is clear.
+    """
+    span_x = float(x.max() - x.min()) or 1.0
+    span_y = float(y.max() - y.min()) or 1.0
+    placed: list[tuple[float, float]] = []
+    offsets = {}
+    for name in sorted(x.index, key=lambda n: (-y[n], str(n))):
+        px, py, dy = (x[name] - x.min()) / span_x, (y[name] - y.min()) / span_y, 3.0
+        while any(abs(px - qx) < 0.15 and abs(py - qy) < 0.04 for qx, qy in placed):
+            dy -= line_points
+            py -= 0.04
+        placed.append((px, py))
+        offsets[name] = dy
+    return offsets
+
+
 def accuracy_coverage_scatter(
     table,
     ax=None,
@@ -627,9 +647,9 @@ def accuracy_coverage_scatter(
     ax = _axes(ax)
     x, y = table[breadth].astype(float), table[accuracy].astype(float)
     ax.scatter(x, y, s=40)
-    for name in table.index:
+    for name, dy in _label_offsets(x, y).items():
         ax.annotate(
-            str(name), (x[name], y[name]), xytext=(4, 3), textcoords="offset points", fontsize="small"
+            str(name), (x[name], y[name]), xytext=(4, dy), textcoords="offset points", fontsize="small"
         )
     best = min(table.index, key=lambda n: (-y[n], str(n)))
     unit = (

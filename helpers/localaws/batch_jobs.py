@@ -9,8 +9,11 @@ serving path (``personalize_runtime.recommend`` / ``rank_items``) and writes
 
     {"input": {"userId": "u1"}, "output": {"recommendedItems": ["i3", …], "scores": [0.01, …]}, "error": null}
 
-A line that is not a JSON object, or lacks what the recipe needs, gets ``"output": null`` and an
-``error`` naming the problem; the other lines are answered all the same. Lifecycle:
+A job's ``filterArn`` filters every line's list as it filters real-time recommendations; a
+line gives the values of the filter's placeholders in its own ``filterValues`` (``{"userId": "u1",
+"filterValues": {"CATEGORY": "\\"shoes\\""}}``). A line that is not a JSON object, lacks what
+the recipe needs, or lacks a value its filter needs, gets ``"output": null`` and an ``error``
+naming the problem; the other lines are answered all the same. Lifecycle:
 ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` | ``CREATE FAILED`` (no input file, or no
 bucket for the output). Batch jobs have no Delete operation.
 """
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from helpers.localaws import (
     campaigns,
     errors,
+    filters,
     jobs,
     personalize_runtime,
     recommenders,
@@ -94,20 +98,38 @@ def answer_lines(lines: list[str], answer: Callable[[dict], dict]) -> list[dict]
     return rows
 
 
-def _answer(store: Store, request: dict, source: tuple[dict, usecases.Model, str], n: int) -> dict:
+def filter_values(request: dict) -> dict[str, str] | None:
+    """A line's ``filterValues`` (None without them); InvalidInputException unless names map to strings."""
+    values = request.get("filterValues")
+    if values is not None and not (
+        isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+    ):
+        raise errors.InvalidInputException(
+            'filterValues must map names to strings, e.g. {"CATEGORY": "\\"A\\""}.'
+        )
+    return values or None
+
+
+def _answer(store: Store, request: dict, source: tuple[dict, usecases.Model, str], job: dict) -> dict:
     """The ``output`` of one batch inference request: recommended items and their scores."""
     doc, model, recipe = source
+    given = (("filterArn", job.get("filterArn")), ("filterValues", filter_values(request)))
+    filtering = {k: v for k, v in given if v}
     if recipe in solutions.RANKING_RECIPES:
         if not request.get("userId") or not isinstance(request.get("itemList"), list):
             raise errors.InvalidInputException(f"userId and itemList are required by {recipe}.")
-        ranked = personalize_runtime.rank_items(
-            store, doc, model, str(request["userId"]), request["itemList"]
-        )
+        params = {"userId": str(request["userId"]), "inputList": [str(i) for i in request["itemList"]]}
+        ranked = personalize_runtime.rank_items(store, doc, model, {**params, **filtering})
     else:
         params = {k: str(request[k]) for k in ("userId", "itemId") if request.get(k) is not None}
         served = f"batch inference jobs of the {recipe} recipe"
         answer = personalize_runtime.recommend(
-            store, {**params, "numResults": n}, doc, model, solutions.SERVED_AS[recipe], served
+            store,
+            {**params, **filtering, "numResults": job["numResults"]},
+            doc,
+            model,
+            solutions.SERVED_AS[recipe],
+            served,
         )
         ranked = answer["itemList"]
     output: dict = {"recommendedItems": [i["itemId"] for i in ranked]}
@@ -156,8 +178,7 @@ def _run(store: Store, arn: str) -> None:
     config = doc.get("batchInferenceJobConfig") or {}
     source = (personalize_runtime.version_source(version, config), model, solutions.recipe_of(version))
     name, lines = read_input(store, doc)
-    rows = answer_lines(lines, lambda request: _answer(store, request, source, doc["numResults"]))
-    write_output(store, doc, name, rows)
+    write_output(store, doc, name, answer_lines(lines, lambda request: _answer(store, request, source, doc)))
     p.set_status(store, KIND, arn, "ACTIVE")
 
 
@@ -193,9 +214,7 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
     version = solutions.active_version(store, params["solutionVersionArn"])
     segmentation.refuse(version, "batch inference jobs")
     if params.get("filterArn"):
-        raise errors.InvalidInputException(
-            "filterArn is not supported by batch jobs of the local backend yet."
-        )
+        filters.check_item_filter(store, params["filterArn"], version["datasetGroupArn"])
     n = int(params.get("numResults") or DEFAULT_RESULTS)
     if n > MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
@@ -207,6 +226,7 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
         "batchInferenceJobArn": arn,
         "solutionVersionArn": params["solutionVersionArn"],
         "numResults": n,
+        **({"filterArn": params["filterArn"]} if params.get("filterArn") else {}),
         "jobInput": params["jobInput"],
         "jobOutput": params["jobOutput"],
         "batchInferenceJobConfig": _config(

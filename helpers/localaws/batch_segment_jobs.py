@@ -106,7 +106,7 @@ class _Segments:
             left_out = filters.excluded_users(
                 self.store,
                 self.job["filterArn"],
-                request.get("filterValues"),
+                batch_jobs.filter_values(request),
                 group_arn=self.group_arn,
                 user_ids=self.user_ids,
             )
@@ -151,7 +151,7 @@ def create_batch_segment_job(store: Store, params: dict) -> dict:
     if not 1 <= n <= MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be between 1 and {MAX_RESULTS:,}, not {n}.")
     if params.get("filterArn"):
-        filters.user_filter(store, params["filterArn"], version["datasetGroupArn"])
+        filters.check_user_filter(store, params["filterArn"], version["datasetGroupArn"])
     batch_jobs.check_locations(params)
     arn = p.arn(KIND, params["jobName"])
     now = time.time()

@@ -12,7 +12,8 @@ them:
 
 A campaign is stored under its solution (ListCampaigns by ``solutionArn``; a solution with
 campaigns cannot be deleted). ``campaignConfig.itemExplorationConfig`` applies to the
-user-personalization recipes, with Recommended for you's defaults and checks.
+user-personalization recipes, with Recommended for you's defaults and checks;
+``campaignConfig.enableMetadataWithRecommendations`` lets requests ask for ``metadataColumns``.
 """
 
 from __future__ import annotations
@@ -47,13 +48,9 @@ def _now() -> float:
 def _config(recipe: str, given: dict | None) -> dict:
     """The campaignConfig as Describe shows it: what was given, with the service's defaults."""
     given = given or {}
-    if given.get("enableMetadataWithRecommendations"):
-        raise errors.InvalidInputException(
-            "enableMetadataWithRecommendations is not supported by the local backend yet."
-        )
     if given.get("rankingInfluence"):
         raise errors.InvalidInputException(f"rankingInfluence does not apply to campaigns of {recipe}.")
-    config: dict = {"enableMetadataWithRecommendations": False}
+    config: dict = {"enableMetadataWithRecommendations": bool(given.get("enableMetadataWithRecommendations"))}
     if recipe in EXPLORING_RECIPES:
         config["itemExplorationConfig"] = recommenders.exploration_config(
             usecases.FOR_YOU, given.get("itemExplorationConfig")

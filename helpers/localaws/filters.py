@@ -10,7 +10,10 @@ wrong and at which character.
 GetRecommendations applies a filter through ``excluded_items``: it reads the group's Items (and
 Users, Interactions) data, imported and streamed (PutItems, PutUsers, PutEvents), once per change
 and cached per process, binds the request's ``filterValues`` and returns the items the filter
-leaves out.
+leaves out. The same path serves a promotion's filter, GetPersonalizedRanking's ``inputList`` and
+the lines of a batch inference job (``check_item_filter`` checks the job's filter when it is
+created); ``items_table`` also gives the runtime the item metadata it returns. A batch segment
+job leaves out the users a ``UserID`` filter excludes (``excluded_users``).
 """
 
 from __future__ import annotations
@@ -175,6 +178,12 @@ def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> p
     return _cached(key, build)
 
 
+def items_table(store: Store, group_arn: str) -> pd.DataFrame:
+    """The group's items, imported and streamed (PutItems), indexed by ``ITEM_ID``, the newest
+    row of an item winning (empty without an Items dataset); what filters and metadata read."""
+    return _table(store, group_arn, "Items", "ITEM_ID")
+
+
 _EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
 
 
@@ -226,9 +235,40 @@ def _active_filter(store: Store, filter_arn: str, group_arn: str) -> dict:
     if doc["datasetGroupArn"] != group_arn:
         raise errors.InvalidInputException(
             f"Filter {filter_arn} belongs to dataset group {doc['datasetGroupArn']}, "
-            f"not to {group_arn} of the recommender."
+            f"not to {group_arn}, the dataset group of the request."
         )
     return doc
+
+
+_TARGET_USE = {"ItemID": ("items", "recommendations"), "UserID": ("users", "user segments")}
+"""What a filter of each target filters, and what it applies to."""
+
+
+def _filter_of(
+    store: Store, filter_arn: str, group_arn: str, target: str = "ItemID"
+) -> tuple[fx.Filter, dict[str, set[str]]]:
+    """An ACTIVE filter of the group with this target (``ItemID`` or ``UserID``), parsed, and the
+    categorical fields of the group's datasets."""
+    doc = _active_filter(store, filter_arn, group_arn)
+    kinds, categorical = _schemas(store, group_arn)
+    parsed = _compile(doc["filterExpression"], kinds)
+    if parsed.target != target:
+        what, use = _TARGET_USE[parsed.target]
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters {what} ({parsed.target}), which applies to {use}, "
+            f"not to {_TARGET_USE[target][1]}."
+        )
+    return parsed, categorical
+
+
+def check_item_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+    """Check that a filter can filter the items of a dataset group (a batch inference job's, say).
+
+    Raises:
+        ResourceNotFoundException: no filter has this ARN.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters users.
+    """
+    _filter_of(store, filter_arn, group_arn)
 
 
 def excluded_items(
@@ -247,8 +287,8 @@ def excluded_items(
         store: the state.
         filter_arn: the request's ``filterArn``.
         filter_values: the request's ``filterValues``.
-        group_arn: the dataset group of the recommender.
-        item_ids: the model's item id per index.
+        group_arn: the dataset group of the recommender, campaign or batch job.
+        item_ids: the candidate item ids, one per index (a model's items, or an ``inputList``).
         user_id: the request's ``userId`` (its interactions and ``CurrentUser``).
         item_id: the request's ``itemId`` (``CurrentItem``).
 
@@ -260,13 +300,7 @@ def excluded_items(
         InvalidInputException: the filter is not ACTIVE or of another dataset group, filters
             users, needs an itemId the request lacks, or ``filterValues`` are missing or malformed.
     """
-    doc = _active_filter(store, filter_arn, group_arn)
-    kinds, categorical = _schemas(store, group_arn)
-    parsed = _compile(doc["filterExpression"], kinds)
-    if parsed.target != "ItemID":
-        raise errors.InvalidInputException(
-            f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
-        )
+    parsed, categorical = _filter_of(store, filter_arn, group_arn)
     if parsed.uses("CurrentItem") and not item_id:
         raise errors.InvalidInputException(
             f"Filter {filter_arn} uses CurrentItem, which needs the itemId of a related-items request."
@@ -302,25 +336,17 @@ def item_metadata(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict[str,
         ``NUMBER``, …) and the categorical fields.
     """
     kinds, categorical = _schemas(store, group_arn)
-    table = _table(store, group_arn, "Items", "ITEM_ID")
-    return table, kinds.get("Items", {}), categorical.get("Items", set())
+    return items_table(store, group_arn), kinds.get("Items", {}), categorical.get("Items", set())
 
 
-def user_filter(store: Store, filter_arn: str, group_arn: str) -> fx.Filter:
-    """The parsed ``UserID`` filter a user segment applies.
+def check_user_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+    """Check that a filter can filter the users of a dataset group (a batch segment job's).
 
     Raises:
         ResourceNotFoundException: no filter has this ARN.
-        InvalidInputException: the filter is not ACTIVE, of another dataset group, or filters items.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters items.
     """
-    doc = _active_filter(store, filter_arn, group_arn)
-    parsed = _compile(doc["filterExpression"], _schemas(store, group_arn)[0])
-    if parsed.target != "UserID":
-        raise errors.InvalidInputException(
-            f"Filter {filter_arn} filters items (ItemID), which applies to recommendations, "
-            "not to user segments."
-        )
-    return parsed
+    _filter_of(store, filter_arn, group_arn, "UserID")
 
 
 def excluded_users(
@@ -337,10 +363,10 @@ def excluded_users(
     every imported interaction of the user.
 
     Raises:
-        ResourceNotFoundException, InvalidInputException: as ``user_filter``; also when
+        ResourceNotFoundException, InvalidInputException: as ``check_user_filter``; also when
             ``filterValues`` are missing or malformed.
     """
-    parsed = user_filter(store, filter_arn, group_arn)
+    parsed, categorical = _filter_of(store, filter_arn, group_arn, "UserID")
     interactions = pd.DataFrame(columns=["ID", "EVENT_TYPE"])
     if parsed.uses("Interactions"):
         frame = store.read_dataset(group_arn, "Interactions")
@@ -351,7 +377,7 @@ def excluded_users(
         context = fx.Context(
             candidates=_table(store, group_arn, "Users", "USER_ID").reindex(pd.Index(user_ids.astype(str))),
             interactions=interactions,
-            categorical=_schemas(store, group_arn)[1].get("Users", set()),
+            categorical=categorical.get("Users", set()),
         )
         keep = fx.evaluate(parsed, fx.bind(parsed, filter_values), context)
     except fx.FilterValuesError as exc:

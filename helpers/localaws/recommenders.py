@@ -12,6 +12,9 @@ the CreateRecommender documentation gives them:
   (``dataVersion``) or ``trainingDataConfig`` changed;
 - delete: ``DELETE PENDING`` → gone (with its model file).
 
+``recommenderConfig.enableMetadataWithRecommendations`` lets requests ask for ``metadataColumns``
+(``helpers.localaws.personalize_runtime``).
+
 Training (``helpers.localaws.usecases``) reads the dataset group's imported Interactions (and
 Items) and what PutEvents (PutItems) streamed (``helpers.localaws.streams``), checks the use
 case's data minimum (``usecases.USE_CASES``: too few ``View`` or ``Purchase`` events end
@@ -129,13 +132,9 @@ def _training(given: dict | None) -> dict | None:
 def _config(recipe: str, given: dict | None) -> dict:
     """The recommenderConfig as Describe shows it: what was given, with the service's defaults."""
     given = given or {}
-    if given.get("enableMetadataWithRecommendations"):
-        raise errors.InvalidInputException(
-            "enableMetadataWithRecommendations is not supported by the local backend yet."
-        )
     config: dict = {
         "minRecommendationRequestsPerSecond": int(given.get("minRecommendationRequestsPerSecond") or 1),
-        "enableMetadataWithRecommendations": False,
+        "enableMetadataWithRecommendations": bool(given.get("enableMetadataWithRecommendations")),
     }
     exploration = exploration_config(recipe, given.get("itemExplorationConfig"))
     if exploration is not None:

@@ -27,7 +27,8 @@ on, passed in by the caller, so streamed events can be added), leaves out what t
 purchased (as Personalize does) and answers a user without history with popular items. It also
 keeps a ``Catalogue`` of item ages, event counts and content vectors (categorical and textual
 metadata, ``recsys.content``), from which ``explore`` gives about ``explorationWeight`` of a
-list to new, little-seen items, most similar to the user's history first (cold start for items).
+list to new, little-seen items related to the user's history (sharing categories or words of
+description), most similar first; a user without history is shown the newest (cold start for items).
 Customers who viewed X also leaves out the user's purchases. Item-to-item use cases answer an
 unknown item, or fill a short list, with the most viewed (bought) items, as SIMS does.
 
@@ -561,8 +562,9 @@ def explore(
     **explorable** item — created at most ``cutoff_days`` before the newest training event (or
     added since, ``new_items``) and with fewer events than ``COLD_QUANTILE`` of the items that
     have any — ranked by content similarity to the shopper's history (``content``: categories
-    and description), newest first for a shopper without history. The other slots keep
-    ``chosen``'s order.
+    and description), newest first for a shopper without history. For a shopper with history
+    only related items explore (similarity above 0): without item metadata nothing relates, and
+    their list is the model's. The other slots keep ``chosen``'s order.
 
     Args:
         model: a Recommended for you model.
@@ -596,6 +598,8 @@ def explore(
         candidates[np.asarray(exclude, dtype=np.int64)] = False
     found = np.flatnonzero(candidates)
     similar = content.profile_scores(cat.content.features, history[0], history[1], vectors[found])
+    if len(history[0]):  # a known shopper is shown only new items related to what they did
+        found, similar = found[similar > 0], similar[similar > 0]
     newest = np.nan_to_num(created[found], nan=np.inf)
     explored = iter(found[np.lexsort((found, -newest, -similar))].tolist())
     kept = iter(chosen.tolist())

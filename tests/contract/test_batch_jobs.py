@@ -114,3 +114,74 @@ def test_create_batch_inference_job__errors(personalize, s3, versions, state):  
         "aws-sims",
     )
     assert snapshot(state) == before
+
+
+def _group_filter(personalize, trained: dict, name: str, expression: str) -> str:
+    """An ACTIVE filter on the dataset group of the shop's solution versions (``versions``)."""
+    version = personalize.describe_solution_version(solutionVersionArn=trained["personal"])
+    group = version["solutionVersion"]["datasetGroupArn"]
+    arn = personalize.create_filter(name=name, datasetGroupArn=group, filterExpression=expression)[
+        "filterArn"
+    ]
+    assert wait_for(personalize.describe_filter, "filter", filterArn=arn)["status"] == "ACTIVE"
+    return arn
+
+
+def test_create_batch_inference_job__filter(personalize, s3, versions):  # noqa: F811
+    """The job's filter applies to every line, with the line's own filterValues."""
+    category = _group_filter(
+        personalize, versions, "category", "INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)"
+    )
+    lines = [
+        {"userId": "u0", "filterValues": {"CATEGORY": '"B"'}},
+        {"userId": "u0"},
+        {"userId": "u20", "filterValues": {"CATEGORY": '"A","P"'}},
+        {"userId": "u0", "filterValues": {"CATEGORY": 3}},
+    ]
+    put_input(s3, [json.dumps(line) for line in lines])
+    job = run(personalize, versions["personal"], [], numResults=5, filterArn=category)
+    assert job["status"] == "ACTIVE", job.get("failureReason")
+    assert job["filterArn"] == category
+    rows = output(s3)
+    assert [r["input"] for r in rows] == lines
+    assert len(rows[0]["output"]["recommendedItems"]) == 5
+    assert all(shop.category(i) == "B" for i in rows[0]["output"]["recommendedItems"])
+    assert rows[1]["output"] is None and "filterValues must give CATEGORY" in rows[1]["error"]
+    assert all(shop.category(i) in "AP" for i in rows[2]["output"]["recommendedItems"])
+    assert rows[3]["output"] is None and "filterValues must map names to strings" in rows[3]["error"]
+
+
+def test_create_batch_inference_job__filter_on_every_recipe(personalize, s3, versions):  # noqa: F811
+    not_a = _group_filter(personalize, versions, "not-a", 'EXCLUDE ItemID WHERE Items.CATEGORY IN ("A")')
+    for key, line in (
+        ("sims", {"itemId": "a1"}),
+        ("ranking", {"userId": "u0", "itemList": ["a1", "b1", "x"]}),
+    ):
+        put_input(s3, [json.dumps(line)])
+        assert run(personalize, versions[key], [], name=key, filterArn=not_a)["status"] == "ACTIVE"
+        got = output(s3)[0]["output"]["recommendedItems"]
+        assert got and all(shop.category(i) != "A" for i in got), (key, got)
+
+
+def test_create_batch_inference_job__filter_errors(personalize, s3, versions, state):  # noqa: F811
+    other_group = shop.make_group(personalize, s3, name="other")[0]
+    other = personalize.create_filter(
+        name="other",
+        datasetGroupArn=other_group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("x")',
+    )["filterArn"]
+    wait_for(personalize.describe_filter, "filter", filterArn=other)
+    put_input(s3, ['{"userId": "u0"}'])
+    before = snapshot(state)
+    missing = other.replace("filter/other", "filter/none")
+    for filter_arn, code, message in (
+        (other, "InvalidInputException", "belongs to dataset group"),
+        (missing, "ResourceNotFoundException", missing),
+    ):
+        assert_error(
+            lambda f=filter_arn: run(personalize, versions["personal"], [], filterArn=f),
+            code,
+            400,
+            message,
+        )
+    assert snapshot(state) == before

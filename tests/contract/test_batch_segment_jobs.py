@@ -180,11 +180,13 @@ def test_create_batch_segment_job__filter(personalize, s3, versions):
         filterExpression='EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
     )["filterArn"]
     wait_for(personalize.describe_filter, "filter", filterArn=arn)
-    put_input(s3, [{"itemId": "b5"}])
+    put_input(s3, [{"itemId": "b5"}, {"itemId": "b5", "filterValues": ["Purchase"]}])
     job = run(personalize, versions["item"], numResults=20, filterArn=arn)
     assert job["filterArn"] == arn
-    users = output(s3)[0]["output"]["usersList"]
+    rows = output(s3)
+    users = rows[0]["output"]["usersList"]
     assert users and set(users) <= {f"u{u}" for u in range(30, 40)}  # u0–u29 bought p1
+    assert rows[1]["output"] is None and "filterValues must map names to strings" in rows[1]["error"]
 
 
 def test_create_batch_segment_job__failed(personalize, s3, versions):

@@ -95,7 +95,6 @@ def test_create_campaign__errors(personalize, versions, state):
     for config, message in (
         ({"itemExplorationConfig": {"explorationWeight": "2"}}, "explorationWeight"),
         ({"itemExplorationConfig": {"weight": "0.1"}}, "weight"),
-        ({"enableMetadataWithRecommendations": True}, "enableMetadataWithRecommendations"),
     ):
         assert_error(
             lambda c=config: create(name="d", solutionVersionArn=versions["personal"], campaignConfig=c),

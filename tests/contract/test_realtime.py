@@ -19,14 +19,19 @@ N_RESULTS = 10
 NOW = int(config.NOW.timestamp())
 
 
-def _dataset(personalize, s3, group: str, kind: str, frame: pd.DataFrame) -> str:
-    schema = personalize.create_schema(name=f"rt-{kind}", schema=schemas.as_json(kind), domain="ECOMMERCE")
+def _dataset(personalize, s3, group: str, kind: str, frame: pd.DataFrame, prefix: str = "rt") -> str:
+    schema = personalize.create_schema(
+        name=f"{prefix}-{kind}", schema=schemas.as_json(kind), domain="ECOMMERCE"
+    )
     arn = personalize.create_dataset(
-        name=f"rt-{kind}", datasetType=kind.title(), datasetGroupArn=group, schemaArn=schema["schemaArn"]
+        name=f"{prefix}-{kind}",
+        datasetType=kind.title(),
+        datasetGroupArn=group,
+        schemaArn=schema["schemaArn"],
     )["datasetArn"]
     wait_for(personalize.describe_dataset, "dataset", datasetArn=arn)
     body = schemas.personalize_view(frame, kind).to_csv(index=False).encode()
-    job = shop.import_csv(personalize, s3, arn, body, f"rt-{kind.lower()}")
+    job = shop.import_csv(personalize, s3, arn, body, f"{prefix}-{kind.lower()}")
     assert job["status"] == "ACTIVE", job.get("failureReason")
     return arn
 
@@ -165,3 +170,37 @@ def test_content_ignores_what_personalize_ignores():
     )
     assert tokens == [[], ["CATEGORY_L1=shoes", "CATEGORY_L1=sale", "light", "running", "shoes"], []]
     assert np.isnan(created[0]) and created[1] == NOW and np.isnan(created[2])
+
+
+def test_without_item_metadata_a_known_shopper_gets_the_models_list(shop_):
+    """With Interactions only, nothing relates a new item to a shopper's history: a shopper with
+    history gets the model's list; a shopper without one still gets new items tried out."""
+    personalize, s3 = _client("personalize"), _client("s3")
+    group = personalize.create_dataset_group(name="rt-bare", domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    events = datagen.make_interactions(
+        np.random.default_rng(config.SEED), shop_["users"], shop_["items"], now=config.NOW,
+        n_interactions=30_000, n_days=30,
+    )  # fmt: skip
+    _dataset(personalize, s3, group, "INTERACTIONS", events, prefix="rt-bare")
+    no_exploration = {"itemExplorationConfig": {"explorationWeight": "0"}}
+    arns = {
+        weight: shop.create_recommender(personalize, group, shop.FOR_YOU, f"rt-bare-{k}", **config_)[
+            "recommenderArn"
+        ]
+        for k, (weight, config_) in enumerate({"0.3": {}, "0": {"recommenderConfig": no_exploration}}.items())
+    }
+    runtime = _client("personalize-runtime")
+
+    def lists(user: str) -> dict[str, list[str]]:
+        answers = {
+            w: runtime.get_recommendations(recommenderArn=a, userId=user, numResults=25)
+            for w, a in arns.items()
+        }
+        return {w: [i["itemId"] for i in answer["itemList"]] for w, answer in answers.items()}
+
+    for user in shop_["users"].USER_ID[:30]:
+        got = lists(user)
+        assert got["0.3"] == got["0"], user
+    cold = lists("nobody-seen")
+    assert set(cold["0.3"]) - set(cold["0"]), cold

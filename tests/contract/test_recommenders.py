@@ -128,11 +128,6 @@ def test_create_recommender__already_exists(personalize, group):
             "InvalidInputException",
             "USER_ID",
         ),
-        (
-            {"recommenderConfig": {"enableMetadataWithRecommendations": True}},
-            "InvalidInputException",
-            "enableMetadataWithRecommendations",
-        ),
     ],
     ids=[
         "custom-recipe",
@@ -142,13 +137,29 @@ def test_create_recommender__already_exists(personalize, group):
         "exploration-not-for-you",
         "exploration-weight",
         "excluded-required-column",
-        "metadata",
     ],
 )
 def test_create_recommender__invalid(personalize, group, kwargs, code, message):
     params = {"name": "r", "datasetGroupArn": group, "recipeArn": shop.FOR_YOU, **kwargs}
     assert_error(lambda: personalize.create_recommender(**params), code, 400, message)
     assert personalize.list_recommenders()["recommenders"] == []
+
+
+def test_create_recommender__metadata(personalize, personalize_runtime, group):
+    """The flag is stored and described; without an Items dataset there is no metadata to give."""
+    config = {"enableMetadataWithRecommendations": True}
+    rec = shop.create_recommender(personalize, group, shop.MOST_VIEWED, "views", recommenderConfig=config)
+    assert rec["recommenderConfig"]["enableMetadataWithRecommendations"] is True
+    listed = personalize.list_recommenders(datasetGroupArn=group)["recommenders"]
+    assert listed[0]["recommenderConfig"]["enableMetadataWithRecommendations"] is True
+    assert_error(
+        lambda: personalize_runtime.get_recommendations(
+            recommenderArn=rec["recommenderArn"], userId="u0", metadataColumns={"ITEMS": ["PRICE"]}
+        ),
+        "InvalidInputException",
+        400,
+        f"metadataColumns needs an Items dataset, and dataset group {group} has none",
+    )
 
 
 def test_create_recommender__custom_dataset_group(personalize, s3):

@@ -33,6 +33,17 @@ def test_accuracy_coverage_scatter():
     assert "catalogue" in ax.get_xlabel()
 
 
+def test_accuracy_coverage_scatter_moves_labels_of_nearby_points_apart():
+    near = pd.DataFrame(
+        {"normalized_discounted_cumulative_gain_at_10": [0.30, 0.299, 0.02], "coverage": [0.6, 0.61, 0.02]},
+        index=["a", "b", "far"],
+    )
+    ax = plots.accuracy_coverage_scatter(near)
+    offsets = {t.get_text(): t.xyann[1] for t in ax.texts}
+    assert offsets["a"] != offsets["b"]
+    assert offsets["far"] == offsets["a"]
+
+
 def test_ab_rate_bars():
     summary = pd.DataFrame(
         {"ctr": [0.3, 0.1], "ctr_low": [0.28, 0.09], "ctr_high": [0.32, 0.11]}, index=["treatment", "control"]
