@@ -5,8 +5,9 @@ finds them here) and names a recipe's ``algorithmArn`` and ``featureTransformati
 DescribeRecipe. The hyperparameters, their defaults, ranges and whether HPO may tune them are
 those of each recipe's page in the Amazon Personalize Developer Guide
 (https://docs.aws.amazon.com/personalize/latest/dg/working-with-predefined-recipes.html); the
-ARNs are the guide's, except the feature transformations of Trending-Now and Similar-Items,
-for which the guide names none (their names here are the local backend's).
+ARNs are the guide's, except the feature transformations of Trending-Now, Similar-Items and the
+two user-segmentation recipes, for which the guide names none (their names here are the local
+backend's); the segmentation recipes take no hyperparameters here.
 
 A solution's ``solutionConfig`` is checked against them when it is created
 (``check_solution_config``): an ``algorithmHyperParameters`` or ``featureTransformationParameters``
@@ -128,6 +129,8 @@ FEATURE_TRANSFORMATIONS: dict[str, tuple[HyperParameter, ...]] = {
         ),
     ),
     "aws-similar-items": (),
+    "aws-item-affinity": (),
+    "aws-item-attribute-affinity": (),
 }
 """Feature transformation name → its parameters (``defaultParameters``)."""
 
@@ -184,6 +187,8 @@ ALGORITHMS: dict[str, Algorithm] = {
     ),
     "aws-popularity-count": Algorithm((), "sims"),
     "aws-trending-now-custom": Algorithm((), "aws-trending-now"),
+    "aws-item-affinity": Algorithm((), "aws-item-affinity"),
+    "aws-item-attribute-affinity": Algorithm((), "aws-item-attribute-affinity"),
 }
 """Algorithm name → what it is; the recipes' algorithms (``RECIPE_ALGORITHMS``)."""
 

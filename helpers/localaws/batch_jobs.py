@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from helpers.localaws import (
     campaigns,
@@ -32,6 +33,7 @@ from helpers.localaws import (
     personalize_runtime,
     recommenders,
     s3,
+    segmentation,
     solutions,
     usecases,
 )
@@ -68,8 +70,37 @@ def _split(path: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _filter_params(request: dict, filter_arn: str | None) -> dict:
-    """The job's filter and the line's ``filterValues`` as a runtime request gives them."""
+def answer_lines(lines: list[str], answer: Callable[[dict], dict]) -> list[dict]:
+    """One output row (``input``, ``output``, ``error``) per input line, as Personalize writes them.
+
+    Args:
+        lines: the input's non-blank lines.
+        answer: the ``output`` of one request (a JSON object); raises ``AWSError`` for a request it
+            cannot answer.
+
+    Returns:
+        A row per line; a line that is not a JSON object, or that ``answer`` refuses, gets
+        ``"output": null`` and the reason in ``error``.
+    """
+    rows = []
+    for line in lines:
+        try:
+            request = json.loads(line)
+        except ValueError:
+            rows.append({"input": line, "output": None, "error": "The line is not valid JSON."})
+            continue
+        if not isinstance(request, dict):
+            rows.append({"input": request, "output": None, "error": "The line is not a JSON object."})
+            continue
+        try:
+            rows.append({"input": request, "output": answer(request), "error": None})
+        except errors.AWSError as err:
+            rows.append({"input": request, "output": None, "error": err.message})
+    return rows
+
+
+def filter_values(request: dict) -> dict[str, str] | None:
+    """A line's ``filterValues`` (None without them); InvalidInputException unless names map to strings."""
     values = request.get("filterValues")
     if values is not None and not (
         isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
@@ -77,43 +108,65 @@ def _filter_params(request: dict, filter_arn: str | None) -> dict:
         raise errors.InvalidInputException(
             'filterValues must map names to strings, e.g. {"CATEGORY": "\\"A\\""}.'
         )
-    return {k: v for k, v in (("filterArn", filter_arn), ("filterValues", values)) if v}
+    return values or None
 
 
-def _answer_line(store: Store, line: str, source: tuple[dict, usecases.Model, str], job: dict) -> dict:
-    """One output line's ``input``, ``output`` and ``error`` for one input line."""
+def _answer(store: Store, request: dict, source: tuple[dict, usecases.Model, str], job: dict) -> dict:
+    """The ``output`` of one batch inference request: recommended items and their scores."""
     doc, model, recipe = source
-    try:
-        request = json.loads(line)
-    except ValueError:
-        return {"input": line, "output": None, "error": "The line is not valid JSON."}
-    if not isinstance(request, dict):
-        return {"input": request, "output": None, "error": "The line is not a JSON object."}
-    try:
-        filtering = _filter_params(request, job.get("filterArn"))
-        if recipe in solutions.RANKING_RECIPES:
-            if not request.get("userId") or not isinstance(request.get("itemList"), list):
-                raise errors.InvalidInputException(f"userId and itemList are required by {recipe}.")
-            params = {"userId": str(request["userId"]), "inputList": [str(i) for i in request["itemList"]]}
-            ranked = personalize_runtime.rank_items(store, doc, model, {**params, **filtering})
-        else:
-            params = {k: str(request[k]) for k in ("userId", "itemId") if request.get(k) is not None}
-            served = f"batch inference jobs of the {recipe} recipe"
-            answer = personalize_runtime.recommend(
-                store,
-                {**params, **filtering, "numResults": job["numResults"]},
-                doc,
-                model,
-                solutions.SERVED_AS[recipe],
-                served,
-            )
-            ranked = answer["itemList"]
-    except errors.AWSError as err:
-        return {"input": request, "output": None, "error": err.message}
+    given = (("filterArn", job.get("filterArn")), ("filterValues", filter_values(request)))
+    filtering = {k: v for k, v in given if v}
+    if recipe in solutions.RANKING_RECIPES:
+        if not request.get("userId") or not isinstance(request.get("itemList"), list):
+            raise errors.InvalidInputException(f"userId and itemList are required by {recipe}.")
+        params = {"userId": str(request["userId"]), "inputList": [str(i) for i in request["itemList"]]}
+        ranked = personalize_runtime.rank_items(store, doc, model, {**params, **filtering})
+    else:
+        params = {k: str(request[k]) for k in ("userId", "itemId") if request.get(k) is not None}
+        served = f"batch inference jobs of the {recipe} recipe"
+        answer = personalize_runtime.recommend(
+            store,
+            {**params, **filtering, "numResults": job["numResults"]},
+            doc,
+            model,
+            solutions.SERVED_AS[recipe],
+            served,
+        )
+        ranked = answer["itemList"]
     output: dict = {"recommendedItems": [i["itemId"] for i in ranked]}
     if ranked and all("score" in i for i in ranked):
         output["scores"] = [i["score"] for i in ranked]
-    return {"input": request, "output": output, "error": None}
+    return output
+
+
+def read_input(store: Store, doc: dict) -> tuple[str, list[str]]:
+    """A batch job's input: the file name of ``jobInput.s3DataSource.path`` and its non-blank lines.
+
+    Raises:
+        BatchFailed: the input object cannot be read.
+    """
+    path = doc["jobInput"]["s3DataSource"]["path"]
+    bucket, key = _split(path)
+    try:
+        body = s3.get_object(store, {"Bucket": bucket, "Key": key})["Body"].read()
+    except errors.AWSError as err:
+        raise BatchFailed(f"Cannot read the input {path}: {err}") from err
+    return key.rsplit("/", 1)[-1], [line for line in body.decode("utf-8-sig").splitlines() if line.strip()]
+
+
+def write_output(store: Store, doc: dict, name: str, rows: list[dict]) -> None:
+    """Write a batch job's output rows, as JSON lines, to ``<name>.out`` under its output path.
+
+    Raises:
+        BatchFailed: the output object cannot be written.
+    """
+    out_bucket, prefix = _split(doc["jobOutput"]["s3DataDestination"]["path"])
+    out_key = f"{prefix.rstrip('/')}/{name}.out".lstrip("/")
+    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    try:
+        s3.put_object(store, {"Bucket": out_bucket, "Key": out_key, "Body": body})
+    except errors.AWSError as err:
+        raise BatchFailed(f"Cannot write the output s3://{out_bucket}/{out_key}: {err}") from err
 
 
 def _run(store: Store, arn: str) -> None:
@@ -125,20 +178,8 @@ def _run(store: Store, arn: str) -> None:
     model = usecases.load(store.absolute(version["modelFile"]))
     config = doc.get("batchInferenceJobConfig") or {}
     source = (personalize_runtime.version_source(version, config), model, solutions.recipe_of(version))
-    path = doc["jobInput"]["s3DataSource"]["path"]
-    bucket, key = _split(path)
-    try:
-        body = s3.get_object(store, {"Bucket": bucket, "Key": key})["Body"].read()
-    except errors.AWSError as err:
-        raise BatchFailed(f"Cannot read the input {path}: {err}") from err
-    lines = [line for line in body.decode("utf-8-sig").splitlines() if line.strip()]
-    out = [json.dumps(_answer_line(store, line, source, doc)) for line in lines]
-    out_bucket, prefix = _split(doc["jobOutput"]["s3DataDestination"]["path"])
-    out_key = f"{prefix.rstrip('/')}/{key.rsplit('/', 1)[-1]}.out".lstrip("/")
-    try:
-        s3.put_object(store, {"Bucket": out_bucket, "Key": out_key, "Body": ("\n".join(out) + "\n").encode()})
-    except errors.AWSError as err:
-        raise BatchFailed(f"Cannot write the output s3://{out_bucket}/{out_key}: {err}") from err
+    name, lines = read_input(store, doc)
+    write_output(store, doc, name, answer_lines(lines, lambda request: _answer(store, request, source, doc)))
     p.set_status(store, KIND, arn, "ACTIVE")
 
 
@@ -160,23 +201,30 @@ def _config(recipe: str, given: dict | None) -> dict | None:
     }
 
 
+def check_locations(params: dict) -> None:
+    """A batch job's ``jobInput.s3DataSource.path`` and ``jobOutput.s3DataDestination.path`` must be
+    ``s3://`` paths with a bucket; InvalidInputException naming the member if not."""
+    for member, shape in (("jobInput", "s3DataSource"), ("jobOutput", "s3DataDestination")):
+        path = params[member][shape]["path"]
+        if not path.startswith("s3://") or not _split(path)[0]:
+            raise errors.InvalidInputException(f"{member}.{shape}.path must be an s3:// path, not {path!r}.")
+
+
 def create_batch_inference_job(store: Store, params: dict) -> dict:
-    """Start a batch inference job on an ACTIVE solution version."""
+    """Start a batch inference job on an ACTIVE solution version (not of a USER_SEGMENTATION recipe)."""
     version = solutions.active_version(store, params["solutionVersionArn"])
     if solutions.recipe_of(version) == usecases.TRENDING_NOW:
         raise errors.InvalidInputException(
             f"Solution version {params['solutionVersionArn']} is of the aws-trending-now recipe, "
             "which gives no batch recommendations: get trending items with GetRecommendations."
         )
+    segmentation.refuse(version, "batch inference jobs")
     if params.get("filterArn"):
         filters.check_item_filter(store, params["filterArn"], version["datasetGroupArn"])
     n = int(params.get("numResults") or DEFAULT_RESULTS)
     if n > MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be at most {MAX_RESULTS}, not {n}.")
-    for member, shape in (("jobInput", "s3DataSource"), ("jobOutput", "s3DataDestination")):
-        path = params[member][shape]["path"]
-        if not path.startswith("s3://") or not _split(path)[0]:
-            raise errors.InvalidInputException(f"{member}.{shape}.path must be an s3:// path, not {path!r}.")
+    check_locations(params)
     arn = p.arn(KIND, params["jobName"])
     now = _now()
     doc = {

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 
-from helpers.localaws import errors, jobs, recommenders, solutions, usecases
+from helpers.localaws import errors, jobs, recommenders, segmentation, solutions, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
 
@@ -98,6 +98,7 @@ jobs.register(UPDATE, _update_work, _update_fail, background=True)
 def create_campaign(store: Store, params: dict) -> dict:
     """Deploy an ACTIVE solution version as a campaign."""
     version = solutions.active_version(store, params["solutionVersionArn"])
+    segmentation.refuse(version, "campaigns")
     config = _config(solutions.recipe_of(version), params.get("campaignConfig"))
     arn = p.arn(KIND, params["name"])
     now = _now()

@@ -12,7 +12,8 @@ Users, Interactions) data, imported and streamed (PutItems, PutUsers, PutEvents)
 and cached per process, binds the request's ``filterValues`` and returns the items the filter
 leaves out. The same path serves a promotion's filter, GetPersonalizedRanking's ``inputList`` and
 the lines of a batch inference job (``check_item_filter`` checks the job's filter when it is
-created); ``items_table`` also gives the runtime the item metadata it returns.
+created); ``items_table`` also gives the runtime the item metadata it returns. A batch segment
+job leaves out the users a ``UserID`` filter excludes (``excluded_users``).
 """
 
 from __future__ import annotations
@@ -239,14 +240,23 @@ def _active_filter(store: Store, filter_arn: str, group_arn: str) -> dict:
     return doc
 
 
-def _item_filter(store: Store, filter_arn: str, group_arn: str) -> tuple[fx.Filter, dict[str, set[str]]]:
-    """An ACTIVE filter of items of the group, parsed, and the categorical fields of the group's datasets."""
+_TARGET_USE = {"ItemID": ("items", "recommendations"), "UserID": ("users", "user segments")}
+"""What a filter of each target filters, and what it applies to."""
+
+
+def _filter_of(
+    store: Store, filter_arn: str, group_arn: str, target: str = "ItemID"
+) -> tuple[fx.Filter, dict[str, set[str]]]:
+    """An ACTIVE filter of the group with this target (``ItemID`` or ``UserID``), parsed, and the
+    categorical fields of the group's datasets."""
     doc = _active_filter(store, filter_arn, group_arn)
     kinds, categorical = _schemas(store, group_arn)
     parsed = _compile(doc["filterExpression"], kinds)
-    if parsed.target != "ItemID":
+    if parsed.target != target:
+        what, use = _TARGET_USE[parsed.target]
         raise errors.InvalidInputException(
-            f"Filter {filter_arn} filters users (UserID), which applies to user segments, not to items."
+            f"Filter {filter_arn} filters {what} ({parsed.target}), which applies to {use}, "
+            f"not to {_TARGET_USE[target][1]}."
         )
     return parsed, categorical
 
@@ -258,7 +268,7 @@ def check_item_filter(store: Store, filter_arn: str, group_arn: str) -> None:
         ResourceNotFoundException: no filter has this ARN.
         InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters users.
     """
-    _item_filter(store, filter_arn, group_arn)
+    _filter_of(store, filter_arn, group_arn)
 
 
 def excluded_items(
@@ -290,7 +300,7 @@ def excluded_items(
         InvalidInputException: the filter is not ACTIVE or of another dataset group, filters
             users, needs an itemId the request lacks, or ``filterValues`` are missing or malformed.
     """
-    parsed, categorical = _item_filter(store, filter_arn, group_arn)
+    parsed, categorical = _filter_of(store, filter_arn, group_arn)
     if parsed.uses("CurrentItem") and not item_id:
         raise errors.InvalidInputException(
             f"Filter {filter_arn} uses CurrentItem, which needs the itemId of a related-items request."
@@ -312,6 +322,64 @@ def excluded_items(
             categorical=categorical.get("Items", set()),
         )
         keep = fx.evaluate(parsed, values, context)
+    except fx.FilterValuesError as exc:
+        raise errors.InvalidInputException(str(exc)) from exc
+    return np.flatnonzero(~keep).astype(np.int64)
+
+
+def item_metadata(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
+    """A dataset group's Items metadata, as filters and attribute queries read it.
+
+    Returns:
+        ``(table, kinds, categorical)``: the imported and streamed rows indexed by ``ITEM_ID``
+        (empty without an Items dataset), each Items field's kind (``filter_expressions.STRING``,
+        ``NUMBER``, …) and the categorical fields.
+    """
+    kinds, categorical = _schemas(store, group_arn)
+    return items_table(store, group_arn), kinds.get("Items", {}), categorical.get("Items", set())
+
+
+def check_user_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+    """Check that a filter can filter the users of a dataset group (a batch segment job's).
+
+    Raises:
+        ResourceNotFoundException: no filter has this ARN.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters items.
+    """
+    _filter_of(store, filter_arn, group_arn, "UserID")
+
+
+def excluded_users(
+    store: Store,
+    filter_arn: str,
+    filter_values: Mapping[str, str] | None,
+    *,
+    group_arn: str,
+    user_ids: np.ndarray,
+) -> np.ndarray:
+    """The indices of ``user_ids`` that a ``UserID`` filter leaves out of a user segment.
+
+    ``Users`` conditions read the Users dataset (imported and streamed), ``Interactions`` ones
+    every imported interaction of the user.
+
+    Raises:
+        ResourceNotFoundException, InvalidInputException: as ``check_user_filter``; also when
+            ``filterValues`` are missing or malformed.
+    """
+    parsed, categorical = _filter_of(store, filter_arn, group_arn, "UserID")
+    interactions = pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+    if parsed.uses("Interactions"):
+        frame = store.read_dataset(group_arn, "Interactions")
+        if frame is not None:
+            frame = frame.reindex(columns=["USER_ID", "EVENT_TYPE"]).astype(str)
+            interactions = frame.set_axis(["ID", "EVENT_TYPE"], axis=1)
+    try:
+        context = fx.Context(
+            candidates=_table(store, group_arn, "Users", "USER_ID").reindex(pd.Index(user_ids.astype(str))),
+            interactions=interactions,
+            categorical=categorical.get("Users", set()),
+        )
+        keep = fx.evaluate(parsed, fx.bind(parsed, filter_values), context)
     except fx.FilterValuesError as exc:
         raise errors.InvalidInputException(str(exc)) from exc
     return np.flatnonzero(~keep).astype(np.int64)

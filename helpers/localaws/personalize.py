@@ -53,7 +53,8 @@ CUSTOM_RECIPES = {
 
 
 _OPERATION_MODULES = (
-    "recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs", "algorithms",
+    "recommenders", "event_trackers", "filters", "solutions", "campaigns", "batch_jobs", "batch_segment_jobs",
+    "algorithms",
 )  # fmt: skip
 """Modules whose operations (their ``__all__``) this service answers too, to keep this one small."""
 

@@ -17,6 +17,8 @@ aws-trending-now                                 a recency-weighted rate of chan
                                                  item's events per interval (``trending``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
                                                  and textual fields (``content``)
+aws-item-affinity, aws-item-attribute-affinity   User-Personalization's model, users ranked by
+                                                 their scores (``segmentation``)
 ===============================================  ==============================================
 
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
@@ -51,6 +53,10 @@ tuner of Recommended for you), within an ``hpoConfig`` range of ``recency_mask``
 given; for SIMS it searches ``popularity_discount_factor`` and ``min_cointeraction_count``
 (``tune_sims``). DescribeSolutionVersion reports the choice in ``tunedHPOParams``.
 
+The USER_SEGMENTATION recipes (``segmentation``) answer no campaign and no batch inference job,
+only batch segment jobs (``batch_segment_jobs``), and offer no ``performHPO``; their metrics are
+Personalize's for segments.
+
 Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
 ``CREATE STOPPED`` after StopSolutionVersionCreation; deleting a solution deletes its versions
@@ -71,7 +77,7 @@ import time
 
 import numpy as np
 
-from helpers.localaws import algorithms, errors, jobs, recommenders, usecases
+from helpers.localaws import algorithms, errors, jobs, recommenders, segmentation, usecases
 from helpers.localaws import personalize as p
 from helpers.localaws.store import Store
 from helpers.recsys import content, interactions, popularity, trending, tuning
@@ -354,15 +360,19 @@ def _train(store: Store, arn: str) -> None:
     version = recommenders.data_version(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
     events = training_selection(events, doc)
-    config = algorithms.honoured(recipe, doc.get("solutionConfig"))
     sims_tuned = None
-    if doc.get("performHPO") and recipe == "aws-sims":
-        sims_tuned = tune_sims(events, doc.get("solutionConfig"))
-        config = dataclasses.replace(config, values={**config.values, **sims_tuned})
-    model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
-    metrics = usecases.evaluate(
-        events, SERVED_AS[recipe], fitter=lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)
-    )
+    if recipe in segmentation.RECIPES:
+        personal = lambda ev, mask: fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)  # noqa: E731
+        model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe, personal)
+        model = dataclasses.replace(model, recipe=recipe)
+    else:
+        config = algorithms.honoured(recipe, doc.get("solutionConfig"))
+        if doc.get("performHPO") and recipe == "aws-sims":
+            sims_tuned = tune_sims(events, doc.get("solutionConfig"))
+            config = dataclasses.replace(config, values={**config.values, **sims_tuned})
+        model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
+        refit = lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)  # noqa: E731
+        metrics = usecases.evaluate(events, SERVED_AS[recipe], fitter=refit)
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     model_file = store.relative(path)
@@ -434,11 +444,6 @@ def _check_recipe(recipe_arn: str) -> str:
                 f"Recipe {recipe_arn} is a use case: create a recommender with it, not a solution."
             )
         raise errors.ResourceNotFoundException(f"Could not find recipe: {recipe_arn}")
-    if name not in SERVED_AS:
-        allowed = ", ".join(sorted(SERVED_AS))
-        raise errors.InvalidInputException(
-            f"Recipe {name} is not emulated by the local backend yet; it trains {allowed}."
-        )
     return name
 
 
@@ -449,9 +454,14 @@ def create_solution(store: Store, params: dict) -> dict:
     not have, values out of range and an ``eventValueThreshold`` without ``eventType`` are
     InvalidInputException.
     """
-    algorithms.check_solution_config(_check_recipe(params["recipeArn"]), params)
+    recipe = _check_recipe(params["recipeArn"])
+    algorithms.check_solution_config(recipe, params)
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
+    if params.get("performHPO") and recipe in segmentation.RECIPES:
+        raise errors.InvalidInputException(
+            f"performHPO: the {recipe} recipe offers no hyperparameter optimization."
+        )
     group_arn = params["datasetGroupArn"]
     group = p.get(store, group_arn, "dataset-group")
     if group["status"] != "ACTIVE":

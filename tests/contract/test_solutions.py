@@ -102,7 +102,6 @@ def test_create_solution__on_a_domain_dataset_group(personalize, s3):
     [
         (RECIPE + "aws-nothing", "ResourceNotFoundException", 400, "aws-nothing"),
         (shop.FOR_YOU, "InvalidInputException", 400, "create a recommender"),
-        (RECIPE + "aws-item-affinity", "InvalidInputException", 400, "not emulated"),
     ],
 )
 def test_create_solution__recipe(personalize, group, state, recipe, code, status, message):
@@ -398,3 +397,10 @@ def test_create_solution_version__perform_hpo(personalize, group):
     assert float(params["lambda"]) > 0
     plain = train(personalize, make_solution(personalize, group, name="plain"))
     assert "tunedHPOParams" not in plain
+
+
+def test_every_listed_custom_recipe_trains():
+    """ListRecipes' custom recipes are exactly those a solution version can train."""
+    from helpers.localaws import personalize, segmentation, solutions
+
+    assert set(personalize.CUSTOM_RECIPES) == set(solutions.SERVED_AS) | set(segmentation.RECIPES)

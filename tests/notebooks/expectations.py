@@ -96,6 +96,14 @@ EXPECTED: dict[str, dict] = {
         "new_item_same_category_share": between(0.6, 1.0),
         "batch_status": equals("ACTIVE"),
         "batch_lines": equals(50),
+        "segment_job_status": equals("ACTIVE"),
+        "segment_sizes": equals([50, 50]),
+        "segment_hit_at_1_percent": between(0.5, 1.0),
+        # the segments are made of the shoppers whose persona holds the category, unlike shoppers at large
+        "segment_persona_share": at(**{"outdoor gear": between(0.7, 1.0), "jackets": between(0.7, 1.0)}),
+        "all_shoppers_persona_share": at(
+            **{"outdoor gear": between(0.05, 0.35), "jackets": between(0.05, 0.35)}
+        ),
     },
     "99_cleanup": {
         "left": equals(0),

@@ -1,0 +1,105 @@
+"""User segments: the users most likely to interact with an item or a set of items, and their metrics.
+
+Pure numpy: a matrix of user × item scores in, ranked users and metrics out. A **segment** for a
+query (one item, or every item matching an attribute) ranks users by their mean score over the
+query's items, best first, ties broken by user index (so the same scores give the same segment).
+The metrics follow "Evaluating a solution version with metrics" in the Amazon Personalize
+Developer Guide for USER_SEGMENTATION recipes: *hit* and *recall* at K, where K is the top 1% of
+users and the actual users of a query are those who interacted with its items in the test set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from helpers.recsys.metrics import recall_at_k
+
+TOP_SHARE = 0.01
+"""The share of users a segment's metrics look at (K = the top 1% of users)."""
+
+
+def segment_scores(scores: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """Each user's affinity to a set of items: the mean of their scores over those items.
+
+    Args:
+        scores: ``(n_users, n_items)`` scores, higher is better.
+        items: item indices of the query (one for an item, several for an attribute), non-empty.
+
+    Returns:
+        ``float64`` array of shape ``(n_users,)``.
+
+    Raises:
+        ValueError: ``items`` is empty.
+    """
+    items = np.asarray(items, dtype=np.int64).reshape(-1)
+    if items.size == 0:
+        raise ValueError("items must hold at least one item index")
+    return scores[:, items].astype(np.float64).mean(axis=1)
+
+
+def top_users(affinity: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` users of highest affinity, best first, ties by user index.
+
+    Args:
+        affinity: one score per user (``segment_scores``).
+        k: segment size, > 0; at most every user is returned.
+
+    Returns:
+        int64 user indices, length ``min(k, n_users)``.
+    """
+    if k <= 0:
+        raise ValueError(f"k must be > 0, got {k}")
+    order = np.lexsort((np.arange(len(affinity)), -np.asarray(affinity, dtype=np.float64)))
+    return order[:k].astype(np.int64)
+
+
+def top_k(n_users: int) -> int:
+    """K of the segment metrics: the top ``TOP_SHARE`` of ``n_users``, at least one user."""
+    return max(1, math.ceil(TOP_SHARE * n_users))
+
+
+def hit_at_k(truth, ranked, k: int) -> float:
+    """1.0 if any of the top ``k`` ranked users is an actual user, else 0.0.
+
+    Example: truth ``{3, 7}``, ranked ``[5, 7, 1]``, k 2 → 1.0; k 1 → 0.0.
+    """
+    return float(np.isin(np.asarray(ranked, dtype=np.int64)[:k], np.asarray(truth, dtype=np.int64)).any())
+
+
+def evaluate_segments(
+    scores: np.ndarray, queries: Sequence[np.ndarray], truths: Sequence[np.ndarray]
+) -> dict[str, float]:
+    """Hit and recall at the top 1% of users, and coverage, over a set of queries.
+
+    Args:
+        scores: ``(n_users, n_items)`` scores of a model fitted on the training events.
+        queries: item indices of each query.
+        truths: per query, the user indices that interacted with its items in the test set;
+            queries without any are skipped.
+
+    Returns:
+        ``hit_at_1_percent`` (share of queries whose top K holds an actual user),
+        ``recall_at_1_percent`` (mean share of a query's actual users in its top K) and
+        ``coverage`` (share of users in at least one top K), each in [0, 1]; empty if no query
+        has actual users.
+    """
+    n_users = scores.shape[0]
+    k = top_k(n_users)
+    hits, recalls, shown = [], [], set()
+    for items, truth in zip(queries, truths, strict=True):
+        if len(truth) == 0:
+            continue
+        ranked = top_users(segment_scores(scores, items), k)
+        hits.append(hit_at_k(truth, ranked, k))
+        recalls.append(recall_at_k(truth, ranked, k))
+        shown.update(ranked.tolist())
+    if not hits:
+        return {}
+    return {
+        "coverage": round(len(shown) / n_users, 4),
+        "hit_at_1_percent": round(float(np.mean(hits)), 4),
+        "recall_at_1_percent": round(float(np.mean(recalls)), 4),
+    }
