@@ -6,9 +6,10 @@ in S3, one query a line — ``{"itemId": "105"}`` for Item-Affinity (at most
 ``MAX_LINES[ITEM_AFFINITY]`` lines), ``{"itemAttributes": "ITEMS.CATEGORY_L1 = \\"apparel\\""}``
 for Item-Attribute-Affinity (at most ``MAX_LINES[ATTRIBUTE_AFFINITY]``; ``segment_queries``) —
 and writes ``<input file name>.out`` under ``jobOutput.s3DataDestination.path``, one line per
-input line, with the ``numResults`` users of highest affinity, best first::
+input line, with the ``numResults`` users of highest affinity, best first (the guide's format,
+https://docs.aws.amazon.com/personalize/latest/dg/batch-segment-job-output-examples.html)::
 
-    {"input": {"itemId": "105"}, "output": {"usersList": ["u7", "u3", …]}, "error": null}
+    {"input": {"itemId": "105"}, "output": {"recommendedUsers": ["u7", "u3", …]}, "error": null}
 
 The input, output and error handling are the batch inference jobs' (``batch_jobs``): a line that
 is not a JSON object, lacks its query, names an unknown item or matches no item gets
@@ -113,7 +114,7 @@ class _Segments:
             affinity[left_out] = -np.inf
         ranked = segments.top_users(affinity, self.job["numResults"])
         ranked = ranked[np.isfinite(affinity[ranked])]
-        return {"usersList": self.user_ids[ranked].tolist()}
+        return {"recommendedUsers": self.user_ids[ranked].tolist()}
 
 
 def _run(store: Store, arn: str) -> None:

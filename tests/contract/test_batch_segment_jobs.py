@@ -124,7 +124,7 @@ def test_create_batch_segment_job(personalize, s3, versions):
     assert [r["input"] for r in rows] == [
         {"itemId": "a3"}, {"itemId": "b5"}, "not json", [1], {"itemId": "nope"}, {"userId": "u1"},
     ]  # fmt: skip
-    a, b = (r["output"]["usersList"] for r in rows[:2])
+    a, b = (r["output"]["recommendedUsers"] for r in rows[:2])
     assert len(a) == 5 and set(a) <= A_SHOPPERS and rows[0]["error"] is None
     assert len(b) == 5 and set(b) <= B_SHOPPERS
     assert [r["output"] for r in rows[2:]] == [None] * 4
@@ -154,8 +154,9 @@ def test_create_batch_segment_job__item_attributes(personalize, s3, versions):
     assert job["status"] == "ACTIVE", job.get("failureReason")
     rows = output(s3)
     assert [r["input"]["itemAttributes"] for r in rows] == queries
-    assert set(rows[0]["output"]["usersList"]) <= A_SHOPPERS and len(rows[0]["output"]["usersList"]) == 10
-    assert set(rows[1]["output"]["usersList"]) <= B_SHOPPERS
+    first = rows[0]["output"]["recommendedUsers"]
+    assert set(first) <= A_SHOPPERS and len(first) == 10
+    assert set(rows[1]["output"]["recommendedUsers"]) <= B_SHOPPERS
     errors = [r["error"] for r in rows[2:]]
     assert all(r["output"] is None for r in rows[2:])
     assert "OR is not supported" in errors[0] and "character 22" in errors[0]
@@ -168,7 +169,7 @@ def test_create_batch_segment_job__is_deterministic(personalize, s3, versions):
     put_input(s3, [{"itemId": "x"}, {"itemId": "p1"}])
     assert run(personalize, versions["item"])["numResults"] == 25  # the default
     first = output(s3)
-    assert len(first[0]["output"]["usersList"]) == 25
+    assert len(first[0]["output"]["recommendedUsers"]) == 25
     assert run(personalize, versions["item"], name="again")["status"] == "ACTIVE"
     assert output(s3) == first
 
@@ -184,7 +185,7 @@ def test_create_batch_segment_job__filter(personalize, s3, versions):
     job = run(personalize, versions["item"], numResults=20, filterArn=arn)
     assert job["filterArn"] == arn
     rows = output(s3)
-    users = rows[0]["output"]["usersList"]
+    users = rows[0]["output"]["recommendedUsers"]
     assert users and set(users) <= {f"u{u}" for u in range(30, 40)}  # u0–u29 bought p1
     assert rows[1]["output"] is None and "filterValues must map names to strings" in rows[1]["error"]
 

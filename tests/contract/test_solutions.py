@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from helpers.localaws import jobs, solutions
+from helpers.localaws import jobs, personalize, segmentation, solutions
 from helpers.recsys.metrics import PERSONALIZE_METRIC_KEYS
 from tests.contract import shop
 from tests.contract.conftest import assert_error, assert_valid, snapshot, wait_for
@@ -401,6 +401,4 @@ def test_create_solution_version__perform_hpo(personalize, group):
 
 def test_every_listed_custom_recipe_trains():
     """ListRecipes' custom recipes are exactly those a solution version can train."""
-    from helpers.localaws import personalize, segmentation, solutions
-
     assert set(personalize.CUSTOM_RECIPES) == set(solutions.SERVED_AS) | set(segmentation.RECIPES)
