@@ -121,3 +121,26 @@ def snapshot(store: localaws.Store) -> tuple:
 @pytest.fixture
 def personalize_events(state):
     return _client("personalize-events")
+
+
+@pytest.fixture
+def arns(shop_state):
+    """Names → ARNs of a module's shared shop, with the backend answering from its state.
+
+    The module defines ``shop_state``: ``(state folder, names → ARNs)``, built once for it.
+    """
+    root, arns = shop_state
+    aws.activate("local", root)
+    return arns
+
+
+@pytest.fixture
+def client(arns):
+    """A Personalize client on the module's shared shop."""
+    return _client("personalize")
+
+
+@pytest.fixture
+def runtime(arns):
+    """A Personalize runtime client on the module's shared shop."""
+    return _client("personalize-runtime")

@@ -73,23 +73,6 @@ def shop_state(tmp_path_factory):
     jobs.wait_idle(30)
 
 
-@pytest.fixture
-def arns(shop_state):
-    root, arns = shop_state
-    aws.activate("local", root)
-    return arns
-
-
-@pytest.fixture
-def client(arns):
-    return _client("personalize")
-
-
-@pytest.fixture
-def runtime(arns):
-    return _client("personalize-runtime")
-
-
 def _filter(client, arns, expression: str, name: str | None = None) -> str:
     """An ACTIVE filter of the shop's group with this expression (created once per name)."""
     name = name or f"f{zlib.crc32(expression.encode())}"

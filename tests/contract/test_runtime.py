@@ -36,19 +36,6 @@ def shop_state(tmp_path_factory):
     jobs.wait_idle(30)
 
 
-@pytest.fixture
-def arns(shop_state):
-    """Short name → ARN of the shop's recommenders, with the backend answering from the shop's state."""
-    root, arns = shop_state
-    aws.activate("local", root)
-    return arns
-
-
-@pytest.fixture
-def runtime(arns):
-    return _client("personalize-runtime")
-
-
 def _get(runtime, arn: str, **kw) -> list[dict]:
     answer = runtime.get_recommendations(recommenderArn=arn, **kw)
     assert_valid(runtime, "GetRecommendations")

@@ -77,23 +77,6 @@ def shop_state(tmp_path_factory):
     jobs.wait_idle(30)
 
 
-@pytest.fixture
-def arns(shop_state):
-    root, arns = shop_state
-    aws.activate("local", root)
-    return arns
-
-
-@pytest.fixture
-def runtime(arns):
-    return _client("personalize-runtime")
-
-
-@pytest.fixture
-def client(arns):
-    return _client("personalize")
-
-
 def _recommend(runtime, arn: str, **kw) -> list[dict]:
     """``itemList`` of GetRecommendations from a recommender or campaign ARN, checked against its shape."""
     target = "campaignArn" if ":campaign/" in arn else "recommenderArn"
