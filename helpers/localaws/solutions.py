@@ -61,7 +61,9 @@ Lifecycles: a solution ``CREATE PENDING`` → ``ACTIVE``; a version ``CREATE PEN
 ``CREATE IN_PROGRESS`` (training) → ``ACTIVE`` | ``CREATE FAILED``, or ``CREATE STOPPING`` →
 ``CREATE STOPPED`` after StopSolutionVersionCreation; deleting a solution deletes its versions
 and their model files. ``trainingMode`` UPDATE (user-personalization, after an ACTIVE version)
-fits on everything imported and streamed by then, as FULL does: locally a fit takes seconds.
+is not a retraining, as on AWS: it keeps the newest ACTIVE version's weights and settings, takes
+in the items and events imported and streamed since (``usecases.update``; a new item has no
+weights, so exploration shows it), and reports that version's metrics.
 UpdateSolution records the automatic-training settings; no version trains by itself.
 GetSolutionMetrics answers the metrics of ``usecases.evaluate``: Personalize's names, on
 Personalize's evaluation split.
@@ -361,7 +363,9 @@ def _train(store: Store, arn: str) -> None:
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
     events = training_selection(events, doc)
     sims_tuned = None
-    if recipe in segmentation.RECIPES:
+    if doc.get("trainingMode") == "UPDATE":
+        model, metrics = _updated(store, doc, events)
+    elif recipe in segmentation.RECIPES:
         personal = lambda ev, mask: fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)  # noqa: E731
         model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe, personal)
         model = dataclasses.replace(model, recipe=recipe)
@@ -390,6 +394,20 @@ def _train(store: Store, arn: str) -> None:
             chosen = {name: f"{value:g}" for name, value in sorted(sims_tuned.items())}
             changes["tunedHPOParams"] = {"algorithmHyperParameters": chosen}
         store.update(VERSION, arn, changes)
+
+
+def _updated(store: Store, doc: dict, events: usecases.Events) -> tuple[usecases.Model, dict]:
+    """An UPDATE version: the newest ACTIVE version's model brought to the data as it is now
+    (``usecases.update``: new items and events, no refit), and that version's metrics."""
+    parent = next(
+        v
+        for _, v in sorted(
+            store.items(VERSION, parent=doc["solutionArn"]), key=lambda kv: -kv[1]["creationDateTime"]
+        )
+        if v["status"] == "ACTIVE"
+    )
+    model = usecases.update(usecases.load(store.absolute(parent["modelFile"])), events)
+    return model, parent.get("metrics", {})
 
 
 def _stop(store: Store, key: str) -> None:
@@ -562,7 +580,7 @@ def create_solution_version(store: Store, params: dict) -> dict:
     """Train a new version of an ACTIVE solution on the dataset group's data as it is now.
 
     ``trainingMode`` FULL trains on everything; UPDATE (user-personalization only, after an
-    ACTIVE version) takes in new items and streamed events — locally by the same fit.
+    ACTIVE version) takes in new items and events without refitting (``_updated``).
     """
     solution_arn = params["solutionArn"]
     solution = p.get(store, solution_arn, KIND)

@@ -460,6 +460,36 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
     )
 
 
+def update(model: Model, ev: Events) -> Model:
+    """Bring a trained Recommended-for-you model to the data ``ev`` without refitting it
+    (``trainingMode`` UPDATE of a solution version).
+
+    The item×item weights and the tuned settings stay the model's. Items it has not seen are
+    appended with no weights, so exploration is what shows them until the next full training;
+    the histories and the catalogue (ages, counts, content) are rebuilt from ``ev``.
+    """
+    known = set(model.item_ids.tolist())
+    added = np.asarray(sorted(set(ev.item_ids.tolist()) - known), dtype=str)
+    item_ids = np.concatenate([model.item_ids, added])
+    position = {item: k for k, item in enumerate(item_ids.tolist())}
+    to_model = np.asarray([position[item] for item in ev.item_ids.tolist()], dtype=np.int64)
+    source = np.full(len(item_ids), -1, dtype=np.int64)  # model index → ``ev`` index (-1: none)
+    source[to_model] = np.arange(len(ev.item_ids))
+    created = None if ev.created is None else np.where(source >= 0, ev.created[source], np.nan)
+    tokens = None if ev.tokens is None else [ev.tokens[k] if k >= 0 else [] for k in source.tolist()]
+    now = replace(ev, item_ids=item_ids, item_idx=to_model[ev.item_idx], created=created, tokens=tokens)
+    personal = model.personal.extended(len(item_ids))
+    everything = np.ones(len(now.item_idx), dtype=bool)
+    return replace(
+        model,
+        item_ids=item_ids,
+        fallback=personal.popularity,
+        personal=personal,
+        history=_history(now),
+        catalogue=_catalogue(now, everything),
+    )
+
+
 def fit_co_view(ev: Events, typed: np.ndarray, recipe: str = ALSO_VIEWED, **options) -> Model:
     """Customers who viewed X's model: co-views in one visit of the events ``typed`` selects.
 

@@ -66,6 +66,19 @@ class PersonalizationModel:
             arrays["w_dense"] = self.weights
         return arrays
 
+    def extended(self, n_items: int) -> PersonalizationModel:
+        """The same model over a catalogue grown to ``n_items``: the new items have no weights
+        and no popularity, so only something other than this model (exploration) shows them."""
+        extra = n_items - self.n_items
+        if extra < 0:
+            raise ValueError(f"n_items must be at least {self.n_items}, got {n_items}")
+        if sp.issparse(self.weights):
+            weights = sp.csr_matrix(self.weights, copy=True)
+            weights.resize((n_items, n_items))
+        else:
+            weights = np.pad(self.weights, ((0, extra), (0, extra)))
+        return PersonalizationModel(self.method, weights, np.pad(self.popularity, (0, extra)))
+
     @classmethod
     def from_arrays(cls, arrays) -> PersonalizationModel:
         """Rebuild from ``to_arrays()`` output (or an ``np.load`` result)."""

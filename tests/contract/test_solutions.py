@@ -261,6 +261,25 @@ def test_create_solution_version__update(personalize, group):
     assert [v["trainingMode"] for v in found] == ["UPDATE", "FULL"]
 
 
+def test_create_solution_version__update_takes_in_new_data_without_refitting(personalize, s3, group):
+    """UPDATE keeps the FULL version's model (its metrics) and learns the items imported since
+    only as items to explore; a FULL version on the same data is a new model."""
+    solution = make_solution(personalize, group)
+    full = train(personalize, solution)
+    datasets = personalize.list_datasets(datasetGroupArn=group)["datasets"]
+    interactions = next(d["datasetArn"] for d in datasets if d["datasetType"] == "INTERACTIONS")
+    views = [(f"u{u}", "brand-new", shop.T0 + 400_000 + u, "View") for u in range(40)]
+    shop.import_interactions(personalize, s3, interactions, views, name="later", mode="INCREMENTAL")
+    update = train(personalize, solution, trainingMode="UPDATE")
+    refit = train(personalize, solution)
+    metrics = [
+        personalize.get_solution_metrics(solutionVersionArn=v["solutionVersionArn"])["metrics"]
+        for v in (full, update, refit)
+    ]
+    assert update["status"] == "ACTIVE"
+    assert metrics[1] == metrics[0] != metrics[2]
+
+
 def test_create_solution_version__errors(personalize, group, state, s3):
     sims = make_solution(personalize, group, SIMS, name="sims")
     fresh = make_solution(personalize, group, name="fresh")
