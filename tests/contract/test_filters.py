@@ -54,6 +54,14 @@ def _dataset(personalize, s3, group: str, kind: str, fields: list[dict], lines: 
     assert job["status"] == "ACTIVE", job.get("failureReason")
 
 
+def add_items(personalize, s3, group: str) -> None:
+    """Import the shop's Items (``CATEGORY``, prices, a flag and a description) into the group."""
+    items = [
+        f"{i},{_price(i)},{c},{str(i.startswith('a')).lower()},nice {c} thing" for i, c in CATEGORY.items()
+    ]
+    _dataset(personalize, s3, group, "Items", ITEM_FIELDS, items)
+
+
 @pytest.fixture(scope="module")
 def shop_state(tmp_path_factory):
     """The shop with Items and Users, three recommenders; built once for the module."""
@@ -61,10 +69,7 @@ def shop_state(tmp_path_factory):
     aws.activate("local", root)
     personalize, s3 = _client("personalize"), _client("s3")
     group, _ = shop.make_group(personalize, s3, shop.rows())
-    items = [
-        f"{i},{_price(i)},{c},{str(i.startswith('a')).lower()},nice {c} thing" for i, c in CATEGORY.items()
-    ]
-    _dataset(personalize, s3, group, "Items", ITEM_FIELDS, items)
+    add_items(personalize, s3, group)
     _dataset(
         personalize, s3, group, "Users", USER_FIELDS, [f"u{u},{45 if u < 20 else 25}" for u in range(40)]
     )

@@ -19,7 +19,7 @@ from helpers import aws, localaws
 from helpers.localaws import filters, jobs, personalize_runtime
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, snapshot, wait_for
-from tests.contract.test_filters import CATEGORY, ITEM_FIELDS, _dataset, _filter, _price
+from tests.contract.test_filters import CATEGORY, _filter, _price, add_items
 from tests.contract.test_solutions import RECIPE, SIMS, USER_PERSONALIZATION, make_solution, train
 
 METADATA = {"enableMetadataWithRecommendations": True}
@@ -48,10 +48,7 @@ def shop_state(tmp_path_factory):
     aws.activate("local", root)
     personalize, s3 = _client("personalize"), _client("s3")
     group, _ = shop.make_group(personalize, s3, shop.rows())
-    items = [
-        f"{i},{_price(i)},{c},{str(i.startswith('a')).lower()},nice {c} thing" for i, c in CATEGORY.items()
-    ]
-    _dataset(personalize, s3, group, "Items", ITEM_FIELDS, items)
+    add_items(personalize, s3, group)
     arns = {"group": group}
     for name, recipe, config in (
         ("you", shop.FOR_YOU, {**METADATA, **NO_EXPLORATION}),
