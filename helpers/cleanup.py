@@ -36,7 +36,7 @@ import botocore.exceptions
 from botocore import xform_name
 
 from helpers import aws, config
-from helpers.localaws.errors import NotEmulatedError
+from helpers.localaws.engine.errors import NotEmulatedError
 
 DELETED, GONE, SKIPPED = "deleted", "already gone", "skipped: not emulated by the local backend"
 """Actions a report row can show."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.localaws.errors import AWSError, NotEmulatedError
-from helpers.localaws.store import Store
+from helpers.localaws.engine.errors import AWSError, NotEmulatedError
+from helpers.localaws.engine.store import Store
 
 __all__ = ["AWSError", "NotEmulatedError", "Store", "install", "recommender_tuning", "store"]
 
@@ -32,7 +32,7 @@ def install(state_dir: Path | str) -> Store:
     """
     import boto3
 
-    from helpers.localaws import hooks
+    from helpers.localaws.engine import hooks
 
     store = hooks.use_state(Path(state_dir).resolve())
     hooks.patch_sessions()
@@ -43,13 +43,13 @@ def install(state_dir: Path | str) -> Store:
 
 def store() -> Store:
     """Return the store answering now (after ``install``)."""
-    from helpers.localaws import hooks
+    from helpers.localaws.engine import hooks
 
     return hooks.current_store()
 
 
 def recommender_tuning(recommender_arn: str) -> dict | None:
     """The settings training chose for a local recommender (``recommenders.model_tuning``)."""
-    from helpers.localaws import recommenders
+    from helpers.localaws.personalize import recommenders
 
     return recommenders.model_tuning(store(), recommender_arn)

@@ -13,7 +13,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from helpers import aws, localaws
-from helpers.localaws import jobs
+from helpers.localaws.engine import jobs
 
 
 @pytest.fixture

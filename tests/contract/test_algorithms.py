@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.localaws import algorithms, solutions
+from helpers.localaws.personalize import algorithms, solutions
 from tests.contract.conftest import assert_error, assert_valid, snapshot
 
 RECIPE = "arn:aws:personalize:::recipe/"

@@ -3,7 +3,7 @@
 Each case asserts the error code, the HTTP status, a message naming the field or resource at
 fault, and that the state (documents, jobs, files) is exactly what it was before the call.
 The cases cover the constraints of botocore's models (checked centrally by
-``helpers.localaws.validation``) and the documented rules the models do not carry (S3 bucket
+``helpers.localaws.engine.validation``) and the documented rules the models do not carry (S3 bucket
 names, keys and multipart; SSM names, sizes and patterns; IAM policy documents; Personalize).
 """
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers.localaws import jobs
+from helpers.localaws.engine import jobs
 from tests.contract import shop
 from tests.contract.conftest import assert_error, assert_valid, snapshot, wait_for
 from tests.contract.test_solutions import (

@@ -9,7 +9,7 @@ import pytest
 from botocore import xform_name
 
 from helpers import aws, cleanup, config
-from helpers.localaws.errors import NotEmulatedError
+from helpers.localaws.engine.errors import NotEmulatedError
 from tests.contract import shop
 from tests.contract.conftest import wait_for
 

@@ -74,7 +74,7 @@ def test_kill_mid_training__describe_resumes_it_and_sweeps_the_temp_file(state):
     personalize, s3 = boto3.client("personalize"), boto3.client("s3")
     group, _ = shop.make_group(personalize, s3, shop.rows())
     code = (
-        "from helpers.localaws import usecases\n"
+        "from helpers.localaws.personalize.training import usecases\n"
         "whole = usecases.to_bytes\n"
         "def slowly(model):\n"
         "    data = whole(model)\n"

@@ -6,7 +6,7 @@ import and at once create a recommender, then describe it and ask it for recomme
 retrain and ask again; delete everything and describe the dataset group at once. The runs
 change the interpreter's thread switch interval, so the work threads interleave with the
 script differently each time. Every run must give one transcript: the one AWS gives once
-each step has taken its usual time (``helpers.localaws.jobs`` says what a caller observes).
+each step has taken its usual time (``helpers.localaws.engine.jobs`` says what a caller observes).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import botocore.exceptions
 import pytest
 
 from helpers import aws
-from helpers.localaws import jobs
+from helpers.localaws.engine import jobs
 from tests.contract import shop
 
 RUNS = 30
@@ -136,7 +136,7 @@ def test_retraining_in_another_process__serving_does_not_wait_and_describe_is_bo
     config = {"trainingDataConfig": {"excludedDatasetColumns": {"ITEMS": ["PRICE"]}}}
     code = (
         "import sys, time, boto3\nfrom helpers import aws\naws.activate('local', sys.argv[1])\n"
-        "from helpers.localaws import usecases\n"
+        "from helpers.localaws.personalize.training import usecases\n"
         "def slowly(*args):\n"
         "    print('training', flush=True)\n"
         "    time.sleep(60)\n"

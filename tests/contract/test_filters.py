@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import aws, localaws
-from helpers.localaws import jobs
+from helpers.localaws.engine import jobs
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, wait_for
 

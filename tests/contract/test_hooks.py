@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from helpers import localaws
-from helpers.localaws.errors import NotEmulatedError
+from helpers.localaws.engine.errors import NotEmulatedError
 
 
 def test_install_is_idempotent(state):

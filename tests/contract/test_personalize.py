@@ -391,7 +391,8 @@ def test_describe_dataset_import_job__resumes_an_orphaned_job(personalize, s3, d
     s3.put_object(Bucket=BUCKET, Key="orphan.csv", Body="\n".join(_rows()).encode())
     code = (
         "import sys\nfrom helpers import aws\naws.activate('local', sys.argv[1])\n"
-        "from helpers.localaws import jobs\njobs._spawn = lambda *a: None  # die before the work starts\n"
+        "from helpers.localaws.engine import jobs\n"
+        "jobs._spawn = lambda *a: None  # die before the work starts\n"
         "import boto3\nprint(boto3.client('personalize').create_dataset_import_job(jobName='orphan', "
         f"datasetArn='{dataset}', dataSource={{'dataLocation': 's3://{BUCKET}/orphan.csv'}}, "
         f"roleArn='{ROLE}')['datasetImportJobArn'])"

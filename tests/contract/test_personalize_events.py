@@ -16,7 +16,8 @@ import botocore.exceptions
 import pytest
 
 from helpers import aws, localaws
-from helpers.localaws import jobs, streams
+from helpers.localaws.engine import jobs
+from helpers.localaws.personalize import streams
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, wait_for
 

@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import aws, localaws
-from helpers.localaws import imports, models, validation
+from helpers.localaws.engine import service_models as models
+from helpers.localaws.engine import validation
+from helpers.localaws.personalize import imports
 from tests.contract.conftest import snapshot
 
 FIELDS = imports.parse_schema(

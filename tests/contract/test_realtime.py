@@ -11,7 +11,8 @@ import pytest
 
 from helpers import aws, config, datagen
 from helpers.datagen import schemas
-from helpers.localaws import jobs, usecases
+from helpers.localaws.engine import jobs
+from helpers.localaws.personalize.training import usecases
 from tests.contract import shop
 from tests.contract.conftest import _client, wait_for
 

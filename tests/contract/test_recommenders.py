@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from helpers.localaws import jobs, usecases
+from helpers.localaws.engine import jobs
+from helpers.localaws.personalize.training import usecases
 from helpers.recsys.metrics import PERSONALIZE_METRIC_KEYS
 from tests.contract import shop
 from tests.contract.conftest import assert_error, assert_valid, wait_for
@@ -231,7 +232,8 @@ def test_describe_recommender__resumes_an_orphaned_training(personalize, group, 
     """Training whose process died before it ran is claimed and run by the next Describe."""
     code = (
         "import sys\nfrom helpers import aws\naws.activate('local', sys.argv[1])\n"
-        "from helpers.localaws import jobs\njobs._spawn = lambda *a: None  # die before the work starts\n"
+        "from helpers.localaws.engine import jobs\n"
+        "jobs._spawn = lambda *a: None  # die before the work starts\n"
         "import boto3\nprint(boto3.client('personalize').create_recommender(name='orphan', "
         f"datasetGroupArn='{group}', recipeArn='{shop.FOR_YOU}')['recommenderArn'])"
     )

@@ -10,7 +10,7 @@ from dataclasses import asdict
 import pytest
 
 from helpers import aws
-from helpers.localaws import jobs
+from helpers.localaws.engine import jobs
 from helpers.recsys import tuning
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid

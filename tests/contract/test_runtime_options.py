@@ -16,7 +16,9 @@ import time
 import pytest
 
 from helpers import aws, localaws
-from helpers.localaws import filters, jobs, personalize_runtime
+from helpers.localaws.engine import jobs
+from helpers.localaws.personalize import filters
+from helpers.localaws.personalize import runtime as personalize_runtime
 from tests.contract import shop
 from tests.contract.conftest import _client, assert_error, assert_valid, snapshot, wait_for
 from tests.contract.test_filters import CATEGORY, _filter, _price, add_items

@@ -10,7 +10,7 @@ import sys
 import boto3
 import pytest
 
-from helpers.localaws.errors import NotEmulatedError
+from helpers.localaws.engine.errors import NotEmulatedError
 from tests.contract.conftest import assert_error, assert_valid, snapshot
 
 BUCKET = "contract-bucket"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.localaws import usecases
+from helpers.localaws.personalize.training import usecases
 from tests.contract import shop
 from tests.contract.conftest import assert_error, snapshot, wait_for
 from tests.contract.test_batch_jobs import INPUT, OUTPUT, put_input

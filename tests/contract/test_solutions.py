@@ -7,7 +7,10 @@ import threading
 
 import pytest
 
-from helpers.localaws import jobs, personalize, segmentation, solutions
+from helpers.localaws.engine import jobs
+from helpers.localaws.personalize import datasets as personalize
+from helpers.localaws.personalize import solutions
+from helpers.localaws.personalize.training import segmentation
 from helpers.recsys.metrics import PERSONALIZE_METRIC_KEYS
 from tests.contract import shop
 from tests.contract.conftest import assert_error, assert_valid, snapshot, wait_for

@@ -13,7 +13,8 @@ from collections import Counter
 import pytest
 from botocore.validate import ParamValidator
 
-from helpers.localaws import calllog, models, validation
+from helpers.localaws.engine import calllog, validation
+from helpers.localaws.engine import service_models as models
 
 pytestmark = pytest.mark.notebooks
 

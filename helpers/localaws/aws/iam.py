@@ -11,9 +11,10 @@ import time
 import urllib.parse
 import uuid
 
-from helpers.localaws import errors, policies
-from helpers.localaws.store import Store
-from helpers.localaws.sts import ACCOUNT
+from helpers.localaws.aws import policies
+from helpers.localaws.aws.sts import ACCOUNT
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
 
 
 def _role(store: Store, name: str) -> dict:

@@ -21,9 +21,10 @@ from collections.abc import Iterator
 
 from botocore.response import StreamingBody
 
-from helpers.localaws import errors, policies
-from helpers.localaws.store import Store
-from helpers.localaws.sts import ACCOUNT
+from helpers.localaws.aws import policies
+from helpers.localaws.aws.sts import ACCOUNT
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import time
 
-from helpers.localaws import errors
-from helpers.localaws.store import Store
-from helpers.localaws.sts import ACCOUNT
+from helpers.localaws.aws.sts import ACCOUNT
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
 
 
 def _region() -> str:

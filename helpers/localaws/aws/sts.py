@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.localaws.store import Store
+from helpers.localaws.engine.store import Store
 
 ACCOUNT = "123456789012"
 """The account id of every local resource (AWS's documentation example)."""

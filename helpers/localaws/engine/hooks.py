@@ -4,12 +4,12 @@
 serialisation) in the request context; botocore then validates them against the model and
 serialises the request as usual; ``before-call`` checks it against the constraints of the model
 that botocore leaves to the service (``validation``), then answers with ``(http_response,
-parsed)`` from ``helpers.localaws.<service>.<xform_name(operation)>(store, params)``, so
+parsed)`` from ``<service module>.<xform_name(operation)>(store, params)`` (``SERVICES``), so
 botocore never sends anything. Unknown services or operations raise ``NotEmulatedError``.
 
 Before that, outside any transaction, the asynchronous work the call depends on (the service
 module's ``pending_work``) is settled, so the answer does not depend on thread scheduling
-(``helpers.localaws.jobs`` says what a caller observes). Write operations run in one store
+(``jobs`` says what a caller observes). Write operations run in one store
 transaction; the answer is coerced and validated against
 the output shape before the transaction commits, so a wrong answer saves nothing.
 """
@@ -27,12 +27,22 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
-from helpers.localaws import calllog, jobs, models, validation
-from helpers.localaws.errors import AWSError, NotEmulatedError
-from helpers.localaws.store import Store
+from helpers.localaws.engine import calllog, jobs, validation
+from helpers.localaws.engine import service_models as models
+from helpers.localaws.engine.errors import AWSError, NotEmulatedError
+from helpers.localaws.engine.store import Store
 
-SERVICES = ("s3", "ssm", "iam", "sts", "personalize", "personalize-runtime", "personalize-events")
-"""Services the local backend answers; every other one raises ``NotEmulatedError``."""
+SERVICES = {
+    "s3": "helpers.localaws.aws.s3",
+    "ssm": "helpers.localaws.aws.ssm",
+    "iam": "helpers.localaws.aws.iam",
+    "sts": "helpers.localaws.aws.sts",
+    "personalize": "helpers.localaws.personalize.datasets",
+    "personalize-runtime": "helpers.localaws.personalize.runtime",
+    "personalize-events": "helpers.localaws.personalize.events",
+}
+"""Services the local backend answers, and the module answering each (imported on first use);
+every other service raises ``NotEmulatedError``."""
 
 _PARAMS = "localaws_params"
 _READ_PREFIXES = ("Get", "Describe", "List", "Head")
@@ -56,14 +66,7 @@ def current_store() -> Store:
 
 
 def _module(service: str) -> ModuleType | None:
-    if service not in SERVICES:
-        return None
-    try:
-        return importlib.import_module(f"helpers.localaws.{service.replace('-', '_')}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("helpers.localaws."):
-            return None
-        raise
+    return importlib.import_module(SERVICES[service]) if service in SERVICES else None
 
 
 def capture_params(params: dict, context: dict, **_: Any) -> None:

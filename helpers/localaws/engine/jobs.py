@@ -51,8 +51,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from helpers.localaws import processes
-from helpers.localaws.store import Store
+from helpers.localaws.engine import processes
+from helpers.localaws.engine.store import Store
 
 log = logging.getLogger(__name__)
 

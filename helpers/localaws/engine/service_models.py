@@ -14,7 +14,7 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator
 
-from helpers.localaws.errors import AWSError
+from helpers.localaws.engine.errors import AWSError
 
 
 class InvalidResponseError(RuntimeError):

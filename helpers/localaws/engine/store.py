@@ -37,7 +37,7 @@ from typing import BinaryIO
 import pandas as pd
 from cryptography.fernet import Fernet, InvalidToken
 
-from helpers.localaws import processes
+from helpers.localaws.engine import processes
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (

@@ -23,7 +23,7 @@ from typing import Any
 import regex
 from botocore.model import OperationModel, Shape
 
-from helpers.localaws.errors import AWSError
+from helpers.localaws.engine.errors import AWSError
 
 ERROR_CODES = {
     "personalize": "InvalidInputException",

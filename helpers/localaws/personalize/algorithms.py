@@ -28,8 +28,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from helpers.localaws import errors
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
 
 __all__ = ["describe_algorithm", "describe_feature_transformation"]
 

@@ -25,20 +25,13 @@ import json
 import time
 from collections.abc import Callable
 
-from helpers.localaws import (
-    campaigns,
-    errors,
-    filters,
-    jobs,
-    personalize_runtime,
-    recommenders,
-    s3,
-    segmentation,
-    solutions,
-    usecases,
-)
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store
+from helpers.localaws.aws import s3
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import campaigns, filters, recommenders, solutions
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import runtime as personalize_runtime
+from helpers.localaws.personalize.training import segmentation, usecases
 
 __all__ = ["create_batch_inference_job", "describe_batch_inference_job", "list_batch_inference_jobs"]
 

@@ -27,18 +27,11 @@ import time
 
 import numpy as np
 
-from helpers.localaws import (
-    batch_jobs,
-    errors,
-    filters,
-    jobs,
-    segment_queries,
-    segmentation,
-    solutions,
-    usecases,
-)
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import batch_jobs, filters, segment_queries, solutions
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize.training import segmentation, usecases
 from helpers.recsys import segments
 
 __all__ = ["create_batch_segment_job", "describe_batch_segment_job", "list_batch_segment_jobs"]

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import time
 
-from helpers.localaws import errors, jobs, recommenders, segmentation, solutions, usecases
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import recommenders, solutions
+from helpers.localaws.personalize.training import segmentation, usecases
 
 __all__ = ["create_campaign", "delete_campaign", "describe_campaign", "list_campaigns", "update_campaign"]
 

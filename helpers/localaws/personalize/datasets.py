@@ -4,7 +4,7 @@ Resources are documents in the store keyed by their real ARN; the document kind 
 resource type (``dataset-group``, ``schema``, ``dataset``, ``dataset-import-job``), so later
 modules (recommenders, solutions) plug in the same way. Asynchronous lifecycles
 (``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` / ``CREATE FAILED``,
-``DELETE PENDING`` → gone) run through ``helpers.localaws.jobs``; before a call runs, the
+``DELETE PENDING`` → gone) run through ``jobs``; before a call runs, the
 hooks settle the work it depends on (``pending_work``), so a caller sees what AWS answers once
 that work has taken its usual time, every run. A malformed ARN parameter is
 InvalidInputException (``kind_of``), a well-formed one naming nothing ResourceNotFoundException.
@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable
 
 from botocore import xform_name
 
-from helpers.localaws import algorithms, errors, imports, jobs, processes
-from helpers.localaws.store import Store, dataset_arn
-from helpers.localaws.sts import ACCOUNT
+from helpers.localaws.aws.sts import ACCOUNT
+from helpers.localaws.engine import errors, jobs, processes
+from helpers.localaws.engine.store import Store, dataset_arn
+from helpers.localaws.personalize import algorithms, imports
 
 SERVICE = "personalize"
 
@@ -62,7 +63,7 @@ _OPERATION_MODULES = (
 def __getattr__(name: str) -> Callable:
     """Find an operation that a module of ``_OPERATION_MODULES`` implements (PEP 562)."""
     for module_name in _OPERATION_MODULES:
-        module = importlib.import_module(f"helpers.localaws.{module_name}")
+        module = importlib.import_module(f"helpers.localaws.personalize.{module_name}")
         if name in module.__all__:
             return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -261,7 +262,7 @@ def work_on(
             work (an update while the resource serves) that another process started.
     """
     for module_name in _OPERATION_MODULES:  # they register their kinds of work on import
-        importlib.import_module(f"helpers.localaws.{module_name}")
+        importlib.import_module(f"helpers.localaws.personalize.{module_name}")
     named = set(named)
     keys = []
     for key, job_kind, owner in store.jobs():

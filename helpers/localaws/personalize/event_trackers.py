@@ -5,7 +5,7 @@ CreateEventTracker documentation: one event tracker per dataset group (a second 
 ``ResourceAlreadyExistsException``), lifecycle ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` →
 ``ACTIVE``, and ``DELETE PENDING`` → gone; its ``trackingId`` works once it is ``ACTIVE``.
 The events themselves live in the store's stream of the dataset group's Interactions dataset
-(``helpers.localaws.personalize_events``), so deleting a tracker keeps what it recorded.
+(``events``), so deleting a tracker keeps what it recorded.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from helpers.localaws import errors, jobs
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store
-from helpers.localaws.sts import ACCOUNT
+from helpers.localaws.aws.sts import ACCOUNT
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import datasets as p
 
 __all__ = [
     "create_event_tracker",

@@ -3,7 +3,7 @@
 Records are appended to the store's stream of their dataset (``Store.add_records``): durable,
 shared by every process, read at request time by personalize-runtime (an event changes that
 shopper's next Recommended for you at once) and at training time by the recommenders
-(``helpers.localaws.streams``). The checks are Personalize's, from the API reference and
+(``streams``). The checks are Personalize's, from the API reference and
 "Importing individual records" in the developer guide:
 
 - 1 to 10 events, users or items per call (botocore checks the minimum, ``validation`` the maximum);
@@ -23,8 +23,11 @@ import json
 import re
 from datetime import datetime
 
-from helpers.localaws import errors, event_trackers, imports, models, personalize, streams
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors
+from helpers.localaws.engine import service_models as models
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import datasets as personalize
+from helpers.localaws.personalize import event_trackers, imports, streams
 
 SERVICE = "personalize-events"
 

@@ -3,7 +3,7 @@
 ``personalize`` answers these operations (its ``__getattr__`` finds them here). A filter is a
 ``filter`` document under its dataset group, with the lifecycle ``CREATE PENDING`` →
 ``CREATE IN_PROGRESS`` → ``ACTIVE`` and ``DELETE PENDING`` → gone. CreateFilter parses the
-expression (``helpers.localaws.filter_expressions``) and checks its fields against the schemas
+expression (``filter_expressions``) and checks its fields against the schemas
 of the group's datasets; a malformed one is refused with InvalidInputException saying what is
 wrong and at which character.
 
@@ -26,10 +26,11 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from helpers.localaws import errors, imports, jobs, streams
-from helpers.localaws import filter_expressions as fx
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store, dataset_arn
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store, dataset_arn
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import filter_expressions as fx
+from helpers.localaws.personalize import imports, streams
 
 __all__ = ["create_filter", "delete_filter", "describe_filter", "list_filters"]
 

@@ -31,8 +31,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from helpers.localaws import errors
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def check_minimums(frame: pd.DataFrame, dataset_type: str) -> None:
 # --- the job --------------------------------------------------------------------------------
 def run(store: Store, job_arn: str) -> None:
     """Run an import job (the ``work`` of ``jobs``): check, store, then switch the data in."""
-    from helpers.localaws import personalize
+    from helpers.localaws.personalize import datasets as personalize
 
     job = store.get("dataset-import-job", job_arn)
     if job is None or job["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):

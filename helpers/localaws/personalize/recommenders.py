@@ -13,10 +13,10 @@ the CreateRecommender documentation gives them:
 - delete: ``DELETE PENDING`` → gone (with its model file).
 
 ``recommenderConfig.enableMetadataWithRecommendations`` lets requests ask for ``metadataColumns``
-(``helpers.localaws.personalize_runtime``).
+(``runtime``).
 
-Training (``helpers.localaws.usecases``) reads the dataset group's imported Interactions (and
-Items) and what PutEvents (PutItems) streamed (``helpers.localaws.streams``), checks the use
+Training (``training.usecases``) reads the dataset group's imported Interactions (and
+Items) and what PutEvents (PutItems) streamed (``streams``), checks the use
 case's data minimum (``usecases.USE_CASES``: too few ``View`` or ``Purchase`` events end
 ``CREATE FAILED`` with a failureReason that says so), fits and evaluates the use case and
 writes ``models/recommender/<name>-<id>.npz`` atomically; the document's ``modelFile``
@@ -34,9 +34,11 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.localaws import errors, jobs, streams, usecases
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store, dataset_arn
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store, dataset_arn
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import streams
+from helpers.localaws.personalize.training import usecases
 
 __all__ = [
     "create_recommender",

@@ -51,8 +51,11 @@ import zlib
 
 import numpy as np
 
-from helpers.localaws import campaigns, errors, filters, personalize, solutions, streams, usecases
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import campaigns, filters, solutions, streams
+from helpers.localaws.personalize import datasets as personalize
+from helpers.localaws.personalize.training import usecases
 from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25

@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 import numpy as np
 import pandas as pd
 
-from helpers.localaws import filter_expressions as fx
+from helpers.localaws.personalize import filter_expressions as fx
 
 
 class SegmentQueryError(ValueError):

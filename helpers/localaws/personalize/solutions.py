@@ -39,7 +39,7 @@ user×item matrix (streamed events keep the default weights at request time). At
 ``MIN_INTERACTIONS`` must remain, or the version ends CREATE FAILED; training and the metrics
 both use what remains.
 
-**Hyperparameters** (``helpers.localaws.algorithms`` lists them and checks them at
+**Hyperparameters** (``algorithms`` lists them and checks them at
 CreateSolution): ``recency_mask`` / ``apply_recency_bias`` false weighs a user's history without
 a half-life; the percentile featurization parameters leave users (items) with the shortest and
 longest histories out of the fit; SIMS' ``popularity_discount_factor`` is the exponent of the
@@ -79,9 +79,11 @@ import time
 
 import numpy as np
 
-from helpers.localaws import algorithms, errors, jobs, recommenders, segmentation, usecases
-from helpers.localaws import personalize as p
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors, jobs
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import algorithms, recommenders
+from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize.training import segmentation, usecases
 from helpers.recsys import content, interactions, popularity, trending, tuning
 
 __all__ = [

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.localaws import imports, usecases
-from helpers.localaws.store import Store, dataset_arn
+from helpers.localaws.engine.store import Store, dataset_arn
+from helpers.localaws.personalize import imports
+from helpers.localaws.personalize.training import usecases
 
 
 def stream_of(store: Store, group_arn: str, dataset_type: str) -> str:

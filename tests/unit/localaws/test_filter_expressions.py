@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.localaws import filter_expressions as fx
+from helpers.localaws.personalize import filter_expressions as fx
 
 SCHEMAS = {
     "Items": {

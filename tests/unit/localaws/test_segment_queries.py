@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.localaws import filter_expressions as fx
-from helpers.localaws import segment_queries as sq
+from helpers.localaws.personalize import filter_expressions as fx
+from helpers.localaws.personalize import segment_queries as sq
 
 KINDS = {"CATEGORY": fx.STRING, "GENRES": fx.STRING, "PRICE": fx.NUMBER}
 ITEMS = pd.DataFrame(

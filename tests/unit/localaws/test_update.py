@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.localaws import usecases
+from helpers.localaws.personalize.training import usecases
 from helpers.recsys import tuning
 
 SETTINGS = tuning.Tuning(tuning.Settings(relative_l2=1.0, half_life_days=None), None, (), 0)

@@ -27,9 +27,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers.localaws import errors, filters, usecases
-from helpers.localaws import filter_expressions as fx
-from helpers.localaws.store import Store
+from helpers.localaws.engine import errors
+from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import filter_expressions as fx
+from helpers.localaws.personalize import filters
+from helpers.localaws.personalize.training import usecases
 from helpers.recsys import segments, tuning
 
 ITEM_AFFINITY = "aws-item-affinity"

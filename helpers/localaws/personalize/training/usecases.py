@@ -133,7 +133,7 @@ Recommended for you (``Purchase`` events only recommended for the last two), at 
 whole Interactions dataset when the recommender trains (``check_minimums``); a recommender
 below a minimum ends ``CREATE FAILED``. The minimums every use case shares (1,000
 interactions, 25 users with two or more) are checked by the import jobs
-(``helpers.localaws.imports``).
+(``imports``).
 """
 
 
