@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from helpers.localaws.engine import jobs
-from helpers.localaws.personalize import datasets as personalize
+from helpers.localaws.personalize import recipes as personalize
 from helpers.localaws.personalize import solutions
 from helpers.localaws.personalize.training import segmentation
 from helpers.recsys.metrics import PERSONALIZE_METRIC_KEYS

@@ -16,6 +16,7 @@ the output shape before the transaction commits, so a wrong answer saves nothing
 
 from __future__ import annotations
 
+import functools
 import importlib
 import uuid
 from pathlib import Path
@@ -37,7 +38,7 @@ SERVICES = {
     "ssm": "helpers.localaws.aws.ssm",
     "iam": "helpers.localaws.aws.iam",
     "sts": "helpers.localaws.aws.sts",
-    "personalize": "helpers.localaws.personalize.datasets",
+    "personalize": "helpers.localaws.personalize.control_plane",
     "personalize-runtime": "helpers.localaws.personalize.runtime",
     "personalize-events": "helpers.localaws.personalize.events",
 }
@@ -69,6 +70,14 @@ def _module(service: str) -> ModuleType | None:
     return importlib.import_module(SERVICES[service]) if service in SERVICES else None
 
 
+@functools.cache
+def _import_services() -> None:
+    """Import every service module once, so that every kind of asynchronous work is registered
+    (``jobs.register``) before any is settled: work left by another process can be of any kind."""
+    for module_name in SERVICES.values():
+        importlib.import_module(module_name)
+
+
 def capture_params(params: dict, context: dict, **_: Any) -> None:
     """``before-parameter-build``: keep the caller's parameters for ``answer``."""
     context[_PARAMS] = params
@@ -88,6 +97,7 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
         validation.validate(model, params)
         pending_work = getattr(module, "pending_work", None)
         if pending_work is not None:  # answer as AWS does once the work the call depends on is done
+            _import_services()
             jobs.settle(store, pending_work(store, model.name, params))
         if model.name.startswith(_READ_PREFIXES) or not getattr(fn, "transactional", True):
             body = _finish(model, fn(store, params))

@@ -29,11 +29,11 @@ from helpers.localaws.aws import s3
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import campaigns, filters, recommenders, solutions
-from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize import runtime as personalize_runtime
 from helpers.localaws.personalize.training import segmentation, usecases
 
-__all__ = ["create_batch_inference_job", "describe_batch_inference_job", "list_batch_inference_jobs"]
+__all__ = ["create_batch_inference_job"]
 
 KIND = "batch-inference-job"
 DEFAULT_RESULTS = 25
@@ -176,7 +176,19 @@ def _run(store: Store, arn: str) -> None:
     p.set_status(store, KIND, arn, "ACTIVE")
 
 
-jobs.register(KIND, _run, p.settle(KIND, "CREATE FAILED"), parent_waits=True)
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="batchInferenceJob",
+        arn_member="batchInferenceJobArn",
+        fields=_FIELDS,
+        list_key="batchInferenceJobs",
+        summary_fields=_SUMMARY_FIELDS,
+        parent="solution-version",
+        parent_member="solutionVersionArn",
+        work=_run,
+    )
+)  # fmt: skip
 
 
 def _config(recipe: str, given: dict | None) -> dict | None:
@@ -244,15 +256,3 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
         )
     jobs.start(store, arn, KIND)
     return {"batchInferenceJobArn": arn}
-
-
-def describe_batch_inference_job(store: Store, params: dict) -> dict:
-    """Describe a batch inference job; a job whose process died is resumed here."""
-    doc = p.get(store, params["batchInferenceJobArn"], KIND)
-    return {"batchInferenceJob": p.public_fields(doc, _FIELDS)}
-
-
-def list_batch_inference_jobs(store: Store, params: dict) -> dict:
-    """List batch inference jobs (of a solution version), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("solutionVersionArn"))
-    return p.paginate(found, params, "batchInferenceJobs")

@@ -30,11 +30,11 @@ import numpy as np
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import batch_jobs, filters, segment_queries, solutions
-from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize.training import segmentation, usecases
 from helpers.recsys import segments
 
-__all__ = ["create_batch_segment_job", "describe_batch_segment_job", "list_batch_segment_jobs"]
+__all__ = ["create_batch_segment_job"]
 
 KIND = "batch-segment-job"
 DEFAULT_RESULTS = 25
@@ -128,7 +128,19 @@ def _run(store: Store, arn: str) -> None:
     p.set_status(store, KIND, arn, "ACTIVE")
 
 
-jobs.register(KIND, _run, p.settle(KIND, "CREATE FAILED"), parent_waits=True)
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="batchSegmentJob",
+        arn_member="batchSegmentJobArn",
+        fields=_FIELDS,
+        list_key="batchSegmentJobs",
+        summary_fields=_SUMMARY_FIELDS,
+        parent="solution-version",
+        parent_member="solutionVersionArn",
+        work=_run,
+    )
+)  # fmt: skip
 
 
 def create_batch_segment_job(store: Store, params: dict) -> dict:
@@ -169,15 +181,3 @@ def create_batch_segment_job(store: Store, params: dict) -> dict:
         )
     jobs.start(store, arn, KIND)
     return {"batchSegmentJobArn": arn}
-
-
-def describe_batch_segment_job(store: Store, params: dict) -> dict:
-    """Describe a batch segment job; a job whose process died is resumed here."""
-    doc = p.get(store, params["batchSegmentJobArn"], KIND)
-    return {"batchSegmentJob": p.public_fields(doc, _FIELDS)}
-
-
-def list_batch_segment_jobs(store: Store, params: dict) -> dict:
-    """List batch segment jobs (of a solution version), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("solutionVersionArn"))
-    return p.paginate(found, params, "batchSegmentJobs")

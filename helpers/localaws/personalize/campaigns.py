@@ -22,11 +22,11 @@ import time
 
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import datasets as p
 from helpers.localaws.personalize import recommenders, solutions
+from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize.training import segmentation, usecases
 
-__all__ = ["create_campaign", "delete_campaign", "describe_campaign", "list_campaigns", "update_campaign"]
+__all__ = ["create_campaign", "update_campaign"]
 
 KIND = "campaign"
 UPDATE = "campaign-update"
@@ -91,9 +91,24 @@ def _update_fail(store: Store, key: str, reason: str) -> None:
             store.update(KIND, arn, {"latestCampaignUpdate": failed})
 
 
-jobs.register(
-    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
-)
+def _deletable(store: Store, arn: str, doc: dict) -> None:
+    """ResourceInUseException while it is created or updated."""
+    _idle(store, arn)
+
+
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="campaign",
+        arn_member="campaignArn",
+        fields=_FIELDS,
+        list_key="campaigns",
+        summary_fields=_SUMMARY_FIELDS,
+        parent="solution",
+        parent_member="solutionArn",
+        deletable=_deletable,
+    )
+)  # fmt: skip
 jobs.register(UPDATE, _update_work, _update_fail, background=True)
 
 
@@ -119,18 +134,6 @@ def create_campaign(store: Store, params: dict) -> dict:
         raise errors.ResourceAlreadyExistsException(f"Campaign {params['name']} already exists: {arn}")
     jobs.start(store, arn, KIND)
     return {"campaignArn": arn}
-
-
-def describe_campaign(store: Store, params: dict) -> dict:
-    """Describe a campaign, with its latest update."""
-    arn = params["campaignArn"]
-    return {"campaign": p.public_fields(p.get(store, arn, KIND), _FIELDS)}
-
-
-def list_campaigns(store: Store, params: dict) -> dict:
-    """List campaigns (of a solution), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("solutionArn"))
-    return p.paginate(found, params, "campaigns")
 
 
 def _idle(store: Store, arn: str) -> dict:
@@ -170,14 +173,6 @@ def update_campaign(store: Store, params: dict) -> dict:
     store.update(KIND, arn, {"latestCampaignUpdate": update})
     jobs.start(store, f"{UPDATE}|{arn}", UPDATE)
     return {"campaignArn": arn}
-
-
-def delete_campaign(store: Store, params: dict) -> dict:
-    """Delete a campaign; ResourceInUseException while it is created or updated."""
-    arn = params["campaignArn"]
-    _idle(store, arn)
-    p.start_delete(store, KIND, arn)
-    return {}
 
 
 def serving(store: Store, arn: str) -> tuple[dict, dict, usecases.Model]:

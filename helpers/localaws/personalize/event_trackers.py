@@ -16,25 +16,27 @@ import uuid
 from helpers.localaws.aws.sts import ACCOUNT
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import resources as p
 
-__all__ = [
-    "create_event_tracker",
-    "delete_event_tracker",
-    "describe_event_tracker",
-    "list_event_trackers",
-]
+__all__ = ["create_event_tracker"]
 
 KIND = "event-tracker"
-_FIELDS = (
-    "name", "eventTrackerArn", "accountId", "trackingId", "datasetGroupArn", "status",
-    "creationDateTime", "lastUpdatedDateTime",
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="eventTracker",
+        arn_member="eventTrackerArn",
+        fields=(
+            "name", "eventTrackerArn", "accountId", "trackingId", "datasetGroupArn", "status",
+            "creationDateTime", "lastUpdatedDateTime",
+        ),
+        list_key="eventTrackers",
+        summary_fields=("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime"),
+        parent="dataset-group",
+        parent_member="datasetGroupArn",
+        deletable=p.settled("Event tracker"),
+    )
 )  # fmt: skip
-_SUMMARY_FIELDS = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
-
-jobs.register(
-    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
-)
 
 
 def tracker_of_tracking_id(store: Store, tracking_id: str) -> dict | None:
@@ -75,25 +77,3 @@ def create_event_tracker(store: Store, params: dict) -> dict:
         raise errors.ResourceAlreadyExistsException(f"Event tracker {params['name']} already exists: {arn}")
     jobs.start(store, arn, KIND)
     return {"eventTrackerArn": arn, "trackingId": doc["trackingId"]}
-
-
-def describe_event_tracker(store: Store, params: dict) -> dict:
-    """Describe an event tracker, with its trackingId."""
-    doc = p.get(store, params["eventTrackerArn"], KIND)
-    return {"eventTracker": p.public_fields(doc, _FIELDS)}
-
-
-def list_event_trackers(store: Store, params: dict) -> dict:
-    """List event trackers (of a dataset group), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
-    return p.paginate(found, params, "eventTrackers")
-
-
-def delete_event_tracker(store: Store, params: dict) -> dict:
-    """Delete an event tracker; ResourceInUseException while it is being created or deleted."""
-    arn = params["eventTrackerArn"]
-    doc = p.get(store, arn, KIND)
-    if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
-        raise errors.ResourceInUseException(f"Event tracker {arn} is {doc['status']}; wait until it settles.")
-    p.start_delete(store, KIND, arn)
-    return {}

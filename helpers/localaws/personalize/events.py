@@ -26,8 +26,8 @@ from datetime import datetime
 from helpers.localaws.engine import errors
 from helpers.localaws.engine import service_models as models
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import datasets as personalize
 from helpers.localaws.personalize import event_trackers, imports, streams
+from helpers.localaws.personalize import resources as personalize
 
 SERVICE = "personalize-events"
 

@@ -28,25 +28,34 @@ import pandas as pd
 
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store, dataset_arn
-from helpers.localaws.personalize import datasets as p
 from helpers.localaws.personalize import filter_expressions as fx
 from helpers.localaws.personalize import imports, streams
+from helpers.localaws.personalize import resources as p
 
-__all__ = ["create_filter", "delete_filter", "describe_filter", "list_filters"]
+__all__ = ["create_filter"]
 
 KIND = "filter"
 _FIELDS = (
     "name", "filterArn", "creationDateTime", "lastUpdatedDateTime", "datasetGroupArn",
     "failureReason", "filterExpression", "status",
 )  # fmt: skip
-_SUMMARY_FIELDS = tuple(f for f in _FIELDS if f != "filterExpression")
 _DATASET_TYPES = ("Interactions", "Items", "Users")
 MAX_INTERACTIONS_PER_TYPE = 100
 """Most recent interactions per user and event type a filter considers (Personalize's quota)."""
 
-jobs.register(
-    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
-)
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="filter",
+        arn_member="filterArn",
+        fields=_FIELDS,
+        list_key="Filters",
+        summary_fields=tuple(f for f in _FIELDS if f != "filterExpression"),
+        parent="dataset-group",
+        parent_member="datasetGroupArn",
+        deletable=p.settled("Filter"),
+    )
+)  # fmt: skip
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -105,27 +114,6 @@ def create_filter(store: Store, params: dict) -> dict:
         raise errors.ResourceAlreadyExistsException(f"Filter {params['name']} already exists: {arn}")
     jobs.start(store, arn, KIND)
     return {"filterArn": arn}
-
-
-def describe_filter(store: Store, params: dict) -> dict:
-    """Describe a filter, with its expression."""
-    return {"filter": p.public_fields(p.get(store, params["filterArn"], KIND), _FIELDS)}
-
-
-def list_filters(store: Store, params: dict) -> dict:
-    """List filters (of a dataset group), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
-    return p.paginate(found, params, "Filters")
-
-
-def delete_filter(store: Store, params: dict) -> dict:
-    """Delete a filter; ResourceInUseException while it is being created or deleted."""
-    arn = params["filterArn"]
-    doc = p.get(store, arn, KIND)
-    if doc["status"] not in ("ACTIVE", "CREATE FAILED"):
-        raise errors.ResourceInUseException(f"Filter {arn} is {doc['status']}; wait until it settles.")
-    p.start_delete(store, KIND, arn)
-    return {}
 
 
 # --- applying a filter ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 
 from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import resources
 
 log = logging.getLogger(__name__)
 
@@ -333,12 +334,10 @@ def check_minimums(frame: pd.DataFrame, dataset_type: str) -> None:
 # --- the job --------------------------------------------------------------------------------
 def run(store: Store, job_arn: str) -> None:
     """Run an import job (the ``work`` of ``jobs``): check, store, then switch the data in."""
-    from helpers.localaws.personalize import datasets as personalize
-
     job = store.get("dataset-import-job", job_arn)
     if job is None or job["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
         return
-    personalize.set_status(store, "dataset-import-job", job_arn, "CREATE IN_PROGRESS")
+    resources.set_status(store, "dataset-import-job", job_arn, "CREATE IN_PROGRESS")
     ds = store.get("dataset", job["datasetArn"])
     if ds is None:
         raise ImportFailed(f"Dataset {job['datasetArn']} no longer exists.")

@@ -36,29 +36,13 @@ import pandas as pd
 
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store, dataset_arn
-from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize import streams
 from helpers.localaws.personalize.training import usecases
 
-__all__ = [
-    "create_recommender",
-    "delete_recommender",
-    "describe_recommender",
-    "list_recommenders",
-    "start_recommender",
-    "stop_recommender",
-    "update_recommender",
-]
+__all__ = ["create_recommender", "start_recommender", "stop_recommender", "update_recommender"]
 
 KIND = "recommender"
-_FIELDS = (
-    "recommenderArn", "datasetGroupArn", "name", "recipeArn", "recommenderConfig", "creationDateTime",
-    "lastUpdatedDateTime", "status", "failureReason", "latestRecommenderUpdate", "modelMetrics",
-)  # fmt: skip
-_SUMMARY_FIELDS = (
-    "name", "recommenderArn", "datasetGroupArn", "recipeArn", "recommenderConfig", "status",
-    "creationDateTime", "lastUpdatedDateTime",
-)  # fmt: skip
 _EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
 """Defaults of ``itemExplorationConfig`` (Recommended for you only)."""
 _TRAINING_COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE")
@@ -306,7 +290,41 @@ def _update_fail(store: Store, key: str, reason: str) -> None:
     _set_update(store, key.partition("|")[2], "CREATE FAILED", reason)
 
 
-jobs.register(KIND, _create_work, p.settle(KIND, "CREATE FAILED"))
+def _shown(store: Store, doc: dict, answer: dict) -> None:
+    """``modelMetrics`` once trained, not while it is being deleted."""
+    if doc["status"].startswith("DELETE"):
+        answer.pop("modelMetrics", None)
+
+
+def _deletable(store: Store, arn: str, doc: dict) -> None:
+    """ResourceInUseException while it changes state (created, updated, stopped, started)."""
+    update = (doc.get("latestRecommenderUpdate") or {}).get("status", "")
+    if _busy(doc["status"]) or _busy(update):
+        raise errors.ResourceInUseException(f"Recommender {arn} is {doc['status']}; wait until it settles.")
+
+
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="recommender",
+        arn_member="recommenderArn",
+        fields=(
+            "recommenderArn", "datasetGroupArn", "name", "recipeArn", "recommenderConfig", "creationDateTime",
+            "lastUpdatedDateTime", "status", "failureReason", "latestRecommenderUpdate", "modelMetrics",
+        ),
+        list_key="recommenders",
+        summary_fields=(
+            "name", "recommenderArn", "datasetGroupArn", "recipeArn", "recommenderConfig", "status",
+            "creationDateTime", "lastUpdatedDateTime",
+        ),
+        parent="dataset-group",
+        parent_member="datasetGroupArn",
+        work=_create_work,
+        parent_waits=False,
+        deletable=_deletable,
+        shown=_shown,
+    )
+)  # fmt: skip
 jobs.register("recommender-update", _update_work, _update_fail, background=True)
 jobs.register("recommender-stop", p.transition(KIND, "STOP", "INACTIVE"), p.settle(KIND, "ACTIVE"))
 jobs.register("recommender-start", p.transition(KIND, "START", "ACTIVE"), p.settle(KIND, "INACTIVE"))
@@ -344,21 +362,6 @@ def create_recommender(store: Store, params: dict) -> dict:
         raise errors.ResourceAlreadyExistsException(f"Recommender {params['name']} already exists: {arn}")
     jobs.start(store, arn, KIND)
     return {"recommenderArn": arn}
-
-
-def describe_recommender(store: Store, params: dict) -> dict:
-    """Describe a recommender; ``modelMetrics`` once trained (not while it is being deleted)."""
-    doc = p.get(store, params["recommenderArn"], KIND)
-    answer = p.public_fields(doc, _FIELDS)
-    if doc["status"].startswith("DELETE"):
-        answer.pop("modelMetrics", None)
-    return {"recommender": answer}
-
-
-def list_recommenders(store: Store, params: dict) -> dict:
-    """List recommenders (of a dataset group), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
-    return p.paginate(found, params, "recommenders")
 
 
 def _get_idle(store: Store, arn: str, wanted: str) -> dict:
@@ -399,17 +402,6 @@ def stop_recommender(store: Store, params: dict) -> dict:
 def start_recommender(store: Store, params: dict) -> dict:
     """Start an INACTIVE recommender again, with the model it had."""
     return _begin(store, params["recommenderArn"], "INACTIVE", "START")
-
-
-def delete_recommender(store: Store, params: dict) -> dict:
-    """Delete a recommender and its model; ResourceInUseException while it changes state."""
-    arn = params["recommenderArn"]
-    doc = p.get(store, arn, KIND)
-    update = (doc.get("latestRecommenderUpdate") or {}).get("status", "")
-    if _busy(doc["status"]) or _busy(update):
-        raise errors.ResourceInUseException(f"Recommender {arn} is {doc['status']}; wait until it settles.")
-    p.start_delete(store, KIND, arn)
-    return {}
 
 
 # --- beyond the API -------------------------------------------------------------------------

@@ -54,7 +54,7 @@ import numpy as np
 from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import campaigns, filters, solutions, streams
-from helpers.localaws.personalize import datasets as personalize
+from helpers.localaws.personalize import resources as personalize
 from helpers.localaws.personalize.training import usecases
 from helpers.recsys import interactions
 

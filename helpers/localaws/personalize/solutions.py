@@ -81,20 +81,15 @@ import numpy as np
 
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import algorithms, recommenders
-from helpers.localaws.personalize import datasets as p
+from helpers.localaws.personalize import algorithms, recipes, recommenders
+from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize.training import segmentation, usecases
 from helpers.recsys import content, interactions, popularity, trending, tuning
 
 __all__ = [
     "create_solution",
     "create_solution_version",
-    "delete_solution",
-    "describe_solution",
-    "describe_solution_version",
     "get_solution_metrics",
-    "list_solution_versions",
-    "list_solutions",
     "stop_solution_version_creation",
     "update_solution",
 ]
@@ -447,18 +442,67 @@ def _update_work(store: Store, key: str) -> None:
         _set_update(store, arn, "ACTIVE")
 
 
-jobs.register(
-    KIND, p.transition(KIND, "CREATE", "ACTIVE"), p.settle(KIND, "CREATE FAILED"), parent_waits=True
-)
+def _latest_version(store: Store, arn: str) -> dict | None:
+    found = p.summaries(store, VERSION, _VERSION_SUMMARY_FIELDS, arn)
+    return found[0] if found else None
+
+
+def _shown(store: Store, doc: dict, answer: dict) -> None:
+    """A solution's Describe shows a summary of its newest version."""
+    latest = _latest_version(store, doc["solutionArn"])
+    if latest is not None:
+        answer["latestSolutionVersion"] = latest
+
+
+def _deletable(store: Store, arn: str, doc: dict) -> None:
+    """ResourceInUseException while a campaign uses it or a version trains."""
+    if doc["status"] in ("CREATE PENDING", "DELETE PENDING"):
+        raise errors.ResourceInUseException(f"Solution {arn} is {doc['status']}.")
+    if store.count("campaign", parent=arn):
+        raise errors.ResourceInUseException(f"Solution {arn} still has campaigns; delete them first.")
+    for version_arn, version in store.items(VERSION, parent=arn):
+        if version["status"] in _TRAINING:
+            raise errors.ResourceInUseException(f"Solution version {version_arn} is {version['status']}.")
+
+
+p.declare(
+    p.Kind(
+        name=KIND,
+        member="solution",
+        arn_member="solutionArn",
+        fields=_FIELDS,
+        list_key="solutions",
+        summary_fields=_SUMMARY_FIELDS,
+        parent="dataset-group",
+        parent_member="datasetGroupArn",
+        deletable=_deletable,
+        children=(VERSION,),
+        shown=_shown,
+    )
+)  # fmt: skip
+p.declare(
+    p.Kind(
+        name=VERSION,
+        member="solutionVersion",
+        arn_member="solutionVersionArn",
+        fields=_VERSION_FIELDS,
+        list_key="solutionVersions",
+        summary_fields=_VERSION_SUMMARY_FIELDS,
+        parent=KIND,
+        parent_member="solutionArn",
+        parent_must_exist=True,
+        work=_train,
+        parent_waits=False,
+    )
+)  # fmt: skip
 jobs.register("solution-update", _update_work, _update_fail)
-jobs.register(VERSION, _train, p.settle(VERSION, "CREATE FAILED"))
 jobs.register("solution-version-stop", _stop, p.settle(VERSION, "CREATE STOPPED"))
 
 
 # --- solutions ------------------------------------------------------------------------------
 def _check_recipe(recipe_arn: str) -> str:
     name = recipe_arn.removeprefix(usecases.RECIPE_PREFIX)
-    if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in p.CUSTOM_RECIPES:
+    if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in recipes.CUSTOM_RECIPES:
         if name in usecases.USE_CASES:
             raise errors.InvalidInputException(
                 f"Recipe {recipe_arn} is a use case: create a recommender with it, not a solution."
@@ -508,43 +552,6 @@ def create_solution(store: Store, params: dict) -> dict:
         raise errors.ResourceAlreadyExistsException(f"Solution {params['name']} already exists: {arn}")
     jobs.start(store, arn, KIND)
     return {"solutionArn": arn}
-
-
-def _latest_version(store: Store, arn: str) -> dict | None:
-    found = p.summaries(store, VERSION, _VERSION_SUMMARY_FIELDS, arn)
-    return found[0] if found else None
-
-
-def describe_solution(store: Store, params: dict) -> dict:
-    """Describe a solution, with a summary of its newest version and its latest update."""
-    arn = params["solutionArn"]
-    answer = p.public_fields(p.get(store, arn, KIND), _FIELDS)
-    latest = _latest_version(store, arn)
-    if latest is not None:
-        answer["latestSolutionVersion"] = latest
-    return {"solution": answer}
-
-
-def list_solutions(store: Store, params: dict) -> dict:
-    """List solutions (of a dataset group), newest first."""
-    found = p.summaries(store, KIND, _SUMMARY_FIELDS, params.get("datasetGroupArn"))
-    return p.paginate(found, params, "solutions")
-
-
-def delete_solution(store: Store, params: dict) -> dict:
-    """Delete a solution and its versions; ResourceInUseException while a campaign uses it or a
-    version trains."""
-    arn = params["solutionArn"]
-    doc = p.get(store, arn, KIND)
-    if doc["status"] in ("CREATE PENDING", "DELETE PENDING"):
-        raise errors.ResourceInUseException(f"Solution {arn} is {doc['status']}.")
-    if store.count("campaign", parent=arn):
-        raise errors.ResourceInUseException(f"Solution {arn} still has campaigns; delete them first.")
-    for version_arn, version in store.items(VERSION, parent=arn):
-        if version["status"] in _TRAINING:
-            raise errors.ResourceInUseException(f"Solution version {version_arn} is {version['status']}.")
-    p.start_delete(store, KIND, arn)
-    return {}
 
 
 def update_solution(store: Store, params: dict) -> dict:
@@ -635,21 +642,6 @@ def create_solution_version(store: Store, params: dict) -> dict:
     store.update(KIND, solution_arn, {"versions": n})
     jobs.start(store, arn, VERSION)
     return {"solutionVersionArn": arn}
-
-
-def describe_solution_version(store: Store, params: dict) -> dict:
-    """Describe a solution version; a training whose process died is resumed here."""
-    arn = params["solutionVersionArn"]
-    return {"solutionVersion": p.public_fields(p.get(store, arn, VERSION), _VERSION_FIELDS)}
-
-
-def list_solution_versions(store: Store, params: dict) -> dict:
-    """List solution versions (of a solution), newest first."""
-    solution_arn = params.get("solutionArn")
-    if solution_arn:
-        p.get(store, solution_arn, KIND)
-    found = p.summaries(store, VERSION, _VERSION_SUMMARY_FIELDS, solution_arn)
-    return p.paginate(found, params, "solutionVersions")
 
 
 def stop_solution_version_creation(store: Store, params: dict) -> dict:
