@@ -21,6 +21,7 @@ from helpers.localaws.personalize import (
     campaigns,
     datasets,
     event_trackers,
+    exports,
     filters,
     recipes,
     recommenders,
@@ -40,7 +41,7 @@ __all__ = ["list_tags_for_resource", "pending_work", "tag_resource", "untag_reso
 SERVICE = "personalize"
 
 OPERATION_MODULES = (
-    datasets, recipes, algorithms, recommenders, solutions, campaigns, filters, event_trackers,
+    datasets, exports, recipes, algorithms, recommenders, solutions, campaigns, filters, event_trackers,
     batch_jobs, batch_segment_jobs,
 )  # fmt: skip
 """Modules whose operations (their ``__all__``) this service answers: one per resource kind."""

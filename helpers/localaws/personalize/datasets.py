@@ -141,7 +141,7 @@ declare(
         parent="dataset-group",
         parent_member="datasetGroupArn",
         deletable=_dataset_deletable,
-        children=("dataset-import-job",),
+        children=("dataset-import-job", "dataset-export-job"),
         owns_records=True,
     )
 )  # fmt: skip
