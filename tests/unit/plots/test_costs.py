@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import plots
+from helpers.plots import cost_benefit as plots
 from tests.unit.plots.checks import assert_labelled
 
 REVENUE = [1_000, 5_000, 10_000]

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, plots
+from helpers import config
 from helpers.datagen import make_interactions, make_items, make_users
+from helpers.plots import shop_data as plots
 from tests.unit.plots.checks import assert_labelled
 
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from helpers import plots
+from helpers.plots import realtime as plots
 from tests.unit.plots.checks import assert_labelled
 
 
