@@ -87,18 +87,17 @@ def declare(kind: Kind) -> Kind:
         work = kind.work or transition(kind.name, "CREATE", "ACTIVE")
         jobs.register(kind.name, work, settle(kind.name, "CREATE FAILED"), parent_waits=kind.parent_waits)
     noun = xform_name(kind.member)
-    _OPERATIONS[f"describe_{noun}"] = _operation(f"describe_{noun}", lambda s, p: describe(s, kind, p))
-    _OPERATIONS[f"list_{xform_name(kind.list_key)}"] = _operation(
-        f"list_{xform_name(kind.list_key)}", lambda s, p: list_resources(s, kind, p)
-    )
+    _add_operation(f"describe_{noun}", lambda store, params: describe(store, kind, params))
+    listed = xform_name(kind.list_key)
+    _add_operation(f"list_{listed}", lambda store, params: list_resources(store, kind, params))
     if kind.deletable is not None:
-        _OPERATIONS[f"delete_{noun}"] = _operation(f"delete_{noun}", lambda s, p: delete(s, kind, p))
+        _add_operation(f"delete_{noun}", lambda store, params: delete(store, kind, params))
     return kind
 
 
-def _operation(name: str, fn: Callable[[Store, dict], dict]) -> Callable[[Store, dict], dict]:
+def _add_operation(name: str, fn: Callable[[Store, dict], dict]) -> None:
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    _OPERATIONS[name] = fn
 
 
 def operation(name: str) -> Callable[[Store, dict], dict] | None:
@@ -128,8 +127,8 @@ def delete(store: Store, kind: Kind, params: dict) -> dict:
     """Delete a resource once what deleting needs holds (``Kind.deletable``)."""
     resource_arn = params[kind.arn_member]
     doc = get(store, resource_arn, kind.name)
-    assert kind.deletable is not None
-    kind.deletable(store, resource_arn, doc)
+    if kind.deletable is not None:
+        kind.deletable(store, resource_arn, doc)
     if kind.lifecycle:
         start_delete(store, kind.name, resource_arn)
     else:
