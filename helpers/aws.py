@@ -292,7 +292,8 @@ def get_parameter(name: str, default: str | None = None) -> str | None:
 # --- AWS mode: opt-in, cost estimate, tags ----------------------------------------------------
 BILLABLE = {
     "personalize": (
-        "CreateDatasetImportJob", "CreateRecommender", "CreateSolutionVersion", "CreateCampaign",
+        "CreateDatasetImportJob", "CreateRecommender", "StartRecommender", "UpdateRecommender",
+        "CreateSolution", "UpdateSolution", "CreateSolutionVersion", "CreateCampaign", "UpdateCampaign",
         "CreateBatchInferenceJob", "CreateBatchSegmentJob",
     ),
     "personalize-events": ("PutEvents", "PutItems", "PutUsers"),
@@ -317,15 +318,34 @@ def confirm_aws() -> None:
         )
 
 
-def cost_estimate() -> str:
-    """Return one line estimating what the series costs on AWS, from the pricing model.
+def cost_estimate(footprint: costs.Footprint | None = None) -> str:
+    """Return one line estimating what the series can leave billing on AWS, from the pricing model.
+
+    Args:
+        footprint: what is left running; by default everything the series can leave
+            (``costs.series_footprint``): the five recommenders, notebook 11's four campaigns at
+            their minimum throughput, its training (HPO included) and the data in S3.
 
     Returns:
-        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` (``costs.shop_month``).
+        ``"about USD <n> a month if … stay ACTIVE (…), plus USD <m> of training once; …"``.
     """
-    n = len(config.USE_CASES)
-    total = costs.shop_month(n)["total"]
-    return f"about USD {total:,.0f} a month while its {n} recommenders stay ACTIVE; run 99_cleanup when done"
+    footprint = footprint or costs.series_footprint(len(config.USE_CASES))
+    bill = costs.footprint_month(footprint)
+    monthly = bill["total"] - bill["training"]
+    auto = (
+        f"automatic training USD {bill['automatic training']:,.0f}"
+        if footprint.auto_training
+        else "no automatic training (the notebooks set performAutoTraining=False)"
+    )
+    return (
+        f"about USD {monthly:,.0f} a month if its {len(footprint.recommenders)} recommenders "
+        f"(USD {bill['recommenders']:,.0f}) and {len(footprint.campaigns)} campaigns "
+        f"(USD {bill['campaigns']:,.0f}) stay ACTIVE at their minimum throughput, {auto}, storage and "
+        f"ingestion USD {bill['storage'] + bill['ingestion']:,.2f}; plus up to USD {bill['training']:,.0f} "
+        f"of training once (HPO included), at list prices not checked against today's "
+        f"(see {costs.CALCULATOR}); "
+        "run 99_cleanup when done"
+    )
 
 
 def show_cost_estimate(model: Any, **_: Any) -> None:
