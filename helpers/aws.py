@@ -432,6 +432,39 @@ def find_by_name(list_fn: Callable[..., dict], name: str, **list_kwargs: Any) ->
         token = {"nextToken": answer["nextToken"]}
 
 
+_TRAINING = ("CREATE PENDING", "CREATE IN_PROGRESS")
+
+
+def find_or_train_version(personalize: Any, solution_arn: str, **create_kwargs: Any) -> str:
+    """Return the ARN of the solution version to use, training one only if there is none to reuse.
+
+    The newest ACTIVE version wins; else the newest one still training (an earlier run's, or
+    automatic training's), which the caller then waits for; else ``create_solution_version``
+    trains a new one. So a re-run never pays for a second training of the same data.
+
+    Args:
+        personalize: a ``personalize`` client.
+        solution_arn: the solution.
+        **create_kwargs: passed on to ``create_solution_version`` (``trainingMode`` …).
+    """
+    versions: list[dict] = []
+    token: dict[str, str] = {}
+    while True:
+        answer = personalize.list_solution_versions(solutionArn=solution_arn, **token)
+        versions += answer["solutionVersions"]
+        if not answer.get("nextToken"):
+            break
+        token = {"nextToken": answer["nextToken"]}
+    newest_first = sorted(versions, key=lambda v: v["creationDateTime"], reverse=True)
+    for wanted in (("ACTIVE",), _TRAINING):
+        for version in newest_first:
+            if version["status"] in wanted:
+                return version["solutionVersionArn"]
+    return personalize.create_solution_version(solutionArn=solution_arn, **create_kwargs)[
+        "solutionVersionArn"
+    ]
+
+
 def local_model_tuning(recommender_arn: str) -> dict | None:
     """The settings the local backend's training chose for a recommender, with their validation score.
 

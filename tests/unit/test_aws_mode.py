@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from helpers import aws, config, costs
 
@@ -19,37 +17,6 @@ GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/retail-dem
 ROLE_ARN = "arn:aws:iam::123456789012:role/retail-demo-personalize"
 NOW = datetime.datetime(2026, 6, 30, tzinfo=datetime.UTC)
 KEY, VALUE = config.TAG
-
-
-def _aws_client(name: str):
-    """A client as AWS mode makes it: no local backend hooks, the safeguards registered."""
-    client = boto3.session.Session().client(
-        name, region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret"
-    )
-    client.meta.events.unregister("before-call", unique_id="localaws-answer")
-    client.meta.events.unregister("before-parameter-build", unique_id="localaws-params")
-    aws.register_safeguards(client.meta.events)
-    return client
-
-
-@pytest.fixture
-def stubbed(monkeypatch):
-    """``stubbed(name)`` returns ``(client, stubber)``; ``aws.client(name)`` returns that client."""
-    made = {}
-    monkeypatch.setattr(aws, "_estimate_shown", False)
-    monkeypatch.setattr(aws, "client", lambda name, **_: made[name][0])
-
-    def make(name: str):
-        client = _aws_client(name)
-        stubber = Stubber(client)
-        stubber.activate()
-        made[name] = (client, stubber)
-        return client, stubber
-
-    yield make
-    for _client, stubber in made.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
 
 
 def _group(status: str, reason: str | None = None) -> dict:
