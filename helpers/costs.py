@@ -53,12 +53,12 @@ CALCULATOR = "https://calculator.aws/"
 """The AWS Pricing Calculator (add the Amazon Personalize service): today's rates of a region."""
 
 RATE_SOURCES = {
-    "ingestion_per_gb": "the article's USD 0.05 per GB; not checked here",
-    "training_per_hour": "an older list price (USD 0.24 per training hour); not checked here",
-    "recommender_per_hour": "implied by the article's USD 270.05 for 1 GB and 720 hours; not checked here",
-    "campaign_tps_hour": "older list prices (0.20, 0.10, 0.05 per TPS-hour by tier); not checked here",
-    "batch_per_1000": "older list prices (0.067, 0.058, 0.05 per 1,000 by tier); not checked here",
-    "s3_storage_per_gb_month": "S3 Standard's older rate in us-east-1 (USD 0.023); not checked here",
+    "ingestion_per_gb": "the article; not checked here",
+    "training_per_hour": "an older list price; not checked here",
+    "recommender_per_hour": "implied by the article's USD 270.05; not checked here",
+    "campaign_tps_hour": "older list prices; not checked here",
+    "batch_per_1000": "older list prices; not checked here",
+    "s3_storage_per_gb_month": "S3 Standard's older us-east-1 rate; not checked here",
     "free tier": "the AWS Free Tier's former Personalize amounts; not checked here",
 }
 """Where each default figure of :class:`Rates` comes from, and that none could be checked here
@@ -223,19 +223,32 @@ def _tier_labels(tiers: Tiers, unit: str) -> list[str]:
 
 
 def rates_table(rates: Rates = Rates()) -> list[dict]:
-    """The rates as rows ``{"dimension", "unit", "usd"}``, one per rate and tier, for display."""
+    """The rates as rows ``{"dimension", "unit", "usd", "source"}``, one per rate and tier, for display.
+
+    ``source`` is the figure's :data:`RATE_SOURCES` label, or "given" where ``rates`` changed it.
+    """
+    default = Rates()
+
+    def source(name: str) -> str:
+        return RATE_SOURCES[name] if getattr(rates, name) == getattr(default, name) else "given"
+
     rows = [
         {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": rates.ingestion_per_gb},
         {"dimension": "training", "unit": "training hour (4 vCPU, 8 GiB)", "usd": rates.training_per_hour},
         {"dimension": "recommender", "unit": "hour ACTIVE at 1 request/s", "usd": rates.recommender_per_hour},
     ]
+    for row, name in zip(
+        rows, ("ingestion_per_gb", "training_per_hour", "recommender_per_hour"), strict=True
+    ):
+        row["source"] = source(name)
     tiered_rates = (
-        ("campaign", "TPS-hours a month", rates.campaign_tps_hour),
-        ("batch inference (per 1,000)", "recommendations a month", rates.batch_per_1000),
+        ("campaign", "TPS-hours a month", "campaign_tps_hour"),
+        ("batch inference (per 1,000)", "recommendations a month", "batch_per_1000"),
     )
-    for dimension, unit, tiers in tiered_rates:
+    for dimension, unit, name in tiered_rates:
+        tiers = getattr(rates, name)
         for label, (_, price) in zip(_tier_labels(tiers, unit), tiers, strict=True):
-            rows.append({"dimension": dimension, "unit": label, "usd": price})
+            rows.append({"dimension": dimension, "unit": label, "usd": price, "source": source(name)})
     return rows
 
 

@@ -136,7 +136,13 @@ def test_break_even_revenue():
 
 def test_rates_table():
     rows = costs.rates_table()
-    assert rows[0] == {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": 0.05}
+    assert rows[0] == {
+        "dimension": "data ingestion",
+        "unit": "GB (bulk or streamed)",
+        "usd": 0.05,
+        "source": "the article; not checked here",
+    }
+    assert costs.rates_table(Rates(training_per_hour=0.3))[1]["source"] == "given"
     campaign = [r["unit"] for r in rows if r["dimension"] == "campaign"]
     assert campaign == ["TPS-hours a month, first 20,000", "TPS-hours a month, next 180,000",
                         "TPS-hours a month, over 200,000"]  # fmt: skip
