@@ -312,9 +312,9 @@ def confirm_aws() -> None:
     """
     if os.environ.get(CONFIRM_VARIABLE, "").strip().lower() != "yes":
         raise PermissionError(
-            "RECSYS_BACKEND=aws runs the series on your AWS account, which bills for data, training "
-            f"and every ACTIVE recommender ({cost_estimate()}). Set {CONFIRM_VARIABLE}=yes to confirm, "
-            "or unset RECSYS_BACKEND to use the free local backend."
+            "RECSYS_BACKEND=aws runs the series on your AWS account, which bills for data, training, "
+            f"every ACTIVE recommender and campaign ({cost_estimate()}). "
+            f"Set {CONFIRM_VARIABLE}=yes to confirm, or unset RECSYS_BACKEND to use the free local backend."
         )
 
 
