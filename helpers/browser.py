@@ -32,7 +32,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,11 +118,8 @@ def find() -> Chromium:
                 f"{CHROMIUM_VARIABLE}={named} is not a Chromium or Chrome that answers --version"
             )
         return Chromium(path, CHROMIUM_VARIABLE, version)
-    candidates = [(shutil.which(name), f"PATH ({name})") for name in COMMANDS]
-    candidates += [(str(Path(p).expanduser()), p) for p in PATHS]
-    candidates.append((_playwright_download(), "Playwright's download"))
     seen: set[Path] = set()
-    for where, found_by in candidates:
+    for where, found_by in _candidates():
         path = Path(where).resolve() if where else None
         if path is None or path in seen or not _executable(path):
             continue
@@ -134,6 +131,14 @@ def find() -> Chromium:
         f"no Chromium or Chrome found on PATH ({', '.join(COMMANDS)}), in the usual places or in "
         f"Playwright's folder; install one (make browser tries) or name it in {CHROMIUM_VARIABLE}"
     )
+
+
+def _candidates() -> Iterator[tuple[str | None, str]]:
+    """``(path or None, how it was found)`` in the order of preference; Playwright's last, as
+    asking Playwright starts its driver (about a second)."""
+    yield from ((shutil.which(name), f"PATH ({name})") for name in COMMANDS)
+    yield from ((str(Path(p).expanduser()), p) for p in PATHS)
+    yield _playwright_download(), "Playwright's download"
 
 
 def _resolve(named: str) -> Path | None:
