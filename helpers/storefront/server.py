@@ -22,8 +22,12 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers import browser, config
+
+if TYPE_CHECKING:
+    from IPython.display import DisplayObject
 
 
 def free_port() -> int:
@@ -118,7 +122,7 @@ def screenshot(url: str, path: Path, width: int = 1100, height: int = 820) -> Pa
         return pool.submit(shoot).result(timeout=120)
 
 
-def show(url: str, path: Path):
+def show(url: str, path: Path) -> DisplayObject:
     """What notebook 07 displays for a page: its screenshot, or a note and its HTML without a browser.
 
     Without a Chromium (``helpers.browser``), the notebook still runs to the end: it shows the
