@@ -562,6 +562,7 @@ def update_solution(store: Store, params: dict) -> dict:
         raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
     config = params.get("solutionUpdateConfig") or {}
     algorithms.check_events_config(recipe_of(doc), config.get("eventsConfig"), "solutionUpdateConfig")
+    algorithms.check_schedule(config, "solutionUpdateConfig")
     now = _now()
     summary = {
         "solutionUpdateConfig": config,

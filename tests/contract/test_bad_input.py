@@ -861,7 +861,48 @@ PERSONALIZE_CASES: list[Case] = [
     ),
 ]
 
-CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES
+USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+
+
+def _solution(w: World, **config: Any) -> Any:
+    return w.personalize.create_solution(
+        name="s", datasetGroupArn=w.group_arn, recipeArn=USER_PERSONALIZATION, solutionConfig=config
+    )
+
+
+SOLUTION_CASES: list[Case] = [
+    # API reference, HPOResourceConfig: "The maximum value for maxNumberOfTrainingJobs is 40."
+    (
+        "hpo-41-training-jobs",
+        lambda w: _solution(w, hpoConfig={"hpoResourceConfig": {"maxNumberOfTrainingJobs": "41"}}),
+        "InvalidInputException",
+        400,
+        "maxNumberOfTrainingJobs must be an integer from 1 to 40",
+    ),
+    # API reference, HPOResourceConfig: "The maximum value for maxParallelTrainingJobs is 10."
+    (
+        "hpo-11-parallel-jobs",
+        lambda w: _solution(w, hpoConfig={"hpoResourceConfig": {"maxParallelTrainingJobs": "11"}}),
+        "InvalidInputException",
+        400,
+        "maxParallelTrainingJobs must be an integer from 1 to 10",
+    ),
+    # API reference, AutoTrainingConfig: "For value, specify a number between 1 and 30."
+    *(
+        (
+            f"auto-training-rate-{days}-days",
+            lambda w, days=days: _solution(
+                w, autoTrainingConfig={"schedulingExpression": f"rate({days} days)"}
+            ),
+            "InvalidInputException",
+            400,
+            "solutionConfig.autoTrainingConfig.schedulingExpression",
+        )
+        for days in (0, 31)
+    ),
+]
+
+CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES + SOLUTION_CASES
 
 
 def test_bad_input__at_least_sixty_distinct_cases():
