@@ -80,6 +80,18 @@ def _compile(expression: str, kinds: Mapping[str, Mapping[str, str]]) -> fx.Filt
         raise errors.InvalidInputException(f"{exc}. Expression: {expression}") from exc
 
 
+def _check_group_fields(store: Store, group_arn: str, parsed: fx.Filter) -> None:
+    """InvalidInputException if the group's filters would use more than ``MAX_GROUP_FIELDS`` fields."""
+    used = set(parsed.distinct_fields())
+    for _, doc in store.items(KIND, parent=group_arn):
+        used |= fx.parse(doc["filterExpression"]).distinct_fields()
+    if len(used) > fx.MAX_GROUP_FIELDS:
+        raise errors.InvalidInputException(
+            f"The filters of dataset group {group_arn} would use {len(used)} distinct dataset fields; "
+            f"at most {fx.MAX_GROUP_FIELDS} are allowed per dataset group."
+        )
+
+
 # --- operations -----------------------------------------------------------------------------
 def create_filter(store: Store, params: dict) -> dict:
     """Create a filter on a dataset group from a filter expression."""
@@ -87,7 +99,8 @@ def create_filter(store: Store, params: dict) -> dict:
     group = p.get(store, group_arn, "dataset-group")
     if group["status"] != "ACTIVE":
         raise errors.InvalidInputException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
-    _compile(params["filterExpression"], _schemas(store, group_arn)[0])
+    parsed = _compile(params["filterExpression"], _schemas(store, group_arn)[0])
+    _check_group_fields(store, group_arn, parsed)
     arn = p.arn(KIND, params["name"])
     now = time.time()
     doc = {

@@ -871,6 +871,18 @@ def _solution(w: World, **config: Any) -> Any:
 
 
 SOLUTION_CASES: list[Case] = [
+    # Amazon Personalize endpoints and quotas: at most 10 distinct dataset fields in one filter
+    (
+        "filter-11-fields",
+        lambda w: w.personalize.create_filter(
+            name="f",
+            datasetGroupArn=w.group_arn,
+            filterExpression="INCLUDE ItemID WHERE " + " AND ".join(f"Items.F{i} < 1" for i in range(11)),
+        ),
+        "InvalidInputException",
+        400,
+        "at most 10 distinct dataset fields",
+    ),
     # API reference, HPOResourceConfig: "The maximum value for maxNumberOfTrainingJobs is 40."
     (
         "hpo-41-training-jobs",
