@@ -171,6 +171,10 @@ class ParameterNotFound(_Named):
     """The parameter does not exist."""
 
 
+class ParameterVersionNotFound(_Named):
+    """The parameter exists but not the version a ``name:version`` selector asks for."""
+
+
 class ParameterAlreadyExists(_Named):
     """The parameter exists and Overwrite is not set."""
 

@@ -455,6 +455,30 @@ SSM_CASES: list[Case] = [
         400,
         "at 'names'",
     ),
+    # PutParameter API reference: at most 1,011 characters, with the ARN that precedes the name
+    (
+        "name-1011-with-arn",
+        lambda w: w.ssm.put_parameter(Name="/" + "n" * 1000, Value="v", Type="String"),
+        "ValidationException",
+        400,
+        "the maximum is 1,011",
+    ),
+    # PutParameter API reference, DataType: text | aws:ec2:image | aws:ssm:integration
+    (
+        "data-type-enum",
+        lambda w: w.ssm.put_parameter(Name="/n", Value="1", Type="String", DataType="number"),
+        "ValidationException",
+        400,
+        "DataType 'number'",
+    ),
+    # GetParameter API reference: ParameterVersionNotFound for a version of name:version not found
+    (
+        "version-not-found",
+        lambda w: w.ssm.get_parameter(Name="/retail-demo/existing:7"),
+        "ParameterVersionNotFound",
+        400,
+        "version 7 of /retail-demo/existing",
+    ),
     (
         "already-exists",
         lambda w: w.ssm.put_parameter(Name="/retail-demo/existing", Value="v", Type="String"),

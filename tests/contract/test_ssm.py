@@ -27,6 +27,23 @@ def test_get_parameter(ssm):
     assert answer["Parameter"]["Version"] == 1 and answer["Parameter"]["ARN"].endswith(":parameter/a/b")
 
 
+def test_get_parameter__version_selector(ssm):
+    """GetParameter's API reference: 'To query by parameter version, use "Name": "name:version".'"""
+    ssm.put_parameter(Name="/a/b", Value="first", Type="SecureString")
+    ssm.put_parameter(Name="/a/b", Value="second", Overwrite=True)
+    answer = ssm.get_parameter(Name="/a/b:1", WithDecryption=True)["Parameter"]
+    assert_valid(ssm, "GetParameter")
+    assert (answer["Name"], answer["Value"], answer["Version"], answer["Selector"]) == (
+        "/a/b",
+        "first",
+        1,
+        ":1",
+    )
+    assert ssm.get_parameter(Name="/a/b:2", WithDecryption=True)["Parameter"]["Value"] == "second"
+    found = ssm.get_parameters(Names=["/a/b:1", "/a/b:3"], WithDecryption=True)
+    assert [p["Value"] for p in found["Parameters"]] == ["first"] and found["InvalidParameters"] == ["/a/b:3"]
+
+
 def test_get_parameter__not_found(ssm):
     with __import__("pytest").raises(ssm.exceptions.ParameterNotFound):
         ssm.get_parameter(Name="/nope")
