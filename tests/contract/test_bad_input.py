@@ -9,6 +9,7 @@ names, keys and multipart; SSM names, sizes and patterns; IAM policy documents; 
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -304,6 +305,101 @@ S3_CASES: list[Case] = [
         "no-such-bucket",
     ),
     ("bucket-not-empty", lambda w: w.s3.delete_bucket(Bucket=BUCKET), "BucketNotEmpty", 409, BUCKET),
+    # S3 user guide, "Conditional requests" (GetObject/HeadObject/PutObject API reference)
+    (
+        "get-if-match",
+        lambda w: w.s3.get_object(Bucket=BUCKET, Key="data.csv", IfMatch='"0123"'),
+        "PreconditionFailed",
+        412,
+        'If-Match "0123"',
+    ),
+    (
+        "get-if-unmodified-since",
+        lambda w: w.s3.get_object(
+            Bucket=BUCKET, Key="data.csv", IfUnmodifiedSince=datetime.datetime(2001, 1, 1)
+        ),
+        "PreconditionFailed",
+        412,
+        "If-Unmodified-Since",
+    ),
+    (
+        "get-if-none-match",
+        lambda w: w.s3.get_object(Bucket=BUCKET, Key="data.csv", IfNoneMatch="*"),
+        "304",
+        304,
+        "Not Modified",
+    ),
+    (
+        "get-if-modified-since",
+        lambda w: w.s3.get_object(
+            Bucket=BUCKET, Key="data.csv", IfModifiedSince=datetime.datetime(2999, 1, 1)
+        ),
+        "304",
+        304,
+        "Not Modified",
+    ),
+    (
+        "head-if-match",
+        lambda w: w.s3.head_object(Bucket=BUCKET, Key="data.csv", IfMatch='"0123"'),
+        "412",
+        412,
+        "If-Match",
+    ),
+    (
+        "put-if-none-match-existing",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="data.csv", Body=b"x", IfNoneMatch="*"),
+        "PreconditionFailed",
+        412,
+        "data.csv exists",
+    ),
+    (
+        "put-if-match",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="data.csv", Body=b"x", IfMatch='"0123"'),
+        "PreconditionFailed",
+        412,
+        'If-Match "0123"',
+    ),
+    (
+        "put-if-match-missing-key",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="new.csv", Body=b"x", IfMatch='"0123"'),
+        "NoSuchKey",
+        404,
+        "new.csv",
+    ),
+    # S3 user guide, "Working with object metadata": user-defined metadata of at most 2 KB
+    (
+        "metadata-over-2-kb",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", Metadata={"note": "n" * 2045}),
+        "MetadataTooLarge",
+        400,
+        "2,049 bytes",
+    ),
+    (
+        "multipart-metadata-over-2-kb",
+        lambda w: w.s3.create_multipart_upload(Bucket=BUCKET, Key="k", Metadata={"note": "n" * 2045}),
+        "MetadataTooLarge",
+        400,
+        "2,049 bytes",
+    ),
+    # CompleteMultipartUpload: S3 answers MalformedXML to a body without parts, or a part without ETag
+    (
+        "complete-no-parts",
+        lambda w: w.s3.complete_multipart_upload(
+            Bucket=BUCKET, Key="mp", UploadId=w.upload_id, MultipartUpload={"Parts": []}
+        ),
+        "MalformedXML",
+        400,
+        "MultipartUpload.Parts lists no part",
+    ),
+    (
+        "complete-part-without-etag",
+        lambda w: w.s3.complete_multipart_upload(
+            Bucket=BUCKET, Key="mp", UploadId=w.upload_id, MultipartUpload={"Parts": [{"PartNumber": 1}]}
+        ),
+        "MalformedXML",
+        400,
+        "part 1 needs ETag and PartNumber",
+    ),
     (
         "storage-class-enum",
         lambda w: w.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", StorageClass="CHEAP"),
