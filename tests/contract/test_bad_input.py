@@ -719,6 +719,102 @@ IAM_CASES: list[Case] = [
         400,
         "arn:aws:s3:::some-bucket-x",
     ),
+    # IAM JSON policy element reference, Action: a service prefix, then the action ("s3:GetObject")
+    (
+        "inline-action-without-prefix",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Action="GetObject"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "must be prefaced by a vendor",
+    ),
+    (
+        "trust-action-without-prefix",
+        lambda w: w.iam.create_role(
+            RoleName="r", AssumeRolePolicyDocument=_statement(**dict(TRUST, Action="AssumeRole"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "AssumeRole",
+    ),
+    (
+        "bucket-policy-action-without-prefix",
+        lambda w: w.s3.put_bucket_policy(
+            Bucket=BUCKET, Policy=_statement(**dict(BUCKET_READ, Action="GetObject"))
+        ),
+        "MalformedPolicy",
+        400,
+        "invalid action: GetObject",
+    ),
+    # IAM JSON policy element reference, Resource: an ARN or "*"
+    (
+        "inline-resource-not-arn",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Resource=BUCKET))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        f"Resource {BUCKET} must be in ARN format",
+    ),
+    # IAM JSON policy element reference, Sid: ASCII letters and digits, unique within a policy
+    (
+        "inline-sid-not-alphanumeric",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Sid="read bucket"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "Statement IDs (SID) must be alpha-numeric: 'read bucket'",
+    ),
+    (
+        "inline-sid-twice",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE,
+            PolicyName="read",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [dict(READ, Sid="A")] * 2}),
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "must be unique",
+    ),
+    # IAM and AWS STS quotas: role trust policy length 2,048 characters
+    (
+        "trust-over-2048",
+        lambda w: w.iam.create_role(
+            RoleName="r",
+            AssumeRolePolicyDocument=_statement(
+                **dict(TRUST, Condition={"StringEquals": {"aws:SourceAccount": "1" * 2000}})
+            ),
+        ),
+        "LimitExceeded",
+        409,
+        "ACLSizePerRole: 2048",
+    ),
+    # IAM and AWS STS quotas: a role's inline policies, 10,240 characters together
+    (
+        "inline-over-10240",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE,
+            PolicyName="read",
+            PolicyDocument=_statement(
+                **dict(READ, Resource=[f"arn:aws:s3:::{BUCKET}/{i:05d}" for i in range(400)])
+            ),
+        ),
+        "LimitExceeded",
+        409,
+        f"Maximum policy size of 10240 bytes exceeded for role {ROLE}",
+    ),
+    # AttachRolePolicy API reference: NoSuchEntity for a policy that does not exist
+    (
+        "attach-unknown-managed-policy",
+        lambda w: w.iam.attach_role_policy(
+            RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AmazonPersonaliseFullAccess"
+        ),
+        "NoSuchEntity",
+        404,
+        "AmazonPersonaliseFullAccess does not exist",
+    ),
     ("role-not-found", lambda w: w.iam.get_role(RoleName="nobody"), "NoSuchEntity", 404, "nobody"),
     (
         "detach-not-attached",
