@@ -352,14 +352,24 @@ def item_metadata(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict[str,
     return items_table(store, group_arn), kinds.get("Items", {}), categorical.get("Items", set())
 
 
-def check_user_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+def check_user_filter(store: Store, filter_arn: str, group_arn: str, *, interactions: bool = True) -> None:
     """Check that a filter can filter the users of a dataset group (a batch segment job's).
+
+    Args:
+        interactions: whether the job's recipe takes item interactions filters (the guide's
+            "Guidelines and requirements": Item-Attribute-Affinity does not).
 
     Raises:
         ResourceNotFoundException: no filter has this ARN.
-        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters items.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, filters
+            items, or filters by interactions where they are not allowed.
     """
-    _filter_of(store, filter_arn, group_arn, "UserID")
+    parsed, _ = _filter_of(store, filter_arn, group_arn, "UserID")
+    if not interactions and parsed.uses("Interactions"):
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters by item interactions, which the Item-Attribute-Affinity "
+            "recipe does not take; filter by Users fields instead."
+        )
 
 
 def excluded_users(
