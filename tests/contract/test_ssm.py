@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import aws
+from helpers.localaws import calllog
 from tests.contract.conftest import assert_error, assert_valid
 
 
@@ -142,3 +143,17 @@ def test_put_parameter__advanced_cannot_be_downgraded(ssm):
     call = lambda: ssm.put_parameter(Name="/t/adv", Value="w", Tier="Standard", Overwrite=True)  # noqa: E731
     assert_error(call, "ValidationException", 400, "cannot be downgraded")
     assert ssm.get_parameter(Name="/t/adv")["Parameter"]["Value"] == "v"
+
+
+def test_call_log__holds_no_secret(ssm, tmp_path, monkeypatch):
+    """The call log redacts what the SSM model marks sensitive: a SecureString's value never
+    reaches that plain file, whether sent or answered."""
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv(calllog.VARIABLE, str(log))
+    ssm.put_parameter(Name="/shop/api-key", Value="hunter2-secret", Type="SecureString")
+    ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)
+    ssm.get_parameters_by_path(Path="/shop", WithDecryption=True)
+    assert "hunter2-secret" not in log.read_text()
+    calls = calllog.read(log)
+    assert [c["operation"] for c in calls] == ["PutParameter", "GetParameter", "GetParametersByPath"]
+    assert calls[0]["params"]["Value"] == calls[1]["answer"]["Parameter"]["Value"] == calllog.REDACTED
