@@ -43,7 +43,9 @@ class World:
     iam: Any
     personalize: Any
     runtime: Any
+    events: Any
     group_arn: str
+    users_arn: str
     upload_id: str
     small_parts: list[dict]
 
@@ -55,6 +57,27 @@ def _statement(**fields: Any) -> str:
 TRUST = dict(Effect="Allow", Principal={"Service": "personalize.amazonaws.com"}, Action="sts:AssumeRole")
 READ = dict(Effect="Allow", Action="s3:GetObject", Resource=f"arn:aws:s3:::{BUCKET}/*")
 BUCKET_READ = dict(READ, Principal={"Service": "personalize.amazonaws.com"})
+
+
+USERS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Users",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "AGE", "type": ["null", "int"]},
+            {"name": "JOINED", "type": ["null", "long"]},
+            {"name": "MEMBERSHIP", "type": ["null", "string"], "categorical": True},
+        ],
+        "version": "1.0",
+    }
+)
+
+
+def _put_user(w: World, **properties: Any) -> Any:
+    return w.events.put_users(
+        datasetArn=w.users_arn, users=[{"userId": "u1", "properties": json.dumps(properties)}]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +103,25 @@ def world(tmp_path_factory) -> World:
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=_statement(**TRUST))
     group_arn = personalize.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
     wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group_arn)
-    return World(localaws.store(), s3, ssm, iam, personalize, runtime, group_arn, upload_id, small_parts)
+    schema_arn = personalize.create_schema(name="users", schema=USERS_SCHEMA, domain="ECOMMERCE")["schemaArn"]
+    users_arn = personalize.create_dataset(
+        name="users", datasetType="Users", datasetGroupArn=group_arn, schemaArn=schema_arn
+    )["datasetArn"]
+    wait_for(personalize.describe_dataset, "dataset", datasetArn=users_arn)
+    events = boto3.client("personalize-events")
+    return World(
+        localaws.store(),
+        s3,
+        ssm,
+        iam,
+        personalize,
+        runtime,
+        events,
+        group_arn,
+        users_arn,
+        upload_id,
+        small_parts,
+    )
 
 
 Case = tuple[str, Callable[[World], Any], str, int, str]
@@ -1130,7 +1171,33 @@ SOLUTION_CASES: list[Case] = [
     ),
 ]
 
-CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES + SOLUTION_CASES
+RECORD_CASES: list[Case] = [
+    # Avro specification (the guide's "Creating schema JSON files"): int 32-bit, long 64-bit signed
+    (
+        "put-users-int-overflow",
+        lambda w: _put_user(w, age=2**31),
+        "InvalidInputException",
+        400,
+        "AGE value 2147483648 is not an int",
+    ),
+    (
+        "put-users-long-overflow",
+        lambda w: _put_user(w, joined=-(2**63) - 1),
+        "InvalidInputException",
+        400,
+        "JOINED value -9223372036854775809 is not a long",
+    ),
+    # Amazon Personalize endpoints and quotas: categorical values of at most 1,000 characters
+    (
+        "put-users-categorical-1001",
+        lambda w: _put_user(w, membership="g" * 1001),
+        "InvalidInputException",
+        400,
+        "MEMBERSHIP value is longer than 1,000 characters",
+    ),
+]
+
+CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES + SOLUTION_CASES + RECORD_CASES
 
 
 def test_bad_input__at_least_sixty_distinct_cases():
