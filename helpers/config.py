@@ -34,13 +34,19 @@ def data_path(*parts: str) -> Path:
 
     Returns:
         The file's path.
+
+    Raises:
+        ValueError: the parts lead outside ``DATA_DIR``.
     """
-    path = DATA_DIR.joinpath(*parts)
+    root = DATA_DIR.resolve()
+    path = root.joinpath(*parts).resolve()
+    if root not in path.parents:
+        raise ValueError(f"parts must name a file inside {DATA_DIR}, not {path}")
     folder = path.parent
     folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
     for step in [folder, *folder.parents]:
         os.chmod(step, OWNER_ONLY_DIR)  # whatever the umask made them
-        if step == DATA_DIR:
+        if step == root:
             break
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE))
     os.chmod(path, OWNER_ONLY_FILE)

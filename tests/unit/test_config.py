@@ -6,6 +6,7 @@ import os
 import stat
 
 import pandas as pd
+import pytest
 
 from helpers import config
 
@@ -36,3 +37,11 @@ def test_data_path__narrows_a_file_written_before(tmp_path, monkeypatch):
     os.chmod(tmp_path, 0o755)
     assert _mode(config.data_path("items.csv")) == 0o600 and _mode(tmp_path) == 0o700
     assert (tmp_path / "items.csv").read_text() == "ITEM_ID\n"
+
+
+@pytest.mark.parametrize("parts", [("..", "elsewhere.csv"), ("/tmp/x.csv",), ()])
+def test_data_path__only_inside_the_data_folder(tmp_path, monkeypatch, parts):
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "data")
+    with pytest.raises(ValueError, match="must name a file inside"):
+        config.data_path(*parts)
+    assert not (tmp_path / "elsewhere.csv").exists()
