@@ -388,6 +388,14 @@ def test_update_solution__errors(personalize, group, state):
         400,
         "eventsConfig",
     )
+    # API reference, AutoTrainingConfig: "For value, specify a number between 1 and 30."
+    every_31_days = {"autoTrainingConfig": {"schedulingExpression": "rate(31 days)"}}
+    assert_error(
+        lambda: personalize.update_solution(solutionArn=arn, solutionUpdateConfig=every_31_days),
+        "InvalidInputException",
+        400,
+        "solutionUpdateConfig.autoTrainingConfig.schedulingExpression 'rate(31 days)'",
+    )
     missing = f"arn:aws:personalize:{REGION_ACCOUNT}:solution/none"
     assert_error(
         lambda: personalize.update_solution(solutionArn=missing, performAutoTraining=False),
