@@ -21,6 +21,7 @@ SCRIPTS = (
     ["public_dataset_boto3.py"],
     ["scale.py", "--ease-10x"],
     ["storefront.py"],
+    ["probe_refusals.py"],
 )
 
 

@@ -19,6 +19,40 @@ BACKEND = os.environ.get("RECSYS_BACKEND", "local").strip().lower()
 DATA_DIR = Path(os.environ.get("RECSYS_DATA_DIR", ROOT / "data"))
 """Where the notebooks write generated CSVs and the ground truth."""
 
+OWNER_ONLY_DIR, OWNER_ONLY_FILE = 0o700, 0o600
+"""Modes of what the series writes about shoppers: readable by its owner only."""
+
+
+def data_path(*parts: str) -> Path:
+    """A file under ``DATA_DIR`` that only its owner can read: folders 0700, the file 0600.
+
+    The file is created empty (or its mode narrowed) before anything is written to it; writing
+    to the path afterwards (pandas' ``to_csv``, ``to_parquet``) truncates it and keeps the mode.
+
+    Args:
+        parts: the path inside ``DATA_DIR``, e.g. ``("truth", "users.parquet")``.
+
+    Returns:
+        The file's path.
+
+    Raises:
+        ValueError: the parts lead outside ``DATA_DIR``.
+    """
+    root = DATA_DIR.resolve()
+    path = root.joinpath(*parts).resolve()
+    if root not in path.parents:
+        raise ValueError(f"parts must name a file inside {DATA_DIR}, not {path}")
+    folder = path.parent
+    folder.mkdir(mode=OWNER_ONLY_DIR, parents=True, exist_ok=True)
+    for step in [folder, *folder.parents]:
+        os.chmod(step, OWNER_ONLY_DIR)  # whatever the umask made them
+        if step == root:
+            break
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE))
+    os.chmod(path, OWNER_ONLY_FILE)
+    return path
+
+
 STATE_DIR = Path(os.environ.get("RECSYS_STATE_DIR", DATA_DIR / "localaws"))
 """Where the local backend keeps its state (metadata, S3 objects, models)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import sqlite3
 import threading
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import aws, explain
+from helpers import aws, config, explain
 
 CSV_KEYS = {"items": "items.csv", "users": "users.csv", "interactions": "interactions.csv"}
 """S3 keys of the shop's CSVs in the series' bucket (written by notebooks 01-03)."""
@@ -109,12 +110,16 @@ class EventLog:
     """The storefront's own record of what shoppers did, in SQLite (WAL), shared by processes.
 
     Args:
-        path: the database file (created with its folder if missing).
+        path: the database file (created with its folder if missing, readable by its owner only:
+            SQLite gives its -wal and -shm files the database's mode).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=config.OWNER_ONLY_DIR, parents=True, exist_ok=True)
+        os.chmod(self.path.parent, config.OWNER_ONLY_DIR)
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, config.OWNER_ONLY_FILE))
+        os.chmod(self.path, config.OWNER_ONLY_FILE)
         self._local = threading.local()
         with self._connection() as db:
             db.execute(
@@ -209,8 +214,6 @@ class Shop:
             bucket: the bucket; by default ``aws.default_bucket()``.
             log_path: the event log's file; by default ``storefront/events.sqlite`` in the data folder.
         """
-        from helpers import config
-
         s3 = aws.client("s3")
         bucket = bucket or aws.default_bucket()
         frames = {

@@ -104,18 +104,20 @@ def wait_for(
 
 
 def snapshot(store: localaws.Store) -> tuple:
-    """Everything a call could change: every document, every pending job, every file (but temp ones)."""
+    """Everything a call could change: every document, every pending job, every streamed record,
+    every file (but temp ones)."""
     import sqlite3
 
     with sqlite3.connect(store.db_path) as conn:
         docs = sorted(conn.execute("SELECT ns, key, parent, data FROM docs"))
         pending = sorted(conn.execute("SELECT arn, kind FROM jobs"))
+        streamed = conn.execute("SELECT count(*), max(rowid) FROM records").fetchone()
     files = sorted(
         (str(p.relative_to(store.root)), p.stat().st_size)
         for p in store.root.rglob("*")
         if p.is_file() and p.parent.name != "tmp" and not p.name.startswith("state.sqlite")
     )
-    return docs, pending, files
+    return docs, pending, streamed, files
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ names, keys and multipart; SSM names, sizes and patterns; IAM policy documents; 
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ class World:
     iam: Any
     personalize: Any
     runtime: Any
+    events: Any
     group_arn: str
+    users_arn: str
     upload_id: str
     small_parts: list[dict]
 
@@ -54,6 +57,27 @@ def _statement(**fields: Any) -> str:
 TRUST = dict(Effect="Allow", Principal={"Service": "personalize.amazonaws.com"}, Action="sts:AssumeRole")
 READ = dict(Effect="Allow", Action="s3:GetObject", Resource=f"arn:aws:s3:::{BUCKET}/*")
 BUCKET_READ = dict(READ, Principal={"Service": "personalize.amazonaws.com"})
+
+
+USERS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Users",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "AGE", "type": ["null", "int"]},
+            {"name": "JOINED", "type": ["null", "long"]},
+            {"name": "MEMBERSHIP", "type": ["null", "string"], "categorical": True},
+        ],
+        "version": "1.0",
+    }
+)
+
+
+def _put_user(w: World, **properties: Any) -> Any:
+    return w.events.put_users(
+        datasetArn=w.users_arn, users=[{"userId": "u1", "properties": json.dumps(properties)}]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +103,25 @@ def world(tmp_path_factory) -> World:
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=_statement(**TRUST))
     group_arn = personalize.create_dataset_group(name=GROUP, domain="ECOMMERCE")["datasetGroupArn"]
     wait_for(personalize.describe_dataset_group, "datasetGroup", datasetGroupArn=group_arn)
-    return World(localaws.store(), s3, ssm, iam, personalize, runtime, group_arn, upload_id, small_parts)
+    schema_arn = personalize.create_schema(name="users", schema=USERS_SCHEMA, domain="ECOMMERCE")["schemaArn"]
+    users_arn = personalize.create_dataset(
+        name="users", datasetType="Users", datasetGroupArn=group_arn, schemaArn=schema_arn
+    )["datasetArn"]
+    wait_for(personalize.describe_dataset, "dataset", datasetArn=users_arn)
+    events = boto3.client("personalize-events")
+    return World(
+        localaws.store(),
+        s3,
+        ssm,
+        iam,
+        personalize,
+        runtime,
+        events,
+        group_arn,
+        users_arn,
+        upload_id,
+        small_parts,
+    )
 
 
 Case = tuple[str, Callable[[World], Any], str, int, str]
@@ -304,6 +346,101 @@ S3_CASES: list[Case] = [
         "no-such-bucket",
     ),
     ("bucket-not-empty", lambda w: w.s3.delete_bucket(Bucket=BUCKET), "BucketNotEmpty", 409, BUCKET),
+    # S3 user guide, "Conditional requests" (GetObject/HeadObject/PutObject API reference)
+    (
+        "get-if-match",
+        lambda w: w.s3.get_object(Bucket=BUCKET, Key="data.csv", IfMatch='"0123"'),
+        "PreconditionFailed",
+        412,
+        'If-Match "0123"',
+    ),
+    (
+        "get-if-unmodified-since",
+        lambda w: w.s3.get_object(
+            Bucket=BUCKET, Key="data.csv", IfUnmodifiedSince=datetime.datetime(2001, 1, 1)
+        ),
+        "PreconditionFailed",
+        412,
+        "If-Unmodified-Since",
+    ),
+    (
+        "get-if-none-match",
+        lambda w: w.s3.get_object(Bucket=BUCKET, Key="data.csv", IfNoneMatch="*"),
+        "304",
+        304,
+        "Not Modified",
+    ),
+    (
+        "get-if-modified-since",
+        lambda w: w.s3.get_object(
+            Bucket=BUCKET, Key="data.csv", IfModifiedSince=datetime.datetime(2999, 1, 1)
+        ),
+        "304",
+        304,
+        "Not Modified",
+    ),
+    (
+        "head-if-match",
+        lambda w: w.s3.head_object(Bucket=BUCKET, Key="data.csv", IfMatch='"0123"'),
+        "412",
+        412,
+        "If-Match",
+    ),
+    (
+        "put-if-none-match-existing",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="data.csv", Body=b"x", IfNoneMatch="*"),
+        "PreconditionFailed",
+        412,
+        "data.csv exists",
+    ),
+    (
+        "put-if-match",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="data.csv", Body=b"x", IfMatch='"0123"'),
+        "PreconditionFailed",
+        412,
+        'If-Match "0123"',
+    ),
+    (
+        "put-if-match-missing-key",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="new.csv", Body=b"x", IfMatch='"0123"'),
+        "NoSuchKey",
+        404,
+        "new.csv",
+    ),
+    # S3 user guide, "Working with object metadata": user-defined metadata of at most 2 KB
+    (
+        "metadata-over-2-kb",
+        lambda w: w.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", Metadata={"note": "n" * 2045}),
+        "MetadataTooLarge",
+        400,
+        "2,049 bytes",
+    ),
+    (
+        "multipart-metadata-over-2-kb",
+        lambda w: w.s3.create_multipart_upload(Bucket=BUCKET, Key="k", Metadata={"note": "n" * 2045}),
+        "MetadataTooLarge",
+        400,
+        "2,049 bytes",
+    ),
+    # CompleteMultipartUpload: S3 answers MalformedXML to a body without parts, or a part without ETag
+    (
+        "complete-no-parts",
+        lambda w: w.s3.complete_multipart_upload(
+            Bucket=BUCKET, Key="mp", UploadId=w.upload_id, MultipartUpload={"Parts": []}
+        ),
+        "MalformedXML",
+        400,
+        "MultipartUpload.Parts lists no part",
+    ),
+    (
+        "complete-part-without-etag",
+        lambda w: w.s3.complete_multipart_upload(
+            Bucket=BUCKET, Key="mp", UploadId=w.upload_id, MultipartUpload={"Parts": [{"PartNumber": 1}]}
+        ),
+        "MalformedXML",
+        400,
+        "part 1 needs ETag and PartNumber",
+    ),
     (
         "storage-class-enum",
         lambda w: w.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", StorageClass="CHEAP"),
@@ -455,6 +592,30 @@ SSM_CASES: list[Case] = [
         400,
         "at 'names'",
     ),
+    # PutParameter API reference: at most 1,011 characters, with the ARN that precedes the name
+    (
+        "name-1011-with-arn",
+        lambda w: w.ssm.put_parameter(Name="/" + "n" * 1000, Value="v", Type="String"),
+        "ValidationException",
+        400,
+        "the maximum is 1,011",
+    ),
+    # PutParameter API reference, DataType: text | aws:ec2:image | aws:ssm:integration
+    (
+        "data-type-enum",
+        lambda w: w.ssm.put_parameter(Name="/n", Value="1", Type="String", DataType="number"),
+        "ValidationException",
+        400,
+        "DataType 'number'",
+    ),
+    # GetParameter API reference: ParameterVersionNotFound for a version of name:version not found
+    (
+        "version-not-found",
+        lambda w: w.ssm.get_parameter(Name="/retail-demo/existing:7"),
+        "ParameterVersionNotFound",
+        400,
+        "version 7 of /retail-demo/existing",
+    ),
     (
         "already-exists",
         lambda w: w.ssm.put_parameter(Name="/retail-demo/existing", Value="v", Type="String"),
@@ -598,6 +759,102 @@ IAM_CASES: list[Case] = [
         "InvalidInput",
         400,
         "arn:aws:s3:::some-bucket-x",
+    ),
+    # IAM JSON policy element reference, Action: a service prefix, then the action ("s3:GetObject")
+    (
+        "inline-action-without-prefix",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Action="GetObject"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "must be prefaced by a vendor",
+    ),
+    (
+        "trust-action-without-prefix",
+        lambda w: w.iam.create_role(
+            RoleName="r", AssumeRolePolicyDocument=_statement(**dict(TRUST, Action="AssumeRole"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "AssumeRole",
+    ),
+    (
+        "bucket-policy-action-without-prefix",
+        lambda w: w.s3.put_bucket_policy(
+            Bucket=BUCKET, Policy=_statement(**dict(BUCKET_READ, Action="GetObject"))
+        ),
+        "MalformedPolicy",
+        400,
+        "invalid action: GetObject",
+    ),
+    # IAM JSON policy element reference, Resource: an ARN or "*"
+    (
+        "inline-resource-not-arn",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Resource=BUCKET))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        f"Resource {BUCKET} must be in ARN format",
+    ),
+    # IAM JSON policy element reference, Sid: ASCII letters and digits, unique within a policy
+    (
+        "inline-sid-not-alphanumeric",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE, PolicyName="read", PolicyDocument=_statement(**dict(READ, Sid="read bucket"))
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "Statement IDs (SID) must be alpha-numeric: 'read bucket'",
+    ),
+    (
+        "inline-sid-twice",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE,
+            PolicyName="read",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [dict(READ, Sid="A")] * 2}),
+        ),
+        "MalformedPolicyDocument",
+        400,
+        "must be unique",
+    ),
+    # IAM and AWS STS quotas: role trust policy length 2,048 characters
+    (
+        "trust-over-2048",
+        lambda w: w.iam.create_role(
+            RoleName="r",
+            AssumeRolePolicyDocument=_statement(
+                **dict(TRUST, Condition={"StringEquals": {"aws:SourceAccount": "1" * 2000}})
+            ),
+        ),
+        "LimitExceeded",
+        409,
+        "ACLSizePerRole: 2048",
+    ),
+    # IAM and AWS STS quotas: a role's inline policies, 10,240 characters together
+    (
+        "inline-over-10240",
+        lambda w: w.iam.put_role_policy(
+            RoleName=ROLE,
+            PolicyName="read",
+            PolicyDocument=_statement(
+                **dict(READ, Resource=[f"arn:aws:s3:::{BUCKET}/{i:05d}" for i in range(400)])
+            ),
+        ),
+        "LimitExceeded",
+        409,
+        f"Maximum policy size of 10240 bytes exceeded for role {ROLE}",
+    ),
+    # AttachRolePolicy API reference: NoSuchEntity for a policy that does not exist
+    (
+        "attach-unknown-managed-policy",
+        lambda w: w.iam.attach_role_policy(
+            RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AmazonPersonaliseFullAccess"
+        ),
+        "NoSuchEntity",
+        404,
+        "AmazonPersonaliseFullAccess does not exist",
     ),
     ("role-not-found", lambda w: w.iam.get_role(RoleName="nobody"), "NoSuchEntity", 404, "nobody"),
     (
@@ -861,7 +1118,86 @@ PERSONALIZE_CASES: list[Case] = [
     ),
 ]
 
-CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES
+USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+
+
+def _solution(w: World, **config: Any) -> Any:
+    return w.personalize.create_solution(
+        name="s", datasetGroupArn=w.group_arn, recipeArn=USER_PERSONALIZATION, solutionConfig=config
+    )
+
+
+SOLUTION_CASES: list[Case] = [
+    # Amazon Personalize endpoints and quotas: at most 10 distinct dataset fields in one filter
+    (
+        "filter-11-fields",
+        lambda w: w.personalize.create_filter(
+            name="f",
+            datasetGroupArn=w.group_arn,
+            filterExpression="INCLUDE ItemID WHERE " + " AND ".join(f"Items.F{i} < 1" for i in range(11)),
+        ),
+        "InvalidInputException",
+        400,
+        "at most 10 distinct dataset fields",
+    ),
+    # API reference, HPOResourceConfig: "The maximum value for maxNumberOfTrainingJobs is 40."
+    (
+        "hpo-41-training-jobs",
+        lambda w: _solution(w, hpoConfig={"hpoResourceConfig": {"maxNumberOfTrainingJobs": "41"}}),
+        "InvalidInputException",
+        400,
+        "maxNumberOfTrainingJobs must be an integer from 1 to 40",
+    ),
+    # API reference, HPOResourceConfig: "The maximum value for maxParallelTrainingJobs is 10."
+    (
+        "hpo-11-parallel-jobs",
+        lambda w: _solution(w, hpoConfig={"hpoResourceConfig": {"maxParallelTrainingJobs": "11"}}),
+        "InvalidInputException",
+        400,
+        "maxParallelTrainingJobs must be an integer from 1 to 10",
+    ),
+    # API reference, AutoTrainingConfig: "For value, specify a number between 1 and 30."
+    *(
+        (
+            f"auto-training-rate-{days}-days",
+            lambda w, days=days: _solution(
+                w, autoTrainingConfig={"schedulingExpression": f"rate({days} days)"}
+            ),
+            "InvalidInputException",
+            400,
+            "solutionConfig.autoTrainingConfig.schedulingExpression",
+        )
+        for days in (0, 31)
+    ),
+]
+
+RECORD_CASES: list[Case] = [
+    # Avro specification (the guide's "Creating schema JSON files"): int 32-bit, long 64-bit signed
+    (
+        "put-users-int-overflow",
+        lambda w: _put_user(w, age=2**31),
+        "InvalidInputException",
+        400,
+        "AGE value 2147483648 is not an int",
+    ),
+    (
+        "put-users-long-overflow",
+        lambda w: _put_user(w, joined=-(2**63) - 1),
+        "InvalidInputException",
+        400,
+        "JOINED value -9223372036854775809 is not a long",
+    ),
+    # Amazon Personalize endpoints and quotas: categorical values of at most 1,000 characters
+    (
+        "put-users-categorical-1001",
+        lambda w: _put_user(w, membership="g" * 1001),
+        "InvalidInputException",
+        400,
+        "MEMBERSHIP value is longer than 1,000 characters",
+    ),
+]
+
+CASES = S3_CASES + SSM_CASES + IAM_CASES + PERSONALIZE_CASES + SOLUTION_CASES + RECORD_CASES
 
 
 def test_bad_input__at_least_sixty_distinct_cases():

@@ -207,6 +207,12 @@ def test_create_batch_segment_job__errors(personalize, s3, versions, state):
         filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY IN ("A")',
     )["filterArn"]
     wait_for(personalize.describe_filter, "filter", filterArn=items_filter)
+    events_filter = personalize.create_filter(
+        name="buyers",
+        datasetGroupArn=versions["group"],
+        filterExpression='INCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+    )["filterArn"]
+    wait_for(personalize.describe_filter, "filter", filterArn=events_filter)
     before = snapshot(state)
 
     def call(name="other", version=versions["item"], path=INPUT, **kw):
@@ -227,6 +233,9 @@ def test_create_batch_segment_job__errors(personalize, s3, versions, state):
     assert_error(lambda: call(numResults=5_000_001), "InvalidInputException", 400, "5,000,000")
     assert_error(lambda: call(path="/tmp/q.json"), "InvalidInputException", 400, "jobInput.s3DataSource.path")
     assert_error(lambda: call(filterArn=items_filter), "InvalidInputException", 400, "ItemID")
+    # the guide's "Guidelines and requirements": no item interactions filters with Item-Attribute-Affinity
+    with_events = lambda: call(version=versions["attribute"], filterArn=events_filter)  # noqa: E731
+    assert_error(with_events, "InvalidInputException", 400, "Item-Attribute-Affinity")
     tags = [{"tagKey": f"k{i}", "tagValue": "v"} for i in range(51)]
     assert_error(lambda: call(tags=tags), "TooManyTagsException", 400)
     assert snapshot(state) == before

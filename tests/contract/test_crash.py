@@ -2,6 +2,8 @@
 
 - SIGKILL in the middle of writing an S3 object: the object does not exist, and the next store
   to open the folder removes the dead writer's temp file.
+- SIGKILL after an S3 object's body is in place but before its document is committed: the next
+  store to open the folder removes the orphaned body.
 - SIGKILL while a recommender's trained model is being written: the next Describe resumes the
   training, sweeps the dead trainer's temp file, and the recommender ends ACTIVE.
 - A process that dies right after starting an import, and stays an unreaped zombie: a List
@@ -68,6 +70,36 @@ def test_kill_mid_put_object__leaves_no_object_and_no_temp_file(state):
     assert not any((state.root / "tmp").iterdir())
     assert_error(lambda: s3.head_object(Bucket=BUCKET, Key="big"), "404", 404)
     print(f"\nkilled writer {child.pid}: temp file {left[0][:20]}… removed, no object")
+
+
+def test_kill_between_body_and_commit__the_orphaned_body_is_swept(state):
+    """SIGKILL after PutObject renamed the body into objects/ but before the document naming it
+    was committed: the next store to open the folder removes that body, and no other."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="kept", Body=b"committed")
+    code = (
+        "from helpers.localaws.aws import s3\n"
+        "def stall(*args, **kwargs):\n"
+        "    print('body written', flush=True)\n"
+        "    time.sleep(TIMEOUT)\n"
+        "s3._save_object = stall\n"
+        f"boto3.client('s3').put_object(Bucket='{BUCKET}', Key='lost', Body=b'orphan')\n"
+    ).replace("TIMEOUT", str(TIMEOUT))
+    child = _child(code, state.root)
+    try:
+        assert child.stdout.readline().strip() == "body written"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=TIMEOUT)
+    bodies = sorted(p.name for p in (state.root / "objects").glob("*/*"))
+    orphans = [name for name in bodies if name.startswith(f"{child.pid}-")]
+    assert len(bodies) == 2 and len(orphans) == 1
+    reopened = localaws.Store(state.root)  # what the next kernel does
+    assert [p.name for p in (state.root / "objects").glob("*/*")] == [n for n in bodies if n not in orphans]
+    assert reopened.sweep_orphan_objects() == []
+    assert s3.get_object(Bucket=BUCKET, Key="kept")["Body"].read() == b"committed"
+    assert_error(lambda: s3.head_object(Bucket=BUCKET, Key="lost"), "404", 404)
 
 
 def test_kill_mid_training__describe_resumes_it_and_sweeps_the_temp_file(state):

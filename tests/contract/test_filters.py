@@ -157,6 +157,29 @@ def test_create_filter__needs_the_dataset(personalize, s3):
     assert personalize.list_filters(datasetGroupArn=group)["Filters"] == []
 
 
+def test_create_filter__twenty_fields_per_group(personalize, s3):
+    """Amazon Personalize endpoints and quotas: 10 distinct dataset fields per filter, 20 across the
+    filters of a dataset group; a new field past 20 is refused, fields already used are not."""
+    group, _ = shop.make_group(personalize, s3, name="wide", domain=None)
+    fields = [{"name": "ITEM_ID", "type": "string"}] + [{"name": f"F{i}", "type": "float"} for i in range(21)]
+    schema = json.dumps({"type": "record", "name": "Items", "fields": fields, "version": "1.0"})
+    schema_arn = personalize.create_schema(name="wide-items", schema=schema)["schemaArn"]
+    personalize.create_dataset(
+        name="wide-items", datasetType="Items", datasetGroupArn=group, schemaArn=schema_arn
+    )
+
+    def create(name: str, numbers: range) -> dict:
+        expression = "INCLUDE ItemID WHERE " + " AND ".join(f"Items.F{i} != 1" for i in numbers)
+        return personalize.create_filter(name=name, datasetGroupArn=group, filterExpression=expression)
+
+    create("first-ten", range(10))
+    create("next-ten", range(10, 20))
+    assert_error(lambda: create("one-more", range(20, 21)), "InvalidInputException", 400, "21 distinct")
+    create("reuses-old-fields", range(5, 15))
+    names = sorted(f["name"] for f in personalize.list_filters(datasetGroupArn=group)["Filters"])
+    assert names == ["first-ten", "next-ten", "reuses-old-fields"]
+
+
 def test_create_filter__group_not_found(client, arns):
     missing = arns["group"] + "-nope"
     call = lambda: client.create_filter(  # noqa: E731
@@ -269,6 +292,13 @@ def test_keep_items_under_a_price(client, runtime, arns):
     )
     got = _ids(runtime, arns["you"], userId="u25", numResults=500, filterArn=f, filterValues={"MAX": "15"})
     assert sorted(got) == ["a0", "a1", "a2", "a3", "a4"]  # x and y (5.0) are category C
+
+
+def test_not_equal(client, runtime, arns):
+    """``!=`` compares numbers, as the guide's "Filter expression structure and elements" lists."""
+    f = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C", "A") AND Items.PRICE != 5')
+    got = _ids(runtime, arns["you"], userId="u25", numResults=500, filterArn=f)
+    assert got and set(got) <= {f"a{i}" for i in range(20)}  # x and y cost 5
 
 
 def test_current_item(client, runtime, arns):

@@ -116,6 +116,19 @@ def test_put_role_policy(iam, role):
     assert iam.list_role_policies(RoleName="r1")["PolicyNames"] == ["read"]
 
 
+def test_put_role_policy__the_grammar_iam_accepts(iam, role):
+    """IAM JSON policy element reference: Sids of letters and digits, any action ``*`` or with a
+    prefix, resources ``*`` or ARNs; white space does not count towards the 10,240 characters."""
+    statements = [
+        {"Sid": "ReadAll1", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Sid": "Write", "Effect": "Deny", "NotAction": ["s3:Put*"], "NotResource": "arn:aws:s3:::b/*"},
+    ]
+    spacious = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=400)
+    assert len(spacious) > 10_240
+    iam.put_role_policy(RoleName="r1", PolicyName="mixed", PolicyDocument=spacious)
+    assert iam.list_role_policies(RoleName="r1")["PolicyNames"] == ["mixed"]
+
+
 def test_put_role_policy__malformed(iam, role):
     assert_error(
         lambda: iam.put_role_policy(RoleName="r1", PolicyName="bad", PolicyDocument="{nope"),

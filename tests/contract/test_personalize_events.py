@@ -300,6 +300,11 @@ BAD_RECORDS = [
     ("put_items", "items", _item(categoryL1=7), INVALID, "CATEGORY_L1 value 7 is not a string"),
     ("put_items", "items", _item(creationTimestamp=None), INVALID, "CREATION_TIMESTAMP must not be null"),
     ("put_items", "missing", _item(), "ResourceNotFoundException", "Could not find dataset"),
+    # Avro's types (the guide's "Creating schema JSON files"): int is 32-bit, long 64-bit signed
+    ("put_users", "users", _user('{"age": 2147483648}'), INVALID, "AGE value 2147483648 is not an int"),
+    ("put_items", "items", _item(creationTimestamp=2**63), INVALID, f"value {2**63} is not a long"),
+    # Amazon Personalize endpoints and quotas: categorical values of at most 1,000 characters
+    ("put_items", "items", _item(categoryL1="c" * 1001), INVALID, "CATEGORY_L1 value is longer than 1,000"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -130,6 +131,21 @@ def test_get_object(s3, bucket):
     assert_valid(s3, "GetObject")
     assert answer["Body"].read() == b"hello world"
     assert answer["ContentLength"] == 11 and answer["Metadata"] == {"a": "1"}
+
+
+def test_conditional_requests__that_hold(s3, bucket):
+    """S3 user guide, "Conditional requests": the object comes back (or is written) when they hold,
+    and a holding If-Match wins over a failing If-Unmodified-Since."""
+    etag = s3.put_object(Bucket=bucket, Key="new", Body=b"v1", IfNoneMatch="*")["ETag"]
+    long_ago, later = datetime.datetime(2001, 1, 1), datetime.datetime(2999, 1, 1)
+    assert s3.get_object(Bucket=bucket, Key="new", IfMatch=etag)["Body"].read() == b"v1"
+    assert s3.get_object(Bucket=bucket, Key="new", IfMatch=etag, IfUnmodifiedSince=long_ago)["ETag"] == etag
+    assert (
+        s3.get_object(Bucket=bucket, Key="new", IfNoneMatch='"other"', IfModifiedSince=later)["ETag"] == etag
+    )
+    assert s3.head_object(Bucket=bucket, Key="new", IfModifiedSince=long_ago)["ETag"] == etag
+    second = s3.put_object(Bucket=bucket, Key="new", Body=b"v2", IfMatch=etag)["ETag"]
+    assert s3.get_object(Bucket=bucket, Key="new", IfMatch=second)["Body"].read() == b"v2"
 
 
 def test_get_object__range(s3, bucket):

@@ -123,7 +123,7 @@ def test_create_solution__schedule_out_of_bounds(personalize, group, state, expr
         ),
         "InvalidInputException",
         400,
-        f"solutionConfig.autoTrainingConfig.schedulingExpression {expression}",
+        f"solutionConfig.autoTrainingConfig.schedulingExpression {expression!r}",
     )
     assert snapshot(state) == before
 
@@ -425,14 +425,13 @@ def test_update_solution__errors(personalize, group, state):
         400,
         "eventsConfig",
     )
-    late = {"autoTrainingConfig": {"schedulingExpression": "rate(45 days)"}}
+    # API reference, AutoTrainingConfig: "For value, specify a number between 1 and 30."
+    every_31_days = {"autoTrainingConfig": {"schedulingExpression": "rate(31 days)"}}
     assert_error(
-        lambda: personalize.update_solution(
-            solutionArn=arn, performAutoTraining=True, solutionUpdateConfig=late
-        ),
+        lambda: personalize.update_solution(solutionArn=arn, solutionUpdateConfig=every_31_days),
         "InvalidInputException",
         400,
-        "solutionUpdateConfig.autoTrainingConfig.schedulingExpression rate(45 days)",
+        "solutionUpdateConfig.autoTrainingConfig.schedulingExpression 'rate(31 days)'",
     )
     missing = f"arn:aws:personalize:{REGION_ACCOUNT}:solution/none"
     assert_error(

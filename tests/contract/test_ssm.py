@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import aws
+from helpers.localaws.engine import calllog
 from tests.contract.conftest import assert_error, assert_valid
 
 
@@ -25,6 +26,23 @@ def test_get_parameter(ssm):
     answer = ssm.get_parameter(Name="/a/b")
     assert_valid(ssm, "GetParameter")
     assert answer["Parameter"]["Version"] == 1 and answer["Parameter"]["ARN"].endswith(":parameter/a/b")
+
+
+def test_get_parameter__version_selector(ssm):
+    """GetParameter's API reference: 'To query by parameter version, use "Name": "name:version".'"""
+    ssm.put_parameter(Name="/a/b", Value="first", Type="SecureString")
+    ssm.put_parameter(Name="/a/b", Value="second", Overwrite=True)
+    answer = ssm.get_parameter(Name="/a/b:1", WithDecryption=True)["Parameter"]
+    assert_valid(ssm, "GetParameter")
+    assert (answer["Name"], answer["Value"], answer["Version"], answer["Selector"]) == (
+        "/a/b",
+        "first",
+        1,
+        ":1",
+    )
+    assert ssm.get_parameter(Name="/a/b:2", WithDecryption=True)["Parameter"]["Value"] == "second"
+    found = ssm.get_parameters(Names=["/a/b:1", "/a/b:3"], WithDecryption=True)
+    assert [p["Value"] for p in found["Parameters"]] == ["first"] and found["InvalidParameters"] == ["/a/b:3"]
 
 
 def test_get_parameter__not_found(ssm):
@@ -125,3 +143,17 @@ def test_put_parameter__advanced_cannot_be_downgraded(ssm):
     call = lambda: ssm.put_parameter(Name="/t/adv", Value="w", Tier="Standard", Overwrite=True)  # noqa: E731
     assert_error(call, "ValidationException", 400, "cannot be downgraded")
     assert ssm.get_parameter(Name="/t/adv")["Parameter"]["Value"] == "v"
+
+
+def test_call_log__holds_no_secret(ssm, tmp_path, monkeypatch):
+    """The call log redacts what the SSM model marks sensitive: a SecureString's value never
+    reaches that plain file, whether sent or answered."""
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv(calllog.VARIABLE, str(log))
+    ssm.put_parameter(Name="/shop/api-key", Value="hunter2-secret", Type="SecureString")
+    ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)
+    ssm.get_parameters_by_path(Path="/shop", WithDecryption=True)
+    assert "hunter2-secret" not in log.read_text()
+    calls = calllog.read(log)
+    assert [c["operation"] for c in calls] == ["PutParameter", "GetParameter", "GetParametersByPath"]
+    assert calls[0]["params"]["Value"] == calls[1]["answer"]["Parameter"]["Value"] == calllog.REDACTED

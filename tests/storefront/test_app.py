@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import sqlite3
 import time
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from helpers import aws, config
+from helpers.storefront import limits
 from helpers.storefront.server import get
 from tests.contract.conftest import wait_for
 from tests.storefront.shopstate import as_json
@@ -212,6 +214,29 @@ def test_bad_input__get_on_buy(storefront, item):
 def test_bad_input__oversized_form(storefront, item, user):
     status, _, page = _post_form(storefront, f"/products/{item}/buy", {"user": user, "pad": "z" * 10_000})
     assert status == 413 and "larger than 4,096 bytes" in page
+
+
+def _raw(base: str, head: bytes, pieces: int = 1) -> bytes:
+    """Send a request head over a plain socket (in ``pieces``, as a slow client would); the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        size = -(-len(head) // pieces)
+        for start in range(0, len(head), size):
+            conn.sendall(head[start : start + size])
+            time.sleep(0.05)
+        conn.shutdown(socket.SHUT_WR)
+        return b"".join(iter(lambda: conn.recv(65536), b""))
+
+
+def test_bad_input__oversized_headers(storefront):
+    """RFC 6585: 431 to a request head over ``limits.MAX_HEAD_BYTES``, whole or in pieces."""
+    big = {"Cookie": "shopper=" + "c" * limits.MAX_HEAD_BYTES}
+    status, _, text = _request(storefront, "GET", "/", headers=big)
+    assert status == 431 and "at most 16,384 bytes" in text
+    never_ends = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"p" * 20_000
+    assert _raw(storefront, never_ends, pieces=4).startswith(b"HTTP/1.1 431 ")
+    fits = {"Cookie": "shopper=" + "c" * (limits.MAX_HEAD_BYTES - 1_000)}
+    assert _request(storefront, "GET", "/", headers=fits)[0] == 200
 
 
 # --- the JSON API -------------------------------------------------------------------------------

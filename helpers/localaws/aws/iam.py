@@ -2,7 +2,12 @@
 
 Names, paths and lengths are checked against the model centrally (``validation``); policy
 documents against the policy grammar (``policies``): a trust policy needs a ``Principal``, an
-inline policy a ``Resource``. Role names are unique regardless of case, as in IAM.
+inline policy a ``Resource``. Role names are unique regardless of case, as in IAM. The sizes
+are IAM's quotas (its user guide's "IAM and AWS STS quotas"): a trust policy of at most 2,048
+characters and a role's inline policies of at most 10,240 together, white space not counted.
+Attaching a managed policy that does not exist is NoSuchEntity: the local backend knows the AWS
+managed policies in ``AWS_MANAGED_POLICIES`` and no customer managed ones (it does not emulate
+CreatePolicy).
 """
 
 from __future__ import annotations
@@ -15,6 +20,29 @@ from helpers.localaws.aws import policies
 from helpers.localaws.aws.sts import ACCOUNT
 from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
+
+MAX_TRUST_POLICY = 2048
+MAX_INLINE_POLICIES = 10_240
+AWS_MANAGED_POLICIES = frozenset(
+    "arn:aws:iam::aws:policy/" + name
+    for name in (
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "ReadOnlyAccess",
+        "IAMReadOnlyAccess",
+        "AmazonS3FullAccess",
+        "AmazonS3ReadOnlyAccess",
+        "AmazonSSMFullAccess",
+        "AmazonSSMReadOnlyAccess",
+        "CloudWatchFullAccess",
+        "CloudWatchReadOnlyAccess",
+        "CloudWatchLogsFullAccess",
+        "AmazonSageMakerFullAccess",
+        "service-role/AmazonPersonalizeFullAccess",
+        "service-role/AWSLambdaBasicExecutionRole",
+    )
+)
+"""The AWS managed policies a role of this series (or of a reader's experiment) attaches."""
 
 
 def _role(store: Store, name: str) -> dict:
@@ -45,6 +73,10 @@ def create_role(store: Store, params: dict) -> dict:
     """Create a role; EntityAlreadyExists if the name is taken."""
     name, path = params["RoleName"], params.get("Path", "/")
     _check_document(params["AssumeRolePolicyDocument"], "trust", f"The assume role policy document of {name}")
+    if policies.size(params["AssumeRolePolicyDocument"]) > MAX_TRUST_POLICY:
+        raise errors.LimitExceededException(
+            f"Cannot exceed quota for ACLSizePerRole: {MAX_TRUST_POLICY} (AssumeRolePolicyDocument of {name})"
+        )
     taken = [k for k, _ in store.items("iam-role") if k.lower() == name.lower()]
     if taken:
         raise errors.EntityAlreadyExistsException(f"Role with name {taken[0]} already exists.")
@@ -89,6 +121,8 @@ def attach_role_policy(store: Store, params: dict) -> dict:
     arn = params["PolicyArn"]
     if not arn.startswith("arn:aws:iam::"):
         raise errors.InvalidInputException(f"ARN {arn} is not valid.")
+    if arn not in AWS_MANAGED_POLICIES:
+        raise errors.NoSuchEntityException(f"Policy {arn} does not exist or is not attachable.")
     if arn not in doc["Policies"]:
         store.update("iam-role", params["RoleName"], {"Policies": doc["Policies"] + [arn]})
     return {}
@@ -117,6 +151,12 @@ def put_role_policy(store: Store, params: dict) -> dict:
     name = params["PolicyName"]
     _check_document(params["PolicyDocument"], "identity", f"Policy {name} of role {params['RoleName']}")
     inline = {**doc.get("InlinePolicies", {}), name: params["PolicyDocument"]}
+    total = sum(policies.size(text) for text in inline.values())
+    if total > MAX_INLINE_POLICIES:
+        raise errors.LimitExceededException(
+            f"Maximum policy size of {MAX_INLINE_POLICIES} bytes exceeded for role {params['RoleName']}: "
+            f"its inline policies with {name} would have {total:,} characters."
+        )
     store.update("iam-role", params["RoleName"], {"InlinePolicies": inline})
     return {}
 

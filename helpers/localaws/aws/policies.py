@@ -2,17 +2,23 @@
 
 Policies are kept, not enforced, by the local backend; but a document AWS would refuse is
 refused here too, with the reason AWS gives: not JSON, an unknown ``Version``, no
-``Statement``, an ``Effect`` other than ``Allow``/``Deny``, no ``Action``, and the elements each
-kind of policy requires or forbids:
+``Statement``, an ``Effect`` other than ``Allow``/``Deny``, no ``Action``, an action without its
+service prefix (``s3:GetObject``, or ``*``), and the elements each kind of policy requires or
+forbids:
 
 - ``identity`` (inline role policies): a ``Resource``, no ``Principal``;
 - ``trust`` (a role's assume-role policy): a ``Principal``, no ``Resource``;
 - ``resource`` (bucket policies): a ``Principal`` and a ``Resource`` inside the bucket.
+
+IAM's own documents (``identity`` and ``trust``) also need alphanumeric, unique ``Sid``s and, for
+an identity policy, resources that are ARNs or ``*`` (the IAM user guide's "IAM JSON policy
+element reference": Sid, Action, Resource). ``size`` counts a document as IAM's quotas do.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 PolicyKind = Literal["identity", "trust", "resource"]
@@ -23,6 +29,16 @@ _ELEMENTS = {
     "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
     "Resource", "NotResource", "Condition",
 }  # fmt: skip
+_SID = re.compile(r"[0-9A-Za-z]*")
+
+
+def size(text: str) -> int:
+    """A policy's size as IAM's quotas count it: its characters but white space."""
+    return sum(not ch.isspace() for ch in text)
+
+
+def _listed(value: object) -> list:
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
 
 
 def problem(text: str, kind: PolicyKind, bucket: str | None = None) -> str | None:
@@ -51,6 +67,9 @@ def problem(text: str, kind: PolicyKind, bucket: str | None = None) -> str | Non
         statements = [statements]
     if not statements or not isinstance(statements, list):
         return "Missing required field Statement"
+    sids = [s.get("Sid") for s in statements if isinstance(s, dict) and "Sid" in s]
+    if kind != "resource" and len(sids) != len(set(map(str, sids))):
+        return "Statement IDs (SID) in a single policy must be unique."
     for index, statement in enumerate(statements, start=1):
         reason = _statement_problem(statement, kind, bucket)
         if reason:
@@ -68,6 +87,16 @@ def _statement_problem(statement: object, kind: PolicyKind, bucket: str | None) 
         return f"Invalid effect: {statement.get('Effect')}"
     if "Action" not in statement and "NotAction" not in statement:
         return "Missing required field Action"
+    if kind != "resource" and not _SID.fullmatch(str(statement.get("Sid", ""))):
+        return (
+            f"Statement IDs (SID) must be alpha-numeric: {statement['Sid']!r}. Check that your input "
+            "satisfies the regular expression [0-9A-Za-z]*"
+        )
+    for action in _listed(statement.get("Action", statement.get("NotAction"))):
+        if action != "*" and ":" not in str(action):
+            if kind == "resource":
+                return f"Policy has invalid action: {action}"
+            return f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {action}"
     has_principal = "Principal" in statement or "NotPrincipal" in statement
     has_resource = "Resource" in statement or "NotResource" in statement
     if kind == "identity" and has_principal:
@@ -78,6 +107,11 @@ def _statement_problem(statement: object, kind: PolicyKind, bucket: str | None) 
         return "Has prohibited field Resource"
     if kind in ("identity", "resource") and not has_resource:
         return "Missing required field Resource"
+    if kind == "identity":
+        for resource in _listed(statement.get("Resource", statement.get("NotResource"))):
+            if resource != "*" and not str(resource).startswith("arn:"):
+                return f'Resource {resource} must be in ARN format or "*".'
+
     if kind == "resource" and bucket:
         resources = statement.get("Resource", statement.get("NotResource"))
         for resource in [resources] if isinstance(resources, str) else resources or []:

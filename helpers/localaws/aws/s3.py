@@ -6,12 +6,16 @@ object's document at it, so a concurrent GET reads either the old or the new bod
 The S3 model carries few limits (``validation`` checks its enums); this module checks the
 documented rules: bucket names, keys of at most 1,024 bytes, part numbers 1-10,000 listed in
 ascending order with every part but the last at least 5 MiB, bucket policies (``policies``),
-at most 1,000 keys per DeleteObjects, and ranges (an empty object has none to satisfy).
+at most 1,000 keys per DeleteObjects, ranges (an empty object has none to satisfy), user-defined
+metadata of at most 2 KB, and conditional requests (``If-Match``, ``If-None-Match``,
+``If-Modified-Since``, ``If-Unmodified-Since``) as the S3 user guide's "Conditional requests"
+describes them.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import io
 import re
@@ -20,6 +24,7 @@ import uuid
 from collections.abc import Iterator
 
 from botocore.response import StreamingBody
+from botocore.utils import parse_timestamp
 
 from helpers.localaws.aws import policies
 from helpers.localaws.aws.sts import ACCOUNT
@@ -34,6 +39,9 @@ MAX_KEY_BYTES = 1024
 MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024
 MAX_DELETE_KEYS = 1000
+MAX_METADATA_BYTES = 2 * 1024
+"""User-defined metadata: keys and values in UTF-8, summed (S3 user guide, "Working with object
+metadata")."""
 _READ_ATTEMPTS = 5
 _OWNER = {"DisplayName": "local", "ID": hashlib.sha256(ACCOUNT.encode()).hexdigest()}
 _LEGACY_REGION = "us-east-1"
@@ -69,6 +77,65 @@ def _check_key(key: str) -> None:
         raise errors.KeyTooLongError(
             f"Your key is too long: {size:,} bytes in UTF-8; the maximum is {MAX_KEY_BYTES:,} ({key[:40]}…)"
         )
+
+
+def _check_metadata(params: dict) -> None:
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in (params.get("Metadata") or {}).items())
+    if size > MAX_METADATA_BYTES:
+        raise errors.MetadataTooLarge(
+            f"Your metadata headers exceed the maximum allowed metadata size: Metadata of {params['Key']} "
+            f"has {size:,} bytes; the maximum is {MAX_METADATA_BYTES:,}"
+        )
+
+
+_PRECONDITION = "At least one of the pre-conditions you specified did not hold: "
+
+
+def _seconds(value) -> float:
+    """An If-(Un)Modified-Since value (datetime or HTTP date) as a POSIX time."""
+    if not isinstance(value, datetime.datetime):
+        value = parse_timestamp(str(value))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.timestamp()
+
+
+def _check_read_conditions(doc: dict, params: dict) -> None:
+    """Raise what S3 answers a GET or HEAD whose conditions do not let the object through.
+
+    As the user guide's "Conditional requests" says: a holding If-Match overrides a failing
+    If-Unmodified-Since, and a failing If-None-Match answers 304 whatever If-Modified-Since says.
+    """
+    etag, modified = doc["etag"].strip('"'), int(doc["mtime"])
+    if_match, if_none_match = params.get("IfMatch"), params.get("IfNoneMatch")
+    if if_match is not None and if_match.strip('"') not in (etag, "*"):
+        raise errors.PreconditionFailed(_PRECONDITION + f"If-Match {if_match}")
+    if (
+        if_match is None
+        and "IfUnmodifiedSince" in params
+        and modified > _seconds(params["IfUnmodifiedSince"])
+    ):
+        raise errors.PreconditionFailed(_PRECONDITION + f"If-Unmodified-Since {params['IfUnmodifiedSince']}")
+    if if_none_match is not None:
+        if if_none_match.strip('"') in (etag, "*"):
+            raise errors.NotModified()
+    elif "IfModifiedSince" in params and modified <= _seconds(params["IfModifiedSince"]):
+        raise errors.NotModified()
+
+
+def _check_write_conditions(store: Store, bucket: str, key: str, params: dict) -> None:
+    """If-None-Match: * (only if the key is new) and If-Match (only if its ETag is this) of a write."""
+    old = store.get("object", f"{bucket}/{key}")
+    if_match, if_none_match = params.get("IfMatch"), params.get("IfNoneMatch")
+    if if_none_match is not None and if_none_match != "*":
+        raise errors.NotImplemented(f"If-None-Match {if_none_match}: a write takes only If-None-Match: *")
+    if if_none_match == "*" and old is not None:
+        raise errors.PreconditionFailed(_PRECONDITION + f"If-None-Match * ({key} exists)")
+    if if_match is not None:
+        if old is None:
+            raise errors.NoSuchKey(f"The specified key does not exist: {key} (If-Match {if_match})")
+        if if_match.strip('"') != old["etag"].strip('"'):
+            raise errors.PreconditionFailed(_PRECONDITION + f"If-Match {if_match}")
 
 
 def _bucket(store: Store, name: str) -> dict:
@@ -161,6 +228,7 @@ def _save_object(store: Store, bucket: str, key: str, path, size: int, etag: str
     }
     with store.transaction():
         _bucket(store, bucket)
+        _check_write_conditions(store, bucket, key, params)
         old = store.get("object", f"{bucket}/{key}")
         store.put("object", f"{bucket}/{key}", doc, parent=bucket)
         if old:
@@ -172,7 +240,9 @@ def put_object(store: Store, params: dict) -> dict:
     """Store an object's body (bytes, str or file) and metadata."""
     bucket, key = params["Bucket"], params["Key"]
     _check_key(key)
+    _check_metadata(params)
     _bucket(store, bucket)
+    _check_write_conditions(store, bucket, key, params)
     path = store.new_object_path()
     size, md5 = store.write_file(path, params.get("Body") or b"")
     try:
@@ -212,6 +282,7 @@ def get_object(store: Store, params: dict) -> dict:
     """Return an object's body as a StreamingBody; ``Range`` returns part of it (206)."""
     for attempt in range(_READ_ATTEMPTS):
         doc = _object(store, params["Bucket"], params["Key"])
+        _check_read_conditions(doc, params)
         answer = _head(doc)
         start, end = 0, doc["size"] - 1
         if params.get("Range"):
@@ -242,6 +313,10 @@ def head_object(store: Store, params: dict) -> dict:
     doc = store.get("object", f"{params['Bucket']}/{params['Key']}")
     if doc is None:
         raise errors.NotFound()
+    try:
+        _check_read_conditions(doc, params)
+    except errors.PreconditionFailed as exc:  # a HEAD answer has no body: only the status
+        raise errors.AWSError("412", exc.message, 412) from None
     return _head(doc)
 
 
@@ -346,6 +421,7 @@ def _upload(store: Store, params: dict) -> dict:
 def create_multipart_upload(store: Store, params: dict) -> dict:
     """Start a multipart upload and return its UploadId."""
     _check_key(params["Key"])
+    _check_metadata(params)
     _bucket(store, params["Bucket"])
     upload_id = uuid.uuid4().hex
     doc = {
@@ -390,8 +466,16 @@ def complete_multipart_upload(store: Store, params: dict) -> dict:
     upload = _upload(store, params)
     upload_id = params["UploadId"]
     listed = (params.get("MultipartUpload") or {}).get("Parts") or []
-    if not listed:
-        raise errors.InvalidRequest("You must specify at least one part")
+    unnamed = [p.get("PartNumber", "?") for p in listed if "ETag" not in p or "PartNumber" not in p]
+    if not listed or unnamed:
+        raise errors.MalformedXML(
+            "The XML you provided was not well-formed or did not validate against our published schema: "
+            + (
+                "MultipartUpload.Parts lists no part"
+                if not listed
+                else f"part {unnamed[0]} needs ETag and PartNumber"
+            )
+        )
     numbers = [int(p["PartNumber"]) for p in listed]
     if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
         raise errors.InvalidPartOrder(
@@ -402,7 +486,7 @@ def complete_multipart_upload(store: Store, params: dict) -> dict:
     docs = []
     for part in listed:
         doc = stored.get(f"{upload_id}/{int(part['PartNumber']):05d}")
-        if doc is None or part.get("ETag", doc["etag"]).strip('"') != doc["md5"]:
+        if doc is None or part["ETag"].strip('"') != doc["md5"]:
             raise errors.InvalidPart(
                 f"Part {part['PartNumber']} of upload {upload_id} was not uploaded or its ETag differs"
             )

@@ -2,11 +2,12 @@
 
 The model's limits (name length, enums, tag patterns) are checked centrally (``validation``);
 this module adds the documented rules the model does not carry: the naming constraints
-(``aws``/``ssm`` prefixes, allowed characters, fully qualified paths, 15 hierarchy levels),
-value sizes per tier (4 KB Standard, 8 KB Advanced), ``Tags`` not with ``Overwrite``, and
-``AllowedPattern``. SecureString values are kept encrypted with the state folder's key
-(``Store.encrypt``); without ``WithDecryption`` they are answered in that encrypted form, as
-AWS answers the KMS ciphertext.
+(``aws``/``ssm`` prefixes, allowed characters, fully qualified paths, 15 hierarchy levels,
+1,011 characters with the ARN before it), value sizes per tier (4 KB Standard, 8 KB Advanced),
+``Tags`` not with ``Overwrite``, ``AllowedPattern`` and the ``DataType``s. Each version is kept
+(the newest 100), so ``GetParameter`` reads ``name:version`` as SSM does. SecureString values
+are kept encrypted with the state folder's key (``Store.encrypt``); without ``WithDecryption``
+they are answered in that encrypted form, as AWS answers the KMS ciphertext.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def _arn(name: str) -> str:
 
 _NAME_CHARS = re.compile(r"[a-zA-Z0-9_./-]+")
 _MAX_LEVELS = 15
+_MAX_NAME_WITH_ARN = 1011
+"""Characters of a name with the ARN before it (PutParameter's API reference: the model's 2,048
+include 1,037 that SSM reserves)."""
+_DATA_TYPES = ("text", "aws:ec2:image", "aws:ssm:integration")
+"""PutParameter's ``DataType``s (its API reference; the model has only a length)."""
+_MAX_VERSIONS = 100
+"""Versions SSM keeps of a parameter (older ones are deleted as new ones arrive)."""
 _TIER_MAX = {"Standard": 4096, "Advanced": 8192, "Intelligent-Tiering": 8192}
 """Largest value (characters) per tier; Intelligent-Tiering picks Advanced above 4,096."""
 
@@ -49,6 +57,11 @@ def _check_name(name: str) -> None:
     if "/" in name and (not name.startswith("/") or "//" in name or name.endswith("/")):
         raise errors.ValidationException(
             f"Parameter name {name} must be a fully qualified name: a leading /, and no empty level."
+        )
+    if len(_arn(name)) > _MAX_NAME_WITH_ARN:
+        raise errors.ValidationException(
+            f"Parameter name {name[:40]}…: with the ARN before it, {len(_arn(name)):,} characters; "
+            f"the maximum is {_MAX_NAME_WITH_ARN:,}."
         )
     levels = name.strip("/").count("/") + 1
     if levels > _MAX_LEVELS:
@@ -97,6 +110,7 @@ def _public(store: Store, name: str, doc: dict, decrypt: bool = False) -> dict:
         "LastModifiedDate": doc["LastModifiedDate"],
         "ARN": _arn(name),
         "DataType": doc.get("DataType", "text"),
+        **({"Selector": doc["Selector"]} if "Selector" in doc else {}),
     }
 
 
@@ -105,6 +119,27 @@ def _get(store: Store, name: str) -> dict:
     if doc is None:
         raise errors.ParameterNotFound(f"Parameter {name} not found.")
     return doc
+
+
+def _selected(store: Store, requested: str) -> tuple[str, dict]:
+    """The parameter a ``name`` or ``name:version`` asks for, as ``(name, that version's document)``.
+
+    Raises:
+        ParameterNotFound: no such parameter, or a label selector (labels are not emulated).
+        ParameterVersionNotFound: the parameter has no such version (any more).
+    """
+    name, _, selector = requested.partition(":")
+    doc = _get(store, name)
+    if not selector:
+        return name, doc
+    if not selector.isdigit():
+        raise errors.ParameterNotFound(f"Parameter {requested} not found: no version label {selector}.")
+    version = (doc.get("Versions") or {}).get(str(int(selector)))
+    if version is None and int(selector) != doc["Version"]:
+        raise errors.ParameterVersionNotFound(
+            f"Systems Manager could not find version {selector} of {name}. Verify the version and try again."
+        )
+    return name, {**doc, **(version or {}), "Selector": f":{selector}"}
 
 
 def put_parameter(store: Store, params: dict) -> dict:
@@ -125,6 +160,11 @@ def put_parameter(store: Store, params: dict) -> dict:
     kind = params.get("Type") or (old or {}).get("Type")
     if kind is None:
         raise errors.ValidationException(f"Type is required when creating parameter {name}.")
+    data_type = params.get("DataType", "text")
+    if data_type not in _DATA_TYPES:
+        raise errors.ValidationException(
+            f"DataType {data_type!r} of {name} is not supported; use one of {', '.join(_DATA_TYPES)}."
+        )
     value = params["Value"]
     tier = _tier(name, value, params.get("Tier") or (old or {}).get("Tier") or "Standard")
     if (old or {}).get("Tier") == "Advanced" and tier == "Standard":
@@ -140,28 +180,44 @@ def put_parameter(store: Store, params: dict) -> dict:
         "Version": version,
         "LastModifiedDate": time.time(),
         "Description": params.get("Description", (old or {}).get("Description")),
-        "DataType": params.get("DataType", "text"),
+        "DataType": data_type,
         "Tier": tier,
         "AllowedPattern": pattern,
         "Tags": params.get("Tags") or (old or {}).get("Tags") or [],
+        "Versions": _earlier_versions(old),
     }
     store.put("ssm-parameter", name, doc)
     return {"Version": version, "Tier": tier}
 
 
+_VERSIONED = ("Type", "Value", "Version", "LastModifiedDate", "DataType")
+"""The fields of a parameter's document that a ``name:version`` selector answers from that version."""
+
+
+def _earlier_versions(old: dict | None) -> dict:
+    """The versions to keep beside a new one: ``old``'s earlier ones and ``old`` itself, newest 99."""
+    if old is None:
+        return {}
+    kept = {**(old.get("Versions") or {}), str(old["Version"]): {k: old[k] for k in _VERSIONED}}
+    newest = sorted(kept, key=int)[-(_MAX_VERSIONS - 1) :]
+    return {v: kept[v] for v in newest}
+
+
 def get_parameter(store: Store, params: dict) -> dict:
-    """Return one parameter (SecureString decrypted ``WithDecryption`` only); ParameterNotFound if absent."""
-    doc = _get(store, params["Name"])
-    return {"Parameter": _public(store, params["Name"], doc, params.get("WithDecryption", False))}
+    """Return one parameter, or one version of it with ``name:version`` (SecureString decrypted
+    ``WithDecryption`` only); ParameterNotFound / ParameterVersionNotFound if absent."""
+    name, doc = _selected(store, params["Name"])
+    return {"Parameter": _public(store, name, doc, params.get("WithDecryption", False))}
 
 
 def get_parameters(store: Store, params: dict) -> dict:
     """Return the parameters found; names not found are listed in InvalidParameters."""
     found, invalid = [], []
-    for name in params["Names"]:
-        doc = store.get("ssm-parameter", name)
-        if doc is None:
-            invalid.append(name)
+    for requested in params["Names"]:
+        try:
+            name, doc = _selected(store, requested)
+        except (errors.ParameterNotFound, errors.ParameterVersionNotFound):
+            invalid.append(requested)
         else:
             found.append(_public(store, name, doc, params.get("WithDecryption", False)))
     return {"Parameters": found, **({"InvalidParameters": invalid} if invalid else {})}

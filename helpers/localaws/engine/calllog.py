@@ -4,19 +4,28 @@ With ``RECSYS_CALL_LOG=<file>`` set, ``hooks`` appends one JSON line per call: s
 operation, the request as the caller gave it, and the answer (or the error code). The notebook
 test sets it for the series run and then checks every request against the operation's input
 shape and every answer against its output shape (``tests/notebooks/test_series_calls.py``).
-Bytes and streams are logged as their length; timestamps as ISO 8601.
+Bytes and streams are logged as their length; timestamps as ISO 8601. Members the service
+model marks ``sensitive`` (an SSM parameter's ``Value``, SecureString or not) are logged as
+``REDACTED``: the log, a plain file, never holds a secret.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import botocore.session
+from botocore.model import OperationModel, Shape
+
 VARIABLE = "RECSYS_CALL_LOG"
 """The environment variable naming the log file; unset, nothing is logged."""
+
+REDACTED = "REDACTED"
+"""What the log holds in place of a member the service model marks sensitive."""
 
 
 def record(service: str, operation: str, params: dict, answer: dict | None, error: str | None) -> None:
@@ -32,13 +41,41 @@ def record(service: str, operation: str, params: dict, answer: dict | None, erro
     path = os.environ.get(VARIABLE)
     if not path:
         return
-    entry = {"service": service, "operation": operation, "params": params, "answer": answer, "error": error}
+    model = _operation(service, operation)
+    entry = {
+        "service": service,
+        "operation": operation,
+        "params": redact(params, model.input_shape),
+        "answer": redact(answer, model.output_shape),
+        "error": error,
+    }
     line = (json.dumps(entry, default=_jsonable, sort_keys=True) + "\n").encode()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line)  # one write of an O_APPEND file: lines of processes never interleave
     finally:
         os.close(fd)
+
+
+@functools.cache
+def _operation(service: str, operation: str) -> OperationModel:
+    return botocore.session.get_session().get_service_model(service).operation_model(operation)
+
+
+def redact(value: Any, shape: Shape | None) -> Any:
+    """``value`` with every member its shape marks ``sensitive`` replaced by ``REDACTED``."""
+    if value is None or shape is None:
+        return value
+    if shape.metadata.get("sensitive"):
+        return REDACTED
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: redact(v, members.get(k)) for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [redact(v, shape.member) for v in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: redact(v, shape.value) for k, v in value.items()}
+    return value
 
 
 def read(path: Path | str) -> list[dict]:

@@ -159,6 +159,30 @@ class MalformedXML(_Named):
     """The request body breaks S3's schema (e.g. more than 1,000 keys in DeleteObjects)."""
 
 
+class MetadataTooLarge(_Named):
+    """User-defined metadata over 2 KB (keys and values in UTF-8)."""
+
+
+class PreconditionFailed(_Named):
+    """A conditional request's If-Match, If-Unmodified-Since or If-None-Match: * does not hold."""
+
+    http_status = 412
+
+
+class NotImplemented(_Named):  # noqa: A001 - S3's error code
+    """A header S3 does not implement in this form (e.g. If-None-Match other than * on a write)."""
+
+    http_status = 501
+
+
+class NotModified(AWSError):
+    """A conditional GET or HEAD whose If-None-Match or If-Modified-Since says the copy is current:
+    S3 answers 304 with no body."""
+
+    def __init__(self, message: str = "Not Modified") -> None:
+        super().__init__("304", message, 304)
+
+
 class NotFound(AWSError):
     """A HEAD request on a missing object or bucket: S3 sends no body, only the status."""
 
@@ -169,6 +193,10 @@ class NotFound(AWSError):
 # --- SSM ------------------------------------------------------------------------------------
 class ParameterNotFound(_Named):
     """The parameter does not exist."""
+
+
+class ParameterVersionNotFound(_Named):
+    """The parameter exists but not the version a ``name:version`` selector asks for."""
 
 
 class ParameterAlreadyExists(_Named):
@@ -208,7 +236,3 @@ class DeleteConflictException(_Named):
 
 class MalformedPolicyDocumentException(_Named):
     """The policy document is not valid JSON or breaks the policy grammar (``policies``)."""
-
-
-class InvalidRequest(_Named):
-    """The request is malformed (S3's spelling)."""

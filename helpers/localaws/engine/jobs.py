@@ -172,6 +172,7 @@ def resume_if_orphaned(store: Store, arn: str) -> bool:
         log.info("resuming %s work of %s left by %s", kind, arn, owner)
         if not mine:
             store.sweep_temp_files()
+            store.sweep_orphan_objects()
         _spawn(store, arn, kind)
     return claimed
 

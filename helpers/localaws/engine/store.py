@@ -18,7 +18,9 @@ transactions with a long busy timeout, so concurrent writers queue instead of fa
 process killed mid-way leaves the last committed state. Files are written to ``tmp/`` first and
 renamed, so a reader sees a whole file or none. A temp file's name starts with its writer's
 owner id (``processes.me()``); those of dead writers are swept when a store opens and when
-orphaned work is claimed, so a kill mid-write leaves no garbage behind.
+orphaned work is claimed, so a kill mid-write leaves no garbage behind. Object bodies are named
+after their writer too: one whose writer died before committing the document that names it (a
+kill between the rename and the commit) is swept the same way.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class Store:
         self._fernet: Fernet | None = None
         self._conn().executescript(_SCHEMA)
         self.sweep_temp_files()
+        self.sweep_orphan_objects()
 
     @property
     def models_dir(self) -> Path:
@@ -385,9 +388,24 @@ class Store:
         return self._fernet
 
     def new_object_path(self) -> Path:
-        """Return a fresh path for an S3 object body."""
+        """Return a fresh path for an S3 object body, named after this process (for
+        ``sweep_orphan_objects``)."""
         name = uuid.uuid4().hex
-        return self.root / "objects" / name[:2] / name
+        return self.root / "objects" / name[:2] / f"{processes.me().replace(':', '-')}-{name}"
+
+    def sweep_orphan_objects(self) -> list[str]:
+        """Remove the object bodies of writers that are gone which no object document names (the
+        writer was killed before its commit); return their names."""
+        named = {doc.get("file") for _, doc in self.items("object")}
+        removed = []
+        for path in (self.root / "objects").glob("*/*"):
+            pid, _, rest = path.name.partition("-")
+            start, _, name = rest.partition("-")
+            if not name or processes.is_alive(f"{pid}:{start}") or self.relative(path) in named:
+                continue  # an older unowned name, a live writer, or a committed body
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        return removed
 
     def upload_dir(self, upload_id: str) -> Path:
         """Return the folder holding the parts of a multipart upload."""

@@ -387,6 +387,27 @@ def check_events_config(recipe: str, events_config: dict | None, member: str) ->
             )
 
 
+AUTO_TRAINING_DAYS = (1, 30)
+"""Range of days of an ``autoTrainingConfig.schedulingExpression`` ``rate(N days)`` (the API
+reference's AutoTrainingConfig page; the model's pattern ``rate\\(\\d+ days?\\)`` has no range)."""
+
+
+def check_schedule(config: dict | None, member: str) -> None:
+    """Check the ``autoTrainingConfig.schedulingExpression`` of a solution's (update) config.
+
+    Raises:
+        InvalidInputException: the rate is not from 1 to 30 days.
+    """
+    expression = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+    match = re.fullmatch(r"rate\((\d+) days?\)", expression or "")
+    low, high = AUTO_TRAINING_DAYS
+    if match and not low <= int(match[1]) <= high:
+        raise errors.InvalidInputException(
+            f"{member}.autoTrainingConfig.schedulingExpression {expression!r}: the rate must be from "
+            f"{low} to {high} days."
+        )
+
+
 def check_solution_config(recipe: str, params: dict) -> None:
     """Check a CreateSolution call's ``solutionConfig`` (and ``eventType``) for a custom recipe.
 
@@ -398,6 +419,7 @@ def check_solution_config(recipe: str, params: dict) -> None:
     config = params.get("solutionConfig") or {}
     _, algorithm = _given(recipe, config)
     check_events_config(recipe, config.get("eventsConfig"), "solutionConfig")
+    check_schedule(config, "solutionConfig")
     ranges = (config.get("hpoConfig") or {}).get("algorithmHyperParameterRanges") or {}
     _check_ranges(ranges, algorithm, recipe)
     max_jobs(config)
@@ -416,23 +438,38 @@ def check_solution_config(recipe: str, params: dict) -> None:
             )
 
 
+HPO_RESOURCE_MAXIMA = {"maxNumberOfTrainingJobs": 40, "maxParallelTrainingJobs": 10}
+"""Largest value of each ``hpoResourceConfig`` member (the API reference's HPOResourceConfig page;
+the model types both as strings without a range)."""
+
+
+def _hpo_resource(config: dict | None, member: str) -> int | None:
+    """``hpoConfig.hpoResourceConfig.<member>`` as a number (None if not given).
+
+    Raises:
+        InvalidInputException: it is not an integer from 1 to its maximum (``HPO_RESOURCE_MAXIMA``).
+    """
+    given = (((config or {}).get("hpoConfig") or {}).get("hpoResourceConfig") or {}).get(member)
+    if given is None:
+        return None
+    highest = HPO_RESOURCE_MAXIMA[member]
+    if not str(given).isdigit() or not 1 <= int(given) <= highest:
+        raise errors.InvalidInputException(
+            f"solutionConfig.hpoConfig.hpoResourceConfig.{member} must be an integer from 1 to "
+            f"{highest}, not {given!r}."
+        )
+    return int(given)
+
+
 def max_jobs(config: dict | None) -> int | None:
     """``hpoConfig.hpoResourceConfig.maxNumberOfTrainingJobs`` as a number (None if not given).
 
     Raises:
-        InvalidInputException: it is not a positive integer.
+        InvalidInputException: it, or ``maxParallelTrainingJobs``, is not an integer from 1 to
+            its maximum (40 and 10).
     """
-    given = (((config or {}).get("hpoConfig") or {}).get("hpoResourceConfig") or {}).get(
-        "maxNumberOfTrainingJobs"
-    )
-    if given is None:
-        return None
-    if not str(given).isdigit() or int(given) < 1:
-        raise errors.InvalidInputException(
-            f"solutionConfig.hpoConfig.hpoResourceConfig.maxNumberOfTrainingJobs must be a positive "
-            f"integer, not {given!r}."
-        )
-    return int(given)
+    _hpo_resource(config, "maxParallelTrainingJobs")
+    return _hpo_resource(config, "maxNumberOfTrainingJobs")
 
 
 def hpo_values(recipe: str, config: dict | None, name: str, n: int = 3) -> tuple:

@@ -72,24 +72,44 @@ def answer_lines(lines: list[str], answer: Callable[[dict], dict]) -> list[dict]
             cannot answer.
 
     Returns:
-        A row per line; a line that is not a JSON object, or that ``answer`` refuses, gets
-        ``"output": null`` and the reason in ``error``.
+        A row per line; a line that is not a JSON object (``NaN`` and ``Infinity`` are not JSON),
+        whose ids are not strings, or that ``answer`` refuses, gets ``"output": null`` and the
+        reason in ``error``.
     """
     rows = []
     for line in lines:
         try:
-            request = json.loads(line)
-        except ValueError:
-            rows.append({"input": line, "output": None, "error": "The line is not valid JSON."})
+            request = json.loads(line, parse_constant=_not_json)
+        except ValueError as err:
+            rows.append({"input": line, "output": None, "error": f"The line is not valid JSON: {err}"})
             continue
         if not isinstance(request, dict):
             rows.append({"input": request, "output": None, "error": "The line is not a JSON object."})
+            continue
+        wrong = _id_problem(request)
+        if wrong:
+            rows.append({"input": request, "output": None, "error": wrong})
             continue
         try:
             rows.append({"input": request, "output": answer(request), "error": None})
         except errors.AWSError as err:
             rows.append({"input": request, "output": None, "error": err.message})
     return rows
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _id_problem(request: dict) -> str | None:
+    """Why a line's ``userId``, ``itemId`` or ``itemList`` is not (made of) strings, or None."""
+    for key in ("userId", "itemId"):
+        if key in request and not isinstance(request[key], str):
+            return f"{key} must be a string, not {request[key]!r}."
+    items = request.get("itemList")
+    if isinstance(items, list) and not all(isinstance(i, str) for i in items):
+        return f"itemList must list strings, not {items!r}."
+    return None
 
 
 def filter_values(request: dict) -> dict[str, str] | None:

@@ -157,7 +157,12 @@ def create_batch_segment_job(store: Store, params: dict) -> dict:
     if not 1 <= n <= MAX_RESULTS:
         raise errors.InvalidInputException(f"numResults must be between 1 and {MAX_RESULTS:,}, not {n}.")
     if params.get("filterArn"):
-        filters.check_user_filter(store, params["filterArn"], version["datasetGroupArn"])
+        filters.check_user_filter(
+            store,
+            params["filterArn"],
+            version["datasetGroupArn"],
+            interactions=recipe != segmentation.ATTRIBUTE_AFFINITY,
+        )
     batch_jobs.check_locations(params)
     arn = p.arn(KIND, params["jobName"])
     now = time.time()

@@ -50,6 +50,10 @@ def field_name(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).upper()
 
 
+_BOUND = {"int": 2**31, "long": 2**63}
+"""Avro's 32- and 64-bit signed integers: a value ``v`` fits when ``-bound <= v < bound``."""
+
+
 def _value(field: imports.Field, value: object, where: str) -> object:
     """A property value converted to its field's type; InvalidInputException if it is not one."""
     if value is None or value == "":
@@ -60,6 +64,11 @@ def _value(field: imports.Field, value: object, where: str) -> object:
         if field.type == "string":
             if not isinstance(value, str):
                 raise ValueError
+            if field.categorical and len(value) > imports.MAX_CATEGORICAL_CHARS:
+                raise errors.InvalidInputException(
+                    f"{where}: {field.name} value is longer than {imports.MAX_CATEGORICAL_CHARS:,} "
+                    f"characters ({len(value):,}), the most a categorical value may have."
+                )
             return value
         if field.type == "boolean":
             if isinstance(value, bool):
@@ -70,8 +79,8 @@ def _value(field: imports.Field, value: object, where: str) -> object:
         if isinstance(value, bool):
             raise ValueError
         if field.type in ("int", "long"):
-            number = float(value)
-            if number != int(number):
+            number = value if isinstance(value, int) else float(value)
+            if number != int(number) or not -_BOUND[field.type] <= int(number) < _BOUND[field.type]:
                 raise ValueError
             return int(number)
         return float(value)

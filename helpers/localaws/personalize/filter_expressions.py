@@ -10,7 +10,7 @@ Pure: text and tables in, syntax trees and boolean masks out; no store, no boto3
     if          := condition ("AND" condition)*    CurrentUser conditions only
     condition   := DATASET "." FIELD comparison
     comparison  := ["NOT"] "IN" ( "(" value ("," value)* ")" | "CurrentItem" "." FIELD )
-                 | ("<" | "<=" | ">" | ">=" | "=") scalar
+                 | ("<" | "<=" | ">" | ">=" | "=" | "!=") scalar
     value       := STRING | $PARAMETER
     scalar      := NUMBER | STRING | $PARAMETER | "(" $PARAMETER ")" | "CurrentItem" "." FIELD
 
@@ -21,8 +21,10 @@ and requirements"): ``ItemID`` expressions test ``Items`` or ``Interactions``, `
 ``Interactions`` offers only ``EVENT_TYPE`` (with ``IN``/``NOT IN``, where ``"*"`` means any
 type); ``CurrentUser`` appears only in the one ``IF`` at the end of an item expression, and
 ``CurrentItem`` only as the value of an ``Items`` condition; ``NOT IN`` takes no parameters;
-``IN`` matches strings and ``<``, ``<=``, ``>``, ``>=``, ``=`` numbers (``=`` may compare a
-``CurrentUser`` string too); a filter uses at most ``MAX_FIELDS`` distinct dataset fields.
+``IN`` matches strings and ``<``, ``<=``, ``>``, ``>=``, ``=``, ``!=`` numbers (``=`` and ``!=``
+may compare a ``CurrentUser`` string too); a filter uses at most ``MAX_FIELDS`` distinct dataset
+fields, and the filters of a dataset group ``MAX_GROUP_FIELDS`` (the guide's "Amazon Personalize
+endpoints and quotas").
 
 Meaning (``evaluate``): expressions chained with ``|`` combine as the guide says, (the union of
 the INCLUDE expressions, or everything if there are none) minus the union of the EXCLUDE ones.
@@ -47,8 +49,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-MAX_FIELDS = 5
+MAX_FIELDS = 10
 """Distinct dataset fields one filter may use, over all its expressions."""
+
+MAX_GROUP_FIELDS = 20
+"""Distinct dataset fields the filters of one dataset group may use together."""
 
 MAX_VALUES = 100
 """Values one ``filterValues`` entry may hold."""
@@ -56,7 +61,9 @@ MAX_VALUES = 100
 ANY_EVENT = "*"
 """The ``Interactions.EVENT_TYPE`` value that matches every event type."""
 
-COMPARISONS = ("<", "<=", ">", ">=", "=")
+COMPARISONS = ("<", "<=", ">", ">=", "=", "!=")
+_EQUALITIES = ("=", "!=")
+"""The comparisons that may test a ``CurrentUser`` string."""
 DATASETS = ("Items", "Interactions", "Users", "CurrentItem", "CurrentUser")
 TARGETS = {"ITEMID": "ItemID", "USERID": "UserID"}
 _TARGET_DATASETS = {"ItemID": ("Items", "Interactions"), "UserID": ("Users", "Interactions")}
@@ -144,15 +151,17 @@ def tokenize(text: str) -> list[Token]:
                 )
             tokens.append(Token("PARAM", text[i:j], i, text[i + 1 : j]))
             i = j
-        elif ch in "<>=":
-            op = text[i : i + 2] if text[i : i + 2] in ("<=", ">=") else ch
+        elif ch in "<>=" or text[i : i + 2] == "!=":
+            op = text[i : i + 2] if text[i : i + 2] in ("<=", ">=", "!=") else ch
             tokens.append(Token("OP", op, i))
             i += len(op)
         elif ch in _PUNCTUATION:
             tokens.append(Token(_PUNCTUATION[ch], ch, i))
             i += 1
         else:
-            hint = " (use NOT IN)" if ch == "!" else " (strings take double quotes)" if ch == "'" else ""
+            hint = (
+                " (use != or NOT IN)" if ch == "!" else " (strings take double quotes)" if ch == "'" else ""
+            )
             raise FilterExpressionError(f"unexpected character {ch!r}{hint}", i)
     tokens.append(Token("END", "", n))
     return tokens
@@ -277,6 +286,10 @@ class Filter:
                 out.append(c.field)
                 out += [v for v in c.values if isinstance(v, Field)]
         return out
+
+    def distinct_fields(self) -> set[tuple[str, str]]:
+        """The dataset fields the filter uses, as ``(schema dataset, FIELD NAME upper-cased)``."""
+        return {(f.schema, f.name.upper()) for f in self.fields()}
 
     def parameters(self) -> dict[str, str]:
         """Parameter name → ``INCLUDE`` or ``EXCLUDE`` (``INCLUDE`` if any include expression uses it)."""
@@ -437,7 +450,7 @@ class _Parser:
             if any(isinstance(v, Field) for v in c.values):
                 raise FilterExpressionError("IF conditions compare CurrentUser with values", c.position)
             strings = [v for v in c.values if isinstance(v, Literal) and isinstance(v.value, str)]
-            if c.operator in COMPARISONS and c.operator != "=" and strings:
+            if c.operator in COMPARISONS and c.operator not in _EQUALITIES and strings:
                 raise FilterExpressionError(
                     f"{c.operator} compares numbers; {strings[0].value!r} is a string", strings[0].position
                 )
@@ -470,7 +483,7 @@ class _Parser:
         if self.token.kind == "OP":
             operator = self.advance().text
             return Condition(field, operator, (self.scalar(),), start.position)
-        raise self.fail("IN, NOT IN or one of < <= > >= =")
+        raise self.fail("IN, NOT IN or one of < <= > >= = !=")
 
     # DATASET "." FIELD
     def field(self, datasets: tuple[str, ...] = DATASETS) -> Field:
@@ -627,7 +640,7 @@ def check_fields(parsed: Filter, schemas: Mapping[str, Mapping[str, str]]) -> Fi
         if (
             c.operator in COMPARISONS
             and kind != NUMBER
-            and not (in_if and c.operator == "=" and kind == STRING)
+            and not (in_if and c.operator in _EQUALITIES and kind == STRING)
         ):
             raise FilterExpressionError(
                 f"{c.operator} compares numbers; {field} is a string field", c.position
@@ -763,6 +776,7 @@ _COMPARE = {
     ">": np.greater,
     ">=": np.greater_equal,
     "=": np.equal,
+    "!=": np.not_equal,
 }
 
 
@@ -803,6 +817,7 @@ def _condition(c: Condition, values: Values, ctx: Context) -> np.ndarray:
             with np.errstate(invalid="ignore"):
                 for x in numbers:
                     hit |= _COMPARE[c.operator](data, x)
+            hit &= ~np.isnan(data)  # an item without a value matches no comparison, != included
     hit = np.asarray(hit, dtype=bool)
     return ~hit if c.operator == "NOT IN" else hit
 
@@ -816,8 +831,8 @@ def _holds(c: Condition, values: Values, user: Mapping[str, object]) -> bool:
     if c.operator in ("IN", "NOT IN"):
         hit = str(have) in {str(x) for x in found}
         return not hit if c.operator == "NOT IN" else hit
-    if isinstance(have, str) and c.operator == "=":
-        return have in {str(x) for x in found}
+    if isinstance(have, str) and c.operator in _EQUALITIES:
+        return (have in {str(x) for x in found}) == (c.operator == "=")
     return any(bool(_COMPARE[c.operator](float(have), x)) for x in _numbers(found, c))
 
 

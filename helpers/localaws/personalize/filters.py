@@ -90,6 +90,18 @@ def _compile(expression: str, kinds: Mapping[str, Mapping[str, str]]) -> fx.Filt
         raise errors.InvalidInputException(f"{exc}. Expression: {expression}") from exc
 
 
+def _check_group_fields(store: Store, group_arn: str, parsed: fx.Filter) -> None:
+    """InvalidInputException if the group's filters would use more than ``MAX_GROUP_FIELDS`` fields."""
+    used = set(parsed.distinct_fields())
+    for _, doc in store.items(KIND, parent=group_arn):
+        used |= fx.parse(doc["filterExpression"]).distinct_fields()
+    if len(used) > fx.MAX_GROUP_FIELDS:
+        raise errors.InvalidInputException(
+            f"The filters of dataset group {group_arn} would use {len(used)} distinct dataset fields; "
+            f"at most {fx.MAX_GROUP_FIELDS} are allowed per dataset group."
+        )
+
+
 # --- operations -----------------------------------------------------------------------------
 def create_filter(store: Store, params: dict) -> dict:
     """Create a filter on a dataset group from a filter expression."""
@@ -97,7 +109,8 @@ def create_filter(store: Store, params: dict) -> dict:
     group = p.get(store, group_arn, "dataset-group")
     if group["status"] != "ACTIVE":
         raise errors.InvalidInputException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
-    _compile(params["filterExpression"], _schemas(store, group_arn)[0])
+    parsed = _compile(params["filterExpression"], _schemas(store, group_arn)[0])
+    _check_group_fields(store, group_arn, parsed)
     arn = p.arn(KIND, params["name"])
     now = time.time()
     doc = {
@@ -328,14 +341,24 @@ def item_metadata(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict[str,
     return items_table(store, group_arn), kinds.get("Items", {}), categorical.get("Items", set())
 
 
-def check_user_filter(store: Store, filter_arn: str, group_arn: str) -> None:
+def check_user_filter(store: Store, filter_arn: str, group_arn: str, *, interactions: bool = True) -> None:
     """Check that a filter can filter the users of a dataset group (a batch segment job's).
+
+    Args:
+        interactions: whether the job's recipe takes item interactions filters (the guide's
+            "Guidelines and requirements": Item-Attribute-Affinity does not).
 
     Raises:
         ResourceNotFoundException: no filter has this ARN.
-        InvalidInputException: the filter is not ACTIVE, is of another dataset group, or filters items.
+        InvalidInputException: the filter is not ACTIVE, is of another dataset group, filters
+            items, or filters by interactions where they are not allowed.
     """
-    _filter_of(store, filter_arn, group_arn, "UserID")
+    parsed, _ = _filter_of(store, filter_arn, group_arn, "UserID")
+    if not interactions and parsed.uses("Interactions"):
+        raise errors.InvalidInputException(
+            f"Filter {filter_arn} filters by item interactions, which the Item-Attribute-Affinity "
+            "recipe does not take; filter by Users fields instead."
+        )
 
 
 def excluded_users(

@@ -46,6 +46,8 @@ TYPES = ("long", "int", "float", "double", "string", "boolean")
 MIN_INTERACTIONS = 1_000
 MIN_USERS = 25
 MIN_PER_USER = 2
+MAX_CATEGORICAL_CHARS = 1000
+"""Characters of a categorical value (Amazon Personalize endpoints and quotas)."""
 
 _REQUIRED: dict[tuple[str, str | None], dict[str, str]] = {
     ("INTERACTIONS", None): {"USER_ID": "string", "ITEM_ID": "string", "TIMESTAMP": "long"},
@@ -249,7 +251,7 @@ def _convert(name: str, frame: pd.DataFrame, fields: list[Field]) -> pd.DataFram
             limit = (
                 256
                 if field.name in ("USER_ID", "ITEM_ID", "EVENT_TYPE")
-                else 1000
+                else MAX_CATEGORICAL_CHARS
                 if field.categorical
                 else 20_000
             )

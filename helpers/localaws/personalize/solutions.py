@@ -518,19 +518,6 @@ AUTO_TRAINING_SCHEDULE = "rate(7 days)"
 """The schedule of automatic training when a solution names none (AWS's default)."""
 
 
-def _check_schedule(config: dict | None, member: str) -> None:
-    """InvalidInputException unless ``autoTrainingConfig.schedulingExpression`` is 1–30 days."""
-    expression = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
-    if expression is None:
-        return
-    days = int(expression.removeprefix("rate(").split(" ", 1)[0])  # botocore's pattern: rate(N day[s])
-    if not 1 <= days <= 30:
-        raise errors.InvalidInputException(
-            f"{member}.autoTrainingConfig.schedulingExpression {expression} must be between "
-            "rate(1 day) and rate(30 days)."
-        )
-
-
 def _with_schedule(params: dict) -> dict | None:
     """The solution's ``solutionConfig``, with AWS's default schedule when it trains automatically."""
     config = params.get("solutionConfig")
@@ -549,7 +536,6 @@ def create_solution(store: Store, params: dict) -> dict:
     """
     recipe = _check_recipe(params["recipeArn"])
     algorithms.check_solution_config(recipe, params)
-    _check_schedule(params.get("solutionConfig"), "solutionConfig")
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
     if params.get("performHPO") and recipe in segmentation.RECIPES:
@@ -601,7 +587,7 @@ def update_solution(store: Store, params: dict) -> dict:
         raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
     config = params.get("solutionUpdateConfig") or {}
     algorithms.check_events_config(recipe_of(doc), config.get("eventsConfig"), "solutionUpdateConfig")
-    _check_schedule(config, "solutionUpdateConfig")
+    algorithms.check_schedule(config, "solutionUpdateConfig")
     now = _now()
     summary = {
         "solutionUpdateConfig": config,

@@ -63,7 +63,7 @@ def test_tokenize_keeps_positions_and_values():
     ("text", "position", "reason"),
     [
         ('Items.A IN ("open', 12, "not closed"),
-        ("Items.A != 3", 8, "'!' (use NOT IN)"),
+        ("Items.A ! 3", 8, "'!' (use != or NOT IN)"),
         ("Items.A IN ('x')", 12, "double quotes"),
         ("Items.A < $", 10, "parameter name"),
         ("Items.A < 1.2.3", 10, "not a number"),
@@ -163,11 +163,10 @@ def test_parameters_of_include_and_exclude():
         ("INCLUDE UserID WHERE Users.A < 3 IF CurrentUser.B > 2", 33, "item (ItemID) expressions only"),
         ("INCLUDE UserID WHERE Users.A < CurrentItem.A", 29, "CurrentItem values compare Items fields only"),
         ("INCLUDE ItemID WHERE Items.A < 3 | INCLUDE UserID WHERE Users.A < 3", 35, "filter the same thing"),
-        (
-            "INCLUDE ItemID WHERE Items.A < 1 AND Items.B < 1 AND Items.C < 1 AND Items.D < 1 "
-            "AND Items.E < 1 AND Items.F < 1",
-            101,
-            "at most 5 distinct dataset fields; Items.F is the 6th",
+        (  # Amazon Personalize endpoints and quotas: at most 10 distinct dataset fields per filter
+            "INCLUDE ItemID WHERE " + " AND ".join(f"Items.F{i} < 1" for i in range(11)),
+            191,
+            "at most 10 distinct dataset fields; Items.F10 is the 11th",
         ),
     ],
 )
@@ -262,6 +261,7 @@ def test_bind__exclude_parameters_are_optional():
         ("INCLUDE ItemID WHERE Items.PRICE > $P", {"P": "25"}, ["i4"]),
         ("INCLUDE ItemID WHERE Items.PRICE >= $P", {"P": '"25"'}, ["i1", "i4"]),  # a quoted number
         ("INCLUDE ItemID WHERE Items.STOCK = 0", None, ["i0"]),
+        ("INCLUDE ItemID WHERE Items.PRICE != 25", None, ["i0", "i2", "i4"]),  # NaN price: not even !=
         (
             'INCLUDE ItemID WHERE Items.CATEGORY IN ("hat") AND Items.PRICE < 50 OR Items.STOCK = 3',
             None,
@@ -385,7 +385,14 @@ def _catalogue(draw) -> tuple[pd.DataFrame, pd.DataFrame]:
     return items, events
 
 
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def _holds(c: fx.Condition, row: pd.Series, item: str, events: pd.DataFrame, values: dict) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -118,3 +120,17 @@ def test_product_picture_is_escaped_svg(the_shop):
     assert root.find("{http://www.w3.org/2000/svg}title").text == "<Puzzle & co>"
     assert "<Puzzle" not in svg
     assert images.product_svg(the_shop.products["a1"]).count(images.COLOURS["teal"]) == 1
+
+
+def test_event_log__owner_only(tmp_path):
+    """The shop's event log says what each shopper did: its folder 0700, its files 0600."""
+    old = os.umask(0o022)
+    try:
+        log = shop.EventLog(tmp_path / "log" / "events.sqlite")
+        log.record("u1", "i1", shop.EVENT_TYPES[0])
+    finally:
+        os.umask(old)
+    files = sorted((tmp_path / "log").iterdir())
+    assert [p.name for p in files][:2] == ["events.sqlite", "events.sqlite-shm"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    assert stat.S_IMODE((tmp_path / "log").stat().st_mode) == 0o700
