@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from helpers import series
+from helpers import config, series
 
 NOTEBOOKS = series.notebooks()
 LAST = NOTEBOOKS[-1].name
@@ -88,3 +89,25 @@ def test_notebook__links_to_the_next_notebook(notebook):
     assert links, f"{notebook.name}: expected a '**Next:** [NN_name](NN_name.ipynb)' link, found none"
     target = links[-1]
     assert (notebook.parent / target).is_file(), f"{notebook.name}: **Next:** links {target}, not a file"
+
+
+def _nav_entries(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [entry for item in node for entry in _nav_entries(item)]
+    if isinstance(node, dict):
+        return [entry for value in node.values() for entry in _nav_entries(value)]
+    return []
+
+
+def test_book_nav__lists_every_notebook_and_page_in_order():
+    book = yaml.safe_load((config.ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    entries = _nav_entries(book.get("nav", []))
+    listed = [e.removeprefix("notebooks/") for e in entries if e.startswith("notebooks/")]
+    assert listed == [nb.name for nb in NOTEBOOKS], (
+        f"mkdocs.yml nav lists {listed}, the series is {NOTEBOOKS}"
+    )
+    pages = sorted(p.name for p in (config.ROOT / "docs").glob("*.md"))
+    missing = [p for p in pages if p not in entries]
+    assert not missing, f"docs pages missing from the mkdocs.yml nav: {missing}"
