@@ -5,13 +5,13 @@ Nothing here reads the clock, the disk or the network: callers pass a
 byte-identical CSVs.
 
 Modules: ``vocabulary`` (categories, words, personas), ``users`` (``make_users``),
-``catalogue`` (``make_items``), ``interactions`` (``make_interactions``), ``schemas`` (the Avro
-schemas of the three datasets), ``truth`` (what each shopper truly likes), ``drift`` (the weeks
-after the data, with shifting tastes).
+``catalogue`` (``make_items``; ``new_edition``, a launch's PutItems record), ``interactions``
+(``make_interactions``), ``schemas`` (the Avro schemas of the three datasets), ``truth`` (what
+each shopper truly likes), ``drift`` (the weeks after the data, with shifting tastes).
 """
 
-from .catalogue import make_items
+from .catalogue import make_items, new_edition
 from .interactions import make_interactions
 from .users import make_users
 
-__all__ = ["make_items", "make_interactions", "make_users"]
+__all__ = ["make_items", "make_interactions", "make_users", "new_edition"]

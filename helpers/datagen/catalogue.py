@@ -240,3 +240,41 @@ def make_items(
             "IS_NEW": is_new,
         }
     )
+
+
+def camel_case(field: str) -> str:
+    """Return a schema field name as PutItems and PutUsers spell it: ``CATEGORY_L1`` → ``categoryL1``."""
+    head, *rest = field.lower().split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def new_edition(product: pd.Series, created: int) -> dict[str, object]:
+    """Return the PutItems ``properties`` of a new edition of a catalogue product.
+
+    The launch of notebooks 08 and 11: the same category, price and gender, ", new edition" in
+    the name, "New edition." before the description, promoted, and created at ``created``. Keys
+    are the Items schema's fields in camel case, as PutItems wants them; an empty field is None.
+
+    Args:
+        product: one row of ``make_items`` (a catalogue row, indexed by column name).
+        created: the new edition's ``CREATION_TIMESTAMP``, in Unix seconds.
+
+    Returns:
+        ``{"price": …, "categoryL1": …, …}``, ready for ``json.dumps``.
+    """
+    fields = {
+        "PRICE": float(product["PRICE"]),
+        "CATEGORY_L1": product["CATEGORY_L1"],
+        "CATEGORY_L2": product["CATEGORY_L2"],
+        "PRODUCT_NAME": f"{product['PRODUCT_NAME']}, new edition",
+        "PRODUCT_DESCRIPTION": f"New edition. {product['PRODUCT_DESCRIPTION']}",
+        "GENDER": product["GENDER"],
+        "PROMOTED": "Y",
+        "CREATION_TIMESTAMP": int(created),
+    }
+    return {camel_case(name): None if _missing(value) else value for name, value in fields.items()}
+
+
+def _missing(value: object) -> bool:
+    """True for an empty catalogue cell (NaN)."""
+    return isinstance(value, float) and np.isnan(value)

@@ -84,7 +84,7 @@ EXPECTED: dict[str, dict] = {
     },
     "11_custom_recipes": {
         "n_solutions": equals(3),
-        "n_tuned_params": equals(4),
+        "n_tuned_params": equals(2),  # SIMS: popularity_discount_factor, min_cointeraction_count
         "n_active_versions": equals(3),
         "n_active_campaigns": equals(3),
         "n_campaigns_made": equals(4),  # three in section 2, Similar-Items in 4.2
