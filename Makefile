@@ -11,9 +11,9 @@ export TQDM_DISABLE ?= 1
 WHEELHOUSE ?= wheelhouse
 OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
 
-.PHONY: setup wheelhouse run test lint unit notebooks nbval lab book storefront bench clean
+.PHONY: setup browser wheelhouse run test lint unit notebooks nbval lab book storefront bench clean
 
-setup: $(STAMP) ## the environment only: venv, packages, the python3 kernel
+setup: $(STAMP) $(VENV)/.browser ## the environment: venv, packages, the python3 kernel, a headless Chromium
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@echo "setting up $(VENV): packages$(if $(OFFLINE), from $(WHEELHOUSE)/,) and the python3 kernel (about a minute)"
@@ -22,6 +22,16 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PY) -m pip install --quiet $(OFFLINE) -r requirements-dev.txt -e .
 	@$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (recsys)" >/dev/null
 	@touch $@
+
+# a headless Chromium for notebook 07's screenshots and the browser tests (helpers/browser.py):
+# one already installed (or named by RECSYS_CHROMIUM), else Playwright's download, else Debian's
+# package; RECSYS_BROWSER_INSTALL=no installs nothing. Without one, both do without it.
+$(VENV)/.browser: $(STAMP)
+	@$(PY) -m helpers.browser
+	@touch $@
+
+browser: $(STAMP) ## look for a headless Chromium again, and install one where none is found
+	@$(PY) -m helpers.browser
 
 wheelhouse: ## download every package setup installs into $(WHEELHOUSE)/, for rooms with no internet
 	$(PYTHON) -m pip download --quiet --dest $(WHEELHOUSE) pip "setuptools>=68" -r requirements-dev.txt

@@ -292,7 +292,8 @@ def get_parameter(name: str, default: str | None = None) -> str | None:
 # --- AWS mode: opt-in, cost estimate, tags ----------------------------------------------------
 BILLABLE = {
     "personalize": (
-        "CreateDatasetImportJob", "CreateRecommender", "CreateSolutionVersion", "CreateCampaign",
+        "CreateDatasetImportJob", "CreateRecommender", "StartRecommender", "UpdateRecommender",
+        "CreateSolution", "UpdateSolution", "CreateSolutionVersion", "CreateCampaign", "UpdateCampaign",
         "CreateBatchInferenceJob", "CreateBatchSegmentJob",
     ),
     "personalize-events": ("PutEvents", "PutItems", "PutUsers"),
@@ -311,21 +312,40 @@ def confirm_aws() -> None:
     """
     if os.environ.get(CONFIRM_VARIABLE, "").strip().lower() != "yes":
         raise PermissionError(
-            "RECSYS_BACKEND=aws runs the series on your AWS account, which bills for data, training "
-            f"and every ACTIVE recommender ({cost_estimate()}). Set {CONFIRM_VARIABLE}=yes to confirm, "
-            "or unset RECSYS_BACKEND to use the free local backend."
+            "RECSYS_BACKEND=aws runs the series on your AWS account, which bills for data, training, "
+            f"every ACTIVE recommender and campaign ({cost_estimate()}). "
+            f"Set {CONFIRM_VARIABLE}=yes to confirm, or unset RECSYS_BACKEND to use the free local backend."
         )
 
 
-def cost_estimate() -> str:
-    """Return one line estimating what the series costs on AWS, from the pricing model.
+def cost_estimate(footprint: costs.Footprint | None = None) -> str:
+    """Return one line estimating what the series can leave billing on AWS, from the pricing model.
+
+    Args:
+        footprint: what is left running; by default everything the series can leave
+            (``costs.series_footprint``): the five recommenders, notebook 11's four campaigns at
+            their minimum throughput, its training (HPO included) and the data in S3.
 
     Returns:
-        ``"about USD <n> a month while its 5 recommenders stay ACTIVE; …"`` (``costs.shop_month``).
+        ``"about USD <n> a month if … stay ACTIVE (…), plus USD <m> of training once; …"``.
     """
-    n = len(config.USE_CASES)
-    total = costs.shop_month(n)["total"]
-    return f"about USD {total:,.0f} a month while its {n} recommenders stay ACTIVE; run 99_cleanup when done"
+    footprint = footprint or costs.series_footprint(len(config.USE_CASES))
+    bill = costs.footprint_month(footprint)
+    monthly = bill["total"] - bill["training"]
+    auto = (
+        f"automatic training USD {bill['automatic training']:,.0f}"
+        if footprint.auto_training
+        else "no automatic training (the notebooks set performAutoTraining=False)"
+    )
+    return (
+        f"about USD {monthly:,.0f} a month if its {len(footprint.recommenders)} recommenders "
+        f"(USD {bill['recommenders']:,.0f}) and {len(footprint.campaigns)} campaigns "
+        f"(USD {bill['campaigns']:,.0f}) stay ACTIVE at their minimum throughput, {auto}, storage and "
+        f"ingestion USD {bill['storage'] + bill['ingestion']:,.2f}; plus up to USD {bill['training']:,.0f} "
+        f"of training once (HPO included), at list prices not checked against today's "
+        f"(see {costs.CALCULATOR}); "
+        "run 99_cleanup when done"
+    )
 
 
 def show_cost_estimate(model: Any, **_: Any) -> None:
@@ -410,6 +430,39 @@ def find_by_name(list_fn: Callable[..., dict], name: str, **list_kwargs: Any) ->
         if not answer.get("nextToken"):
             raise LookupError(f"{list_fn.__name__} lists no resource named {name!r}")
         token = {"nextToken": answer["nextToken"]}
+
+
+_TRAINING = ("CREATE PENDING", "CREATE IN_PROGRESS")
+
+
+def find_or_train_version(personalize: Any, solution_arn: str, **create_kwargs: Any) -> str:
+    """Return the ARN of the solution version to use, training one only if there is none to reuse.
+
+    The newest ACTIVE version wins; else the newest one still training (an earlier run's, or
+    automatic training's), which the caller then waits for; else ``create_solution_version``
+    trains a new one. So a re-run never pays for a second training of the same data.
+
+    Args:
+        personalize: a ``personalize`` client.
+        solution_arn: the solution.
+        **create_kwargs: passed on to ``create_solution_version`` (``trainingMode`` …).
+    """
+    versions: list[dict] = []
+    token: dict[str, str] = {}
+    while True:
+        answer = personalize.list_solution_versions(solutionArn=solution_arn, **token)
+        versions += answer["solutionVersions"]
+        if not answer.get("nextToken"):
+            break
+        token = {"nextToken": answer["nextToken"]}
+    newest_first = sorted(versions, key=lambda v: v["creationDateTime"], reverse=True)
+    for wanted in (("ACTIVE",), _TRAINING):
+        for version in newest_first:
+            if version["status"] in wanted:
+                return version["solutionVersionArn"]
+    return personalize.create_solution_version(solutionArn=solution_arn, **create_kwargs)[
+        "solutionVersionArn"
+    ]
 
 
 def local_model_tuning(recommender_arn: str) -> dict | None:

@@ -15,10 +15,17 @@ https://aws.amazon.com/personalize/pricing/):
 - **batch inference**, per 1,000 recommendations, in tiers;
 - a **free tier** for the first two months of an account's use of Personalize.
 
-Every rate is a field of :class:`Rates` with its source, so that a reader can put today's list
-price in and rerun. :data:`READ_ON` is the day we consulted the page. Our stored copy of the page
-gives the billing dimensions above but not the figures, so the default figures are those the
-article and Personalize's published list prices used; check them on the page before budgeting.
+Every rate is a field of :class:`Rates`, and :data:`RATE_SOURCES` says where each figure comes
+from and whether we could check it, so that a reader can put today's list price in and rerun.
+:data:`READ_ON` is the day we consulted the page. This project is built without internet access:
+our stored copy of the page gives the billing dimensions above but **none of the figures**, so no
+default figure was checked against today's page. They are the article's (whose date we do not
+know) and older list prices; check each on the page or in the AWS Pricing Calculator
+(:data:`CALCULATOR`) before budgeting.
+
+:class:`Footprint` and :func:`footprint_month` price what the series can leave billing on AWS
+(recommenders, campaigns, automatic and one-off training, storage, ingestion);
+``helpers.aws.cost_estimate`` prints that before the first billable call of each notebook.
 
 The article's estimate is **USD 270.05 per recommender per month** — 6,000 users, 1 GB ingested a
 month, 720 hours — and **USD 540.10** for two. :func:`article_estimate` reproduces both. Where the
@@ -41,6 +48,21 @@ SOURCE = "https://aws.amazon.com/personalize/pricing/"
 
 READ_ON = "2026-12-01"
 """The day we consulted the pricing page (its billing dimensions; the figures as noted above)."""
+
+CALCULATOR = "https://calculator.aws/"
+"""The AWS Pricing Calculator (add the Amazon Personalize service): today's rates of a region."""
+
+RATE_SOURCES = {
+    "ingestion_per_gb": "the article; not checked here",
+    "training_per_hour": "an older list price; not checked here",
+    "recommender_per_hour": "implied by the article's USD 270.05; not checked here",
+    "campaign_tps_hour": "older list prices; not checked here",
+    "batch_per_1000": "older list prices; not checked here",
+    "s3_storage_per_gb_month": "S3 Standard's older us-east-1 rate; not checked here",
+    "free tier": "the AWS Free Tier's former Personalize amounts; not checked here",
+}
+"""Where each default figure of :class:`Rates` comes from, and that none could be checked here
+(the pricing page's figures were not in our offline copy; the article gives no date)."""
 
 ARTICLE_USERS = 6_000
 ARTICLE_GB_PER_MONTH = 1.0
@@ -82,7 +104,8 @@ class Rates:
         free_training_hours: training hours free each free month.
         free_tps_hours: campaign TPS-hours free each free month. The free-tier amounts are those
             the AWS Free Tier listed for Personalize; the tier may not cover every dimension.
-        source: where the rates come from.
+        s3_storage_per_gb_month: S3 Standard storage per GB and month (the CSVs, batch output).
+        source: where the rates come from (per figure: :data:`RATE_SOURCES`).
         read_on: when they were read.
     """
 
@@ -95,11 +118,17 @@ class Rates:
     free_ingestion_gb: float = 20.0
     free_training_hours: float = 100.0
     free_tps_hours: float = 50.0
+    s3_storage_per_gb_month: float = 0.023
     source: str = SOURCE
     read_on: str = READ_ON
 
     def __post_init__(self) -> None:
-        for name in ("ingestion_per_gb", "training_per_hour", "recommender_per_hour"):
+        for name in (
+            "ingestion_per_gb",
+            "training_per_hour",
+            "recommender_per_hour",
+            "s3_storage_per_gb_month",
+        ):
             _non_negative(name, getattr(self, name))
         for name in ("campaign_tps_hour", "batch_per_1000"):
             tiers = getattr(self, name)
@@ -194,19 +223,32 @@ def _tier_labels(tiers: Tiers, unit: str) -> list[str]:
 
 
 def rates_table(rates: Rates = Rates()) -> list[dict]:
-    """The rates as rows ``{"dimension", "unit", "usd"}``, one per rate and tier, for display."""
+    """The rates as rows ``{"dimension", "unit", "usd", "source"}``, one per rate and tier, for display.
+
+    ``source`` is the figure's :data:`RATE_SOURCES` label, or "given" where ``rates`` changed it.
+    """
+    default = Rates()
+
+    def source(name: str) -> str:
+        return RATE_SOURCES[name] if getattr(rates, name) == getattr(default, name) else "given"
+
     rows = [
         {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": rates.ingestion_per_gb},
         {"dimension": "training", "unit": "training hour (4 vCPU, 8 GiB)", "usd": rates.training_per_hour},
         {"dimension": "recommender", "unit": "hour ACTIVE at 1 request/s", "usd": rates.recommender_per_hour},
     ]
+    for row, name in zip(
+        rows, ("ingestion_per_gb", "training_per_hour", "recommender_per_hour"), strict=True
+    ):
+        row["source"] = source(name)
     tiered_rates = (
-        ("campaign", "TPS-hours a month", rates.campaign_tps_hour),
-        ("batch inference (per 1,000)", "recommendations a month", rates.batch_per_1000),
+        ("campaign", "TPS-hours a month", "campaign_tps_hour"),
+        ("batch inference (per 1,000)", "recommendations a month", "batch_per_1000"),
     )
-    for dimension, unit, tiers in tiered_rates:
+    for dimension, unit, name in tiered_rates:
+        tiers = getattr(rates, name)
         for label, (_, price) in zip(_tier_labels(tiers, unit), tiers, strict=True):
-            rows.append({"dimension": dimension, "unit": label, "usd": price})
+            rows.append({"dimension": dimension, "unit": label, "usd": price, "source": source(name)})
     return rows
 
 
@@ -307,6 +349,111 @@ def shop_month(
         raise ValueError(f"n_recommenders must be an integer >= 0, not {n_recommenders!r}")
     usage = Usage(gb_ingested=gb_ingested, recommenders=(Recommender(hours, min_rps),) * n_recommenders)
     return monthly_cost(usage, rates)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a run leaves billing on AWS until it is deleted: the resources, and the training.
+
+    Attributes:
+        recommenders: each ACTIVE recommender's ``minRecommendationRequestsPerSecond``.
+        campaigns: each ACTIVE campaign's ``minProvisionedTPS``.
+        training_hours: training hours of the solution versions trained once (HPO included).
+        auto_training: one ``(days between trainings, training hours each)`` per solution with
+            ``performAutoTraining`` (AWS's default: every 7 days).
+        gb_stored: GB kept in S3.
+        gb_ingested: GB imported and streamed in a month.
+    """
+
+    recommenders: Sequence[float] = ()
+    campaigns: Sequence[float] = ()
+    training_hours: float = 0.0
+    auto_training: Sequence[tuple[float, float]] = ()
+    gb_stored: float = 0.0
+    gb_ingested: float = 0.0
+
+    def __post_init__(self) -> None:
+        if any(rps < 1 for rps in self.recommenders) or any(tps < 1 for tps in self.campaigns):
+            raise ValueError("recommenders and campaigns each need a minimum throughput of at least 1")
+        if any(not 1 <= days <= 30 or hours < 0 for days, hours in self.auto_training):
+            raise ValueError(
+                f"auto_training must be (1-30 days, hours >= 0) pairs, not {self.auto_training!r}"
+            )
+        for name in ("training_hours", "gb_stored", "gb_ingested"):
+            _non_negative(name, getattr(self, name))
+
+
+def footprint_month(footprint: Footprint, rates: Rates = Rates(), hours: float = HOURS_PER_MONTH) -> dict:
+    """A month of what a run left running, line by line (no free tier, no traffic above the minimums).
+
+    Args:
+        footprint: what is left.
+        rates: the rates.
+        hours: hours in the month (730 on average).
+
+    Returns:
+        ``{"recommenders", "campaigns", "automatic training", "training", "storage", "ingestion",
+        "total"}`` in USD; ``training`` is the one-off training, billed once.
+    """
+    _non_negative("hours", hours)
+    days = hours / 24
+    bill = {
+        "recommenders": sum(
+            recommender_cost(Recommender(hours, rps), rates) for rps in footprint.recommenders
+        ),
+        "campaigns": campaign_cost(sum(footprint.campaigns) * hours, rates),
+        "automatic training": sum(
+            days / every * each * rates.training_per_hour for every, each in footprint.auto_training
+        ),
+        "training": training_cost(footprint.training_hours, rates),
+        "storage": footprint.gb_stored * rates.s3_storage_per_gb_month,
+        "ingestion": ingestion_cost(footprint.gb_ingested, rates),
+    }
+    bill["total"] = sum(bill.values())
+    return bill
+
+
+HOURS_PER_VERSION = 1.0
+"""Training hours we assume one solution version of the series bills on AWS (its data is small);
+an assumption, not a measurement: ``trainingHours`` of each version tells the real figure."""
+
+HPO_TRAINING_JOBS = 40
+"""Training jobs of a version trained with HPO, at most (``maxNumberOfTrainingJobs`` may not exceed
+40): the upper bound we price, each at :data:`HOURS_PER_VERSION`."""
+
+
+def series_footprint(
+    n_recommenders: int,
+    n_campaigns: int = 4,
+    n_versions: int = 5,
+    n_hpo_versions: int = 1,
+    n_auto_training: int = 0,
+    min_throughput: float = 1.0,
+    gb_stored: float = 0.1,
+    gb_ingested: float = 1.0,
+) -> Footprint:
+    """What the series can leave billing: notebook 05's recommenders and notebook 11's solutions.
+
+    Args:
+        n_recommenders: recommenders left ACTIVE (notebook 05 creates 5).
+        n_campaigns: campaigns left ACTIVE (notebook 11 creates 4 and deletes them at its end unless
+            asked to keep them).
+        n_versions: solution versions trained once (notebook 11 trains 5).
+        n_hpo_versions: of them, trained with HPO (1), priced at :data:`HPO_TRAINING_JOBS` jobs.
+        n_auto_training: solutions left with ``performAutoTraining`` (the notebooks create none).
+        min_throughput: each recommender's and campaign's minimum requests per second.
+        gb_stored: GB in S3 (the CSVs are about 0.05 GB at full scale).
+        gb_ingested: GB imported and streamed.
+    """
+    hpo_hours = n_hpo_versions * HPO_TRAINING_JOBS * HOURS_PER_VERSION
+    return Footprint(
+        recommenders=(min_throughput,) * n_recommenders,
+        campaigns=(min_throughput,) * n_campaigns,
+        training_hours=(n_versions - n_hpo_versions) * HOURS_PER_VERSION + hpo_hours,
+        auto_training=((7.0, HOURS_PER_VERSION),) * n_auto_training,
+        gb_stored=gb_stored,
+        gb_ingested=gb_ingested,
+    )
 
 
 def revenue_uplift(revenue: float, uplift: float) -> float:

@@ -2,13 +2,15 @@
 
 ``running()`` starts ``python -m helpers.storefront`` (the same server as ``make storefront``)
 on a free port of 127.0.0.1 and stops it afterwards; ``screenshot()`` photographs a page with
-headless Chromium (Debian's ``chromium`` package) through Playwright.
+the headless Chromium ``helpers.browser`` finds, through Playwright, and ``show()`` gives
+notebook 07 that photograph, or the page's HTML where the machine has no browser.
 """
 
 from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import html
 import http.client
 import os
 import socket
@@ -16,14 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpers import config
+from helpers import browser, config
 
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium, which Playwright drives (we never let Playwright download a browser)."""
+if TYPE_CHECKING:
+    from IPython.display import DisplayObject
 
 
 def free_port() -> int:
@@ -97,25 +101,53 @@ def screenshot(url: str, path: Path, width: int = 1100, height: int = 820) -> Pa
     has one), so the browser runs in a thread of its own.
 
     Raises:
-        FileNotFoundError: Debian's Chromium is not installed (``apt-get install chromium``).
+        helpers.browser.ChromiumNotFoundError: the machine has no Chromium we can drive.
     """
-    if not CHROMIUM.exists():
-        raise FileNotFoundError(
-            f"no Chromium at {CHROMIUM}: install Debian's package with apt-get install chromium"
-        )
+    chromium = browser.find()
 
     def shoot() -> Path:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            launched = playwright.chromium.launch(**chromium.launch_options())
             try:
-                page = browser.new_page(viewport={"width": width, "height": height})
+                page = launched.new_page(viewport={"width": width, "height": height})
                 page.goto(url)
                 page.screenshot(path=str(path))
             finally:
-                browser.close()
+                launched.close()
         return Path(path)
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(shoot).result(timeout=120)
+
+
+def show(url: str, path: Path) -> DisplayObject:
+    """What notebook 07 displays for a page: its screenshot, or a note and its HTML without a browser.
+
+    Without a Chromium (``helpers.browser``), the notebook still runs to the end: it shows the
+    page's HTML in a frame of its own (scripts off; styles and pictures load while the storefront
+    runs).
+
+    Args:
+        url: the page, on a running storefront.
+        path: where to save the PNG.
+
+    Returns:
+        An ``IPython.display.Image``, or an ``IPython.display.HTML`` with the note and the page.
+    """
+    from IPython.display import HTML, Image
+
+    try:
+        return Image(filename=screenshot(url, path))
+    except browser.ChromiumNotFoundError as missing:
+        parts = urllib.parse.urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        status, page = get(origin, urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
+        page = page.replace("<head>", f'<head><base href="{origin}/">', 1)
+        note = (
+            f"<p><b>No screenshot</b> ({html.escape(str(missing))}): the page's HTML as the browser "
+            f"receives it (HTTP {status}). <code>make browser</code> tries to install a Chromium.</p>"
+        )
+        frame = f'<iframe sandbox srcdoc="{html.escape(page)}" style="width:100%;height:480px"></iframe>'
+        return HTML(note + frame)

@@ -134,7 +134,7 @@ def test_create_solution__accepts_the_guides_names(personalize, group):
             }
         },
     }
-    arn = make_solution(personalize, group, solutionConfig=config)
+    arn = make_solution(personalize, group, solutionConfig=config, performAutoTraining=False)
     assert personalize.describe_solution(solutionArn=arn)["solution"]["solutionConfig"] == config
 
 

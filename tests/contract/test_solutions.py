@@ -90,8 +90,42 @@ def test_create_solution(personalize, group):
         group,
     )
     assert solution["performHPO"] is False and solution["performAutoML"] is False
-    assert solution["solutionConfig"] == {"algorithmHyperParameters": {"hidden_dimension": "64"}}
+    assert solution["performAutoTraining"] is True  # AWS's default: a new version every 7 days
+    assert solution["solutionConfig"] == {
+        "algorithmHyperParameters": {"hidden_dimension": "64"},
+        "autoTrainingConfig": {"schedulingExpression": "rate(7 days)"},
+    }
     assert "latestSolutionVersion" not in solution
+
+
+def test_create_solution__without_automatic_training(personalize, group):
+    arn = make_solution(personalize, group, performAutoTraining=False)
+    solution = personalize.describe_solution(solutionArn=arn)["solution"]
+    assert solution["performAutoTraining"] is False
+    assert "solutionConfig" not in solution or "autoTrainingConfig" not in (solution["solutionConfig"] or {})
+
+
+def test_create_solution__own_schedule(personalize, group):
+    schedule = {"autoTrainingConfig": {"schedulingExpression": "rate(30 days)"}}
+    arn = make_solution(personalize, group, solutionConfig=schedule)
+    assert personalize.describe_solution(solutionArn=arn)["solution"]["solutionConfig"] == schedule
+
+
+@pytest.mark.parametrize("expression", ["rate(0 days)", "rate(31 days)", "rate(365 days)"])
+def test_create_solution__schedule_out_of_bounds(personalize, group, state, expression):
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_solution(
+            name="s",
+            datasetGroupArn=group,
+            recipeArn=USER_PERSONALIZATION,
+            solutionConfig={"autoTrainingConfig": {"schedulingExpression": expression}},
+        ),
+        "InvalidInputException",
+        400,
+        f"solutionConfig.autoTrainingConfig.schedulingExpression {expression}",
+    )
+    assert snapshot(state) == before
 
 
 def test_create_solution__on_a_domain_dataset_group(personalize, s3):
@@ -390,6 +424,15 @@ def test_update_solution__errors(personalize, group, state):
         "InvalidInputException",
         400,
         "eventsConfig",
+    )
+    late = {"autoTrainingConfig": {"schedulingExpression": "rate(45 days)"}}
+    assert_error(
+        lambda: personalize.update_solution(
+            solutionArn=arn, performAutoTraining=True, solutionUpdateConfig=late
+        ),
+        "InvalidInputException",
+        400,
+        "solutionUpdateConfig.autoTrainingConfig.schedulingExpression rate(45 days)",
     )
     missing = f"arn:aws:personalize:{REGION_ACCOUNT}:solution/none"
     assert_error(

@@ -87,6 +87,9 @@ EXPECTED: dict[str, dict] = {
         "n_tuned_params": equals(4),
         "n_active_versions": equals(3),
         "n_active_campaigns": equals(3),
+        "n_campaigns_made": equals(4),  # three in section 2, Similar-Items in 4.2
+        "n_campaigns_deleted": equals(0),  # KEEP_CAMPAIGNS=None: kept locally (free), deleted on AWS
+        "n_solutions_auto_training": equals(0),  # every solution created with performAutoTraining=False
         "campaign_month_usd": equals(144.0),
         "ranking_is_permutation": equals(True),
         "top5_favourite_before": equals(0.0),

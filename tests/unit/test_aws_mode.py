@@ -9,47 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from helpers import aws, config
+from helpers import aws, config, costs
 
 GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/retail-demo-ecommerce"
 ROLE_ARN = "arn:aws:iam::123456789012:role/retail-demo-personalize"
 NOW = datetime.datetime(2026, 6, 30, tzinfo=datetime.UTC)
 KEY, VALUE = config.TAG
-
-
-def _aws_client(name: str):
-    """A client as AWS mode makes it: no local backend hooks, the safeguards registered."""
-    client = boto3.session.Session().client(
-        name, region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret"
-    )
-    client.meta.events.unregister("before-call", unique_id="localaws-answer")
-    client.meta.events.unregister("before-parameter-build", unique_id="localaws-params")
-    aws.register_safeguards(client.meta.events)
-    return client
-
-
-@pytest.fixture
-def stubbed(monkeypatch):
-    """``stubbed(name)`` returns ``(client, stubber)``; ``aws.client(name)`` returns that client."""
-    made = {}
-    monkeypatch.setattr(aws, "_estimate_shown", False)
-    monkeypatch.setattr(aws, "client", lambda name, **_: made[name][0])
-
-    def make(name: str):
-        client = _aws_client(name)
-        stubber = Stubber(client)
-        stubber.activate()
-        made[name] = (client, stubber)
-        return client, stubber
-
-    yield make
-    for _client, stubber in made.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
 
 
 def _group(status: str, reason: str | None = None) -> dict:
@@ -71,6 +38,25 @@ def test_confirm_aws__yes(monkeypatch):
 
 def test_cost_estimate__names_the_recommenders():
     assert f"{len(config.USE_CASES)} recommenders" in aws.cost_estimate()
+
+
+def test_cost_estimate__covers_campaigns_training_and_storage():
+    line = aws.cost_estimate()
+    assert "4 campaigns" in line and "HPO" in line and "storage" in line and "performAutoTraining" in line
+    assert costs.CALCULATOR in line
+
+
+def test_cost_estimate__total_for_a_state_with_campaigns():
+    # 2 recommenders and 3 campaigns at 1/s, 730 h: 2 x 273.75 + 3 x 730 x 0.20 = 547.50 + 438.00
+    left = costs.Footprint(recommenders=(1, 1), campaigns=(1, 1, 1), training_hours=5)
+    line = aws.cost_estimate(left)
+    assert line.startswith("about USD 986 a month if its 2 recommenders (USD 548) and 3 campaigns (USD 438)")
+    assert "up to USD 1 of training once" in line
+
+
+def test_cost_estimate__automatic_training_is_counted():
+    left = costs.Footprint(auto_training=((7, 1.0),) * 3)
+    assert "automatic training USD 3" in aws.cost_estimate(left)  # 3 x 730/24/7 x 0.24 = 3.13
 
 
 # --- waiting --------------------------------------------------------------------------------

@@ -136,8 +136,62 @@ def test_break_even_revenue():
 
 def test_rates_table():
     rows = costs.rates_table()
-    assert rows[0] == {"dimension": "data ingestion", "unit": "GB (bulk or streamed)", "usd": 0.05}
+    assert rows[0] == {
+        "dimension": "data ingestion",
+        "unit": "GB (bulk or streamed)",
+        "usd": 0.05,
+        "source": "the article; not checked here",
+    }
+    assert costs.rates_table(Rates(training_per_hour=0.3))[1]["source"] == "given"
     campaign = [r["unit"] for r in rows if r["dimension"] == "campaign"]
     assert campaign == ["TPS-hours a month, first 20,000", "TPS-hours a month, next 180,000",
                         "TPS-hours a month, over 200,000"]  # fmt: skip
     assert len(rows) == 3 + 3 + 3
+
+
+def test_footprint_month__recommenders_and_campaigns():
+    # 5 recommenders at 1 request/s and 4 campaigns at 1 TPS, 730 h: 5 x 730 x 0.375 and
+    # 4 x 730 = 2,920 TPS-hours in the first tier at 0.20; 10 h of training once; 2 GB stored
+    left = costs.Footprint(
+        recommenders=(1,) * 5, campaigns=(1,) * 4, training_hours=10, gb_stored=2, gb_ingested=1
+    )
+    bill = costs.footprint_month(left)
+    assert bill["recommenders"] == pytest.approx(1368.75)
+    assert bill["campaigns"] == pytest.approx(584.0)
+    assert bill["training"] == pytest.approx(2.40)
+    assert bill["storage"] == pytest.approx(0.046)
+    assert bill["ingestion"] == pytest.approx(0.05)
+    assert bill["automatic training"] == 0
+    assert bill["total"] == pytest.approx(1368.75 + 584.0 + 2.40 + 0.046 + 0.05)
+
+
+def test_footprint_month__campaigns_at_their_minimum_and_automatic_training():
+    # a campaign at 3 TPS bills 3 TPS-hours an hour; retraining every 7 days, 2 h each: 730/24/7 x 2 h
+    bill = costs.footprint_month(costs.Footprint(campaigns=(3,), auto_training=((7, 2.0),)), hours=730)
+    assert bill["campaigns"] == pytest.approx(3 * 730 * 0.20)
+    assert bill["automatic training"] == pytest.approx(730 / 24 / 7 * 2 * 0.24)
+    assert bill["recommenders"] == 0
+
+
+def test_footprint__bad_values():
+    with pytest.raises(ValueError, match="at least 1"):
+        costs.Footprint(campaigns=(0.5,))
+    with pytest.raises(ValueError, match="auto_training"):
+        costs.Footprint(auto_training=((31, 1.0),))
+
+
+def test_series_footprint__what_the_series_can_leave():
+    left = costs.series_footprint(5)
+    assert (len(left.recommenders), len(left.campaigns), left.auto_training) == (5, 4, ())
+    # 4 plain versions and one HPO version of at most 40 training jobs, 1 h each
+    assert left.training_hours == 4 + costs.HPO_TRAINING_JOBS
+    bill = costs.footprint_month(left)
+    assert bill["campaigns"] > 0 and bill["total"] > costs.shop_month(5)["total"]
+
+
+def test_rate_sources__every_rate_is_labelled():
+    rates = {
+        f for f in Rates.__dataclass_fields__ if not f.startswith("free_") and f not in ("source", "read_on")
+    }
+    assert rates <= set(costs.RATE_SOURCES)
+    assert all("not checked" in label for label in costs.RATE_SOURCES.values())

@@ -64,7 +64,10 @@ and their model files. ``trainingMode`` UPDATE (user-personalization, after an A
 is not a retraining, as on AWS: it keeps the newest ACTIVE version's weights and settings, takes
 in the items and events imported and streamed since (``usecases.update``; a new item has no
 weights, so exploration shows it), and reports that version's metrics.
-UpdateSolution records the automatic-training settings; no version trains by itself.
+**Automatic training**: ``performAutoTraining`` defaults to true, as on AWS, where it trains (and
+bills) a new version every 7 days (``rate(7 days)``, the schedule a solution gets when it names
+none) until the solution is deleted; a schedule outside 1–30 days is InvalidInputException.
+CreateSolution and UpdateSolution record these settings; locally no version trains by itself.
 GetSolutionMetrics answers the metrics of ``usecases.evaluate``: Personalize's names, on
 Personalize's evaluation split.
 """
@@ -511,15 +514,42 @@ def _check_recipe(recipe_arn: str) -> str:
     return name
 
 
+AUTO_TRAINING_SCHEDULE = "rate(7 days)"
+"""The schedule of automatic training when a solution names none (AWS's default)."""
+
+
+def _check_schedule(config: dict | None, member: str) -> None:
+    """InvalidInputException unless ``autoTrainingConfig.schedulingExpression`` is 1–30 days."""
+    expression = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+    if expression is None:
+        return
+    days = int(expression.removeprefix("rate(").split(" ", 1)[0])  # botocore's pattern: rate(N day[s])
+    if not 1 <= days <= 30:
+        raise errors.InvalidInputException(
+            f"{member}.autoTrainingConfig.schedulingExpression {expression} must be between "
+            "rate(1 day) and rate(30 days)."
+        )
+
+
+def _with_schedule(params: dict) -> dict | None:
+    """The solution's ``solutionConfig``, with AWS's default schedule when it trains automatically."""
+    config = params.get("solutionConfig")
+    if not params.get("performAutoTraining", True) or (config or {}).get("autoTrainingConfig"):
+        return config
+    return {**(config or {}), "autoTrainingConfig": {"schedulingExpression": AUTO_TRAINING_SCHEDULE}}
+
+
 def create_solution(store: Store, params: dict) -> dict:
     """Create a solution: a custom recipe and its configuration on an ACTIVE dataset group.
 
     The configuration is checked (``algorithms.check_solution_config``): names the recipe does
     not have, values out of range and an ``eventValueThreshold`` without ``eventType`` are
-    InvalidInputException.
+    InvalidInputException. ``performAutoTraining`` defaults to true with a ``rate(7 days)``
+    schedule, as on AWS.
     """
     recipe = _check_recipe(params["recipeArn"])
     algorithms.check_solution_config(recipe, params)
+    _check_schedule(params.get("solutionConfig"), "solutionConfig")
     if params.get("performAutoML"):
         raise errors.InvalidInputException("performAutoML is not supported by the local backend.")
     if params.get("performHPO") and recipe in segmentation.RECIPES:
@@ -537,11 +567,11 @@ def create_solution(store: Store, params: dict) -> dict:
         "solutionArn": arn,
         "performHPO": bool(params.get("performHPO", False)),
         "performAutoML": False,
-        "performAutoTraining": bool(params.get("performAutoTraining", False)),
+        "performAutoTraining": bool(params.get("performAutoTraining", True)),
         "recipeArn": params["recipeArn"],
         "datasetGroupArn": group_arn,
         "eventType": params.get("eventType"),
-        "solutionConfig": params.get("solutionConfig"),
+        "solutionConfig": _with_schedule(params),
         "status": "CREATE PENDING",
         "creationDateTime": now,
         "lastUpdatedDateTime": now,
@@ -571,11 +601,12 @@ def update_solution(store: Store, params: dict) -> dict:
         raise errors.ResourceInUseException(f"Solution {arn} is {state}; it must be ACTIVE and not updating.")
     config = params.get("solutionUpdateConfig") or {}
     algorithms.check_events_config(recipe_of(doc), config.get("eventsConfig"), "solutionUpdateConfig")
+    _check_schedule(config, "solutionUpdateConfig")
     now = _now()
     summary = {
         "solutionUpdateConfig": config,
         "status": "CREATE PENDING",
-        "performAutoTraining": bool(params.get("performAutoTraining", doc.get("performAutoTraining", False))),
+        "performAutoTraining": bool(params.get("performAutoTraining", doc.get("performAutoTraining", True))),
         "creationDateTime": now,
         "lastUpdatedDateTime": now,
     }
