@@ -212,3 +212,12 @@ class MalformedPolicyDocumentException(_Named):
 
 class InvalidRequest(_Named):
     """The request is malformed (S3's spelling)."""
+
+
+# --- CloudWatch -----------------------------------------------------------------------------
+class InvalidParameterValueException(_Named):
+    """A parameter value is not allowed (CloudWatch's spelling; code ``InvalidParameterValue``)."""
+
+
+class InvalidNextToken(_Named):
+    """The NextToken is not one we gave out (CloudWatch's spelling)."""
