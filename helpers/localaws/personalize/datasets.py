@@ -194,6 +194,12 @@ _REPLACEABLE = ("ITEMS", "USERS")
 """Dataset types whose schema UpdateDataset may replace."""
 
 
+def _described(field: imports.Field) -> str:
+    """A field's type and attributes in words: ``string, nullable, categorical``."""
+    flags = [("nullable", field.nullable), ("categorical", field.categorical), ("textual", field.textual)]
+    return ", ".join([field.type, *(word for word, on in flags if on)])
+
+
 def update_dataset(store: Store, params: dict) -> dict:
     """Replace an ACTIVE Items or Users dataset's schema with one that keeps every field as it was.
 
@@ -225,8 +231,8 @@ def update_dataset(store: Store, params: dict) -> dict:
             )
         if new[name] != field:
             raise errors.InvalidInputException(
-                f"Field {name} changes from {field} to {new[name]}; a replacement schema keeps each "
-                "field's type and attributes."
+                f"Field {name} changes from {_described(field)} to {_described(new[name])}; a "
+                "replacement schema keeps each field's type and attributes."
             )
     for name, field in new.items():
         if name not in old and not field.nullable:
