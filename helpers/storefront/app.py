@@ -143,15 +143,26 @@ async def product_page(request: Request) -> Response:
     user = shopper(shop, request.query_params.get("user"))
     session = _session(request)
     added = request.query_params.get("added") == "1"
-    page = HTMLResponse(await blocking(_product_html, shop, user, session, item, added))
+    source = shelves.source(request.query_params.get("from"))
+    page = HTMLResponse(await blocking(_product_html, shop, user, session, item, added, source))
     page.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
     return page
 
 
-def _product_html(shop: Shop, user: str | None, session: str, item: str, added: bool) -> str:
-    _send(shop, user, session, item, "View")
+def _product_html(
+    shop: Shop, user: str | None, session: str, item: str, added: bool, source: str | None
+) -> str:
+    _send(shop, user, session, item, "View", source)
     found = shelves.product(shop, item)
-    return _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
+    return _html(
+        "product.html",
+        shop,
+        user=user,
+        product=shop.products[item],
+        shelves=found,
+        added=added,
+        source=source,
+    )
 
 
 async def product_event(request: Request) -> Response:
@@ -166,9 +177,12 @@ async def product_event(request: Request) -> Response:
             400, "Choose a shopper in the persona picker before adding to the cart or buying."
         )
     event = "AddToCart" if request.path_params["action"] == "cart" else "Purchase"
-    await blocking(_send, shop, user, _session(request), item, event)
+    source = shelves.source(form.get("from"))
+    await blocking(_send, shop, user, _session(request), item, event, source)
     who = urllib.parse.quote(user, safe="")
     target = f"/products/{item}?user={who}&added=1" if event == "AddToCart" else f"/?user={who}&bought={item}"
+    if source and event == "AddToCart":  # the page shown again still came from that shelf
+        target += f"&from={source}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -178,12 +192,15 @@ def _session(request: Request) -> str:
     return session if len(session) <= MAX_ID and _ID.fullmatch(session) else uuid.uuid4().hex
 
 
-def _send(shop: Shop, user: str | None, session: str, item: str, event_type: str) -> None:
-    """Record the event in the shop's log and send it to Personalize; a failed send only logs."""
+def _send(
+    shop: Shop, user: str | None, session: str, item: str, event_type: str, source: str | None = None
+) -> None:
+    """Record the event in the shop's log and send it to Personalize, credited to the shelf it came
+    from (``source``); a failed send only logs."""
     if user:
         shop.log.record(user, item, event_type)
     try:
-        backend.send_event(user, session, item, event_type)
+        backend.send_event(user, session, item, event_type, source)
     except shelves.FAILURES as err:
         log.warning("PutEvents failed (%s %s): %s", event_type, item, err)
 

@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 import pytest
 
 from helpers import aws, config
+from helpers.localaws import Store
+from helpers.localaws.personalize import streams
 from helpers.storefront.server import get
 from tests.contract.conftest import wait_for
 from tests.storefront.shopstate import as_json
@@ -91,7 +93,7 @@ def test_home__shopper(storefront, shoppers, user):
     assert "Popular right now" not in page
     persona = shoppers[0]
     assert f"Shopping as shopper {user}, who likes {persona['label'].replace('&', '&amp;')}" in page
-    assert f'href="/products/{_items(inspired)[0]}?user={user}"' in inspired
+    assert f'href="/products/{_items(inspired)[0]}?user={user}&amp;from={RFY}"' in inspired
 
 
 def test_home__personal_shelf_follows_the_persona(storefront, shoppers):
@@ -137,6 +139,35 @@ def test_add_to_cart(storefront, shop_root, shoppers, item):
     assert headers["location"] == f"/products/{item}?user={user}&added=1"
     assert "Added to your cart" in get(storefront, headers["location"])[1]
     assert (item, "AddToCart") in _log(shop_root, user)
+
+
+def _sources(shop_root, user_id: str) -> list[tuple[str, str, str]]:
+    """The shopper's streamed events as ``(item, event type, attribution source)``, oldest first."""
+    store = Store(shop_root / "state")
+    ((group, _),) = store.items("dataset-group")
+    rows = store.records(streams.stream_of(store, group, "Interactions"))
+    return [
+        (r["ITEM_ID"], r["EVENT_TYPE"], r.get("EVENT_ATTRIBUTION_SOURCE"))
+        for _, _, r in rows
+        if r["USER_ID"] == user_id
+    ]
+
+
+def test_events_name_the_shelf_they_came_from(storefront, shop_root, shoppers, item):
+    user = shoppers[4]["userId"]
+    card = re.search(
+        r'href="(/products/([^?"]+)\?user=[^"&]+&amp;from=best-sellers)"',
+        get(storefront, f"/?user={user}")[1],
+    )
+    status, page = get(storefront, card.group(1).replace("&amp;", "&"))
+    assert status == 200 and '<input type="hidden" name="from" value="best-sellers">' in page
+    _post_form(storefront, f"/products/{card.group(2)}/buy", {"user": user, "from": "best-sellers"})
+    get(storefront, f"/products/{item}?user={user}")  # reached directly, not from a shelf
+    assert _sources(shop_root, user)[-3:] == [
+        (card.group(2), "View", "best-sellers"),
+        (card.group(2), "Purchase", "best-sellers"),
+        (item, "View", "storefront"),
+    ]
 
 
 def test_buy__thanks_and_the_purchase_explains(storefront, shop_root, shoppers):
