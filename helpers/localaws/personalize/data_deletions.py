@@ -6,7 +6,8 @@ has a ``USER_ID`` column, as the developer guide's "Deleting users" describes: i
 (Interactions, Users, Action interactions), streamed events (with the anonymous events of the
 sessions in which they signed in) and streamed users. ``numDeleted`` counts the records
 removed. The next training (a new solution version, a recommender's retraining) no longer sees
-them; models already trained keep them until then, as on AWS.
+them. On AWS the job also removes them from trained models (within up to a day); locally, a
+model already trained keeps what it learned from them until its next training.
 
 A job runs ``PENDING`` → ``IN_PROGRESS`` → ``COMPLETED`` (or ``FAILED`` with the reason: no
 such file, no ``USER_ID`` column).
