@@ -405,3 +405,26 @@ def test_delete_metric_attribution__stops_publishing(client, arns):
         ],
     )
     assert len(_client("cloudwatch").list_metrics(Namespace="AWS/Personalize")["Metrics"]) == before
+
+
+def test_put_events_right_after_create__counted(personalize, personalize_events, s3):
+    """Events sent before anyone described the new metric attribution count, as once it is ACTIVE."""
+    group, _ = shop.make_group(personalize, s3, name="fresh")
+    tracker = personalize.create_event_tracker(name="fresh-tracker", datasetGroupArn=group)
+    wait_for(personalize.describe_event_tracker, "eventTracker", eventTrackerArn=tracker["eventTrackerArn"])
+    personalize.create_metric_attribution(
+        name="fresh-metrics",
+        datasetGroupArn=group,
+        metrics=METRICS[1:],
+        metricsOutputConfig={"roleArn": shop.ROLE},
+    )
+    personalize_events.put_events(
+        trackingId=tracker["trackingId"],
+        userId="u1",
+        sessionId="s1",
+        eventList=[{"eventType": "View", "itemId": "a1", "sentAt": SENT}],
+    )
+    listed = _client("cloudwatch").list_metrics(Namespace="AWS/Personalize", MetricName="VIEWS")["Metrics"]
+    assert [{d["Name"]: d["Value"] for d in m["Dimensions"]} for m in listed] == [
+        {"DatasetGroupArn": group, "EventAttributionSource": "SOURCE_NAME_UNDEFINED"}
+    ]

@@ -141,11 +141,15 @@ def _epoch(value: object, where: str) -> int:
 
 
 def pending_work(store: Store, operation: str, params: dict) -> list[str]:
-    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset."""
+    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset,
+    and of the metric attribution that counts its events."""
     named = personalize.named_arns(params)
     tracker = event_trackers.tracker_of_tracking_id(store, params.get("trackingId", ""))
     if tracker is not None:
         named.add(tracker["eventTrackerArn"])
+        attribution = metric_attributions.of_group(store, tracker["datasetGroupArn"])
+        if attribution is not None:
+            named.add(attribution["metricAttributionArn"])
     return personalize.work_on(store, named, reading=True)
 
 
