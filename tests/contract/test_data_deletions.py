@@ -170,9 +170,12 @@ def test_update_dataset__a_new_nullable_field(client, arns):
     got = client.describe_dataset(datasetArn=arns["users"])["dataset"]
     assert got["schemaArn"] == wider and got["latestDatasetUpdate"]["schemaArn"] == wider
     assert got["latestDatasetUpdate"]["status"] == "ACTIVE"
+    before = localaws.store().read_dataset(arns["group"], "Users")
+    assert before["AGE"].isna().all() and len(before) == 40 - len(LEAVING)  # the new field, null
     body = b"USER_ID,TIER,AGE\nu9,gold,31\nu10,silver,\n"
     job = shop.import_csv(client, _client("s3"), arns["users"], body, "users-v2", mode="INCREMENTAL")
     assert job["status"] == "ACTIVE", job.get("failureReason")
+    assert localaws.store().read_dataset(arns["group"], "Users")["AGE"].dropna().tolist() == [31]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
+
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store, dataset_arn
 from helpers.localaws.personalize import imports, metric_attributions, resources
@@ -192,6 +194,14 @@ def create_dataset(store: Store, params: dict) -> dict:
 
 _REPLACEABLE = ("ITEMS", "USERS")
 """Dataset types whose schema UpdateDataset may replace."""
+_NULL_DTYPES = {
+    "int": "Int64",
+    "long": "Int64",
+    "float": "float64",
+    "double": "float64",
+    "boolean": "boolean",
+}
+"""The column type of a field's nulls, as an import stores them (strings: object)."""
 
 
 def _described(field: imports.Field) -> str:
@@ -205,7 +215,8 @@ def update_dataset(store: Store, params: dict) -> dict:
 
     As the developer guide's "Replacing a dataset's schema" says: the new schema keeps every
     field of the old one with its type and attributes, and every field it adds allows null.
-    Data imported before keeps its columns; an added column is empty until the next import.
+    The records imported before get the added fields, null (as AWS treats them until the next
+    import).
     """
     ds_arn, schema_arn = params["datasetArn"], params["schemaArn"]
     ds = active_dataset(store, ds_arn)
@@ -240,6 +251,12 @@ def update_dataset(store: Store, params: dict) -> dict:
                 f'Field {name} is new in {schema_arn}, so it must allow null (a union with "null").'
             )
     imports.check_schema_for(list(new.values()), ds["datasetType"], group.get("domain"))
+    added = [field for name, field in new.items() if name not in old]
+    for part in ds.get("parts", []):  # the records imported before have no value in the new fields
+        frame = pd.read_parquet(store.absolute(part))
+        for field in added:
+            frame[field.name] = pd.Series([None] * len(frame), dtype=_NULL_DTYPES.get(field.type, object))
+        store.write_table(store.absolute(part), frame)
     now = time.time()
     update = _update_of({**ds, "schemaArn": schema_arn}, "ACTIVE", now)
     store.update(
