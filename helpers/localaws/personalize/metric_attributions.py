@@ -25,7 +25,10 @@ Where the results go, as on AWS:
   function in lower case (``sum``, ``samplecount``). It holds that import's rows only.
 
 Event types match whatever their case. An event whose item has no value in the summed column
-adds 0.
+adds 0. Where the guide is silent the local backend chooses, and says so: a second metric
+attribution in a dataset group is LimitExceededException (a quota of one); the report's file name
+and interval timestamps are as above. AWS publishes to CloudWatch only records less than 14 days
+old; locally every streamed event counts, since the series' shop lives at a fixed date.
 """
 
 from __future__ import annotations
