@@ -333,6 +333,25 @@ def test_get_metric_data__outside_the_window_is_empty(cloudwatch, arns):
 
 
 @pytest.mark.parametrize(
+    ("stat", "period", "values"),
+    [
+        ("SampleCount", 900, [2.0]),
+        ("Average", 900, [10.0]),
+        ("Maximum", 900, [10.0]),
+        ("Sum", 60, [10.0, 10.0]),
+    ],
+)
+def test_get_metric_data__statistics_per_period(cloudwatch, arns, stat, period, values):
+    query = _query(arns["recommender"], "REVENUE", arns["group"], stat)
+    query["MetricStat"]["Period"] = period
+    got = cloudwatch.get_metric_data(MetricDataQueries=[query], ScanBy="TimestampAscending", **WINDOW)
+    (result,) = got["MetricDataResults"]
+    assert result["Values"] == values
+    assert result["Timestamps"] == sorted(result["Timestamps"])
+    assert all(t.timestamp() % period == 0 for t in result["Timestamps"])
+
+
+@pytest.mark.parametrize(
     ("query", "message"),
     [
         ({"Id": "e1", "Expression": "SUM(METRICS())"}, "only MetricStat queries"),
