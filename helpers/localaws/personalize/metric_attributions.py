@@ -318,15 +318,12 @@ def _sources(store: Store, frame: pd.DataFrame) -> pd.Series:
 
 def _item_values(store: Store, group_arn: str, column: str) -> pd.Series:
     """Each item's value in a numeric Items column (imported, then streamed), by ITEM_ID."""
-    frames = [store.read_dataset(group_arn, "Items")]
     fields = _fields(store, group_arn, "Items") or {}
-    frames.append(streams.catalogue(store, group_arn, "Items", list(fields)))
-    both = (
-        pd.concat([f for f in frames if f is not None and column in f], ignore_index=True)
-        if any(f is not None and column in f for f in frames)
-        else pd.DataFrame(columns=["ITEM_ID", column])
-    )
-    both = both.drop_duplicates(subset="ITEM_ID", keep="last")
+    streamed = streams.catalogue(store, group_arn, "Items", list(fields))
+    frames = [f for f in (store.read_dataset(group_arn, "Items"), streamed) if f is not None and column in f]
+    if not frames:
+        return pd.Series(dtype=float)
+    both = pd.concat(frames, ignore_index=True).drop_duplicates(subset="ITEM_ID", keep="last")
     return pd.to_numeric(both.set_index(both["ITEM_ID"].astype(str))[column], errors="coerce").fillna(0.0)
 
 
