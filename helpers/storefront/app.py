@@ -8,6 +8,10 @@ Starlette with Jinja2 templates (every value escaped), served by uvicorn (``__ma
 - ``GET /api/home``, ``/api/products/ITEM_ID``, ``/api/shoppers``; ``POST /api/events``: JSON;
 - ``GET /images/ITEM_ID.svg``: the product's picture; ``/static/…``: the style sheet.
 
+Every event names the shelf it came from as its metric attribution source: a card links to its
+product with ``?from=<shelf key>``, the product page's forms carry it on, and ``POST /api/events``
+takes an optional ``source``; an event reached otherwise is credited to ``storefront``.
+
 Bad input never reaches a recommender: an id that is malformed or too long is a 400, an unknown
 shopper or product a 404, each with a page (or JSON) that says which.
 """
@@ -283,9 +287,20 @@ async def api_events(request: Request) -> Response:
     if not isinstance(session, str):
         raise HTTPException(400, "sessionId must be a string.")
     check_id(session, "session")
+    source = shelves.source(body.get("source"))
+    if body.get("source") is not None and source is None:
+        raise HTTPException(
+            400, f"source must be a shelf's key: one of {', '.join(sorted(shelves.SOURCES))}."
+        )
     user, item = shopper(shop, body["userId"]), product_id(shop, body["itemId"])
-    await blocking(_send, shop, user, session, item, body["eventType"])
-    return SafeJSONResponse({"userId": user, "itemId": item, "eventType": body["eventType"]}, 202)
+    await blocking(_send, shop, user, session, item, body["eventType"], source)
+    answer = {
+        "userId": user,
+        "itemId": item,
+        "eventType": body["eventType"],
+        "source": source or backend.DIRECT_SOURCE,
+    }
+    return SafeJSONResponse(answer, 202)
 
 
 async def error_page(request: Request, exc: Exception) -> Response:

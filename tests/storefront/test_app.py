@@ -154,7 +154,7 @@ def _sources(shop_root, user_id: str) -> list[tuple[str, str, str]]:
 
 
 def test_events_name_the_shelf_they_came_from(storefront, shop_root, shoppers, item):
-    user = shoppers[4]["userId"]
+    user = shoppers[6]["userId"]
     card = re.search(
         r'href="(/products/([^?"]+)\?user=[^"&]+&amp;from=best-sellers)"',
         get(storefront, f"/?user={user}")[1],
@@ -281,8 +281,11 @@ def test_api_events(storefront, shop_root, shoppers, item):
     user = shoppers[4]["userId"]
     body = json.dumps({"userId": user, "itemId": item, "eventType": "View"}).encode()
     status, _, text = _request(storefront, "POST", "/api/events", body, {"Content-Type": "application/json"})
-    assert status == 202 and as_json(text)["eventType"] == "View"
+    assert status == 202 and as_json(text)["eventType"] == "View" and as_json(text)["source"] == "storefront"
     assert (item, "View") in _log(shop_root, user)
+    body = json.dumps({"userId": user, "itemId": item, "eventType": "View", "source": "popular"}).encode()
+    assert as_json(_request(storefront, "POST", "/api/events", body)[2])["source"] == "most-viewed"
+    assert _sources(shop_root, user)[-2:] == [(item, "View", "storefront"), (item, "View", "most-viewed")]
 
 
 @pytest.mark.parametrize(
@@ -294,6 +297,11 @@ def test_api_events(storefront, shop_root, shoppers, item):
             json.dumps({"userId": "1", "itemId": "x", "eventType": "Click"}).encode(),
             400,
             "eventType must be one of",
+        ),
+        (
+            json.dumps({"userId": "1", "itemId": "x", "eventType": "View", "source": "email"}).encode(),
+            400,
+            "source must be a shelf's key",
         ),
         (json.dumps({"userId": "<b>", "itemId": "x", "eventType": "View"}).encode(), 400, "malformed"),
         (b"x" * 5000, 413, "larger than"),
