@@ -33,8 +33,9 @@ def activate(backend: str | None = None, state_dir: str | Path | None = None) ->
 
     Local mode sets a region, dummy credentials and ``AWS_EC2_METADATA_DISABLED=true``, then
     installs the local backend's botocore hooks, so that every client made afterwards for
-    s3, ssm, iam, sts, personalize, personalize-runtime and personalize-events is answered
-    from the state folder. Calling it again is harmless.
+    s3, ssm, iam, sts, cloudwatch (the metrics Personalize publishes), personalize,
+    personalize-runtime and personalize-events is answered from the state folder. Calling it
+    again is harmless.
 
     Args:
         backend: ``local`` or ``aws``; defaults to ``RECSYS_BACKEND`` (``local``).

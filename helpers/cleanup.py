@@ -10,7 +10,8 @@ S3 bills storage. Only the series' resources are touched:
 - IAM roles named ``<PROJECT>-…``, their managed policies detached and inline policies deleted first.
 
 Inside a dataset group the order is the one Personalize requires: recommenders, campaigns, event
-trackers, filters, batch jobs' outputs, solutions, datasets, then the group itself. Each kind's
+trackers, filters, the metric attribution (it bills CloudWatch per metric), batch jobs' outputs,
+solutions, datasets, then the group itself. Each kind's
 deletions are requested together (a resource that is busy — being created, updated, stopped or
 still importing — is asked again until it settles) and then awaited until its describe call
 answers ResourceNotFoundException, so on AWS the waits overlap. CREATE FAILED and INACTIVE
@@ -72,6 +73,7 @@ RECOMMENDER = Kind("recommender", "recommenders")
 CAMPAIGN = Kind("campaign", "campaigns", parent="solutionArn")
 EVENT_TRACKER = Kind("event_tracker", "eventTrackers")
 FILTER = Kind("filter", "Filters")  # sic: ListFilters answers "Filters"
+METRIC_ATTRIBUTION = Kind("metric_attribution", "metricAttributions")
 SOLUTION = Kind("solution", "solutions")
 DATASET = Kind("dataset", "datasets")
 DATASET_GROUP = Kind("dataset_group", "datasetGroups", parent=None)
@@ -256,7 +258,7 @@ def delete_dataset_group_contents(
     )
     solutions = list_resources(personalize, SOLUTION, group_arn)
     rows += _delete_kind(personalize, CAMPAIGN, _campaigns(personalize, solutions), where, timeout)
-    for kind in (EVENT_TRACKER, FILTER):
+    for kind in (EVENT_TRACKER, FILTER, METRIC_ATTRIBUTION):
         rows += _delete_kind(personalize, kind, list_resources(personalize, kind, group_arn), where, timeout)
     rows += _batch_outputs(personalize, s3, solutions, where, timeout)
     rows += _delete_kind(personalize, SOLUTION, solutions, where, timeout)

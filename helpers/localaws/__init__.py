@@ -2,7 +2,7 @@
 
 ``install(state_dir)`` makes every boto3 client or resource created afterwards in this process
 (``boto3.client``, ``boto3.resource``, ``boto3.Session().client``) for s3, ssm, iam, sts,
-personalize, personalize-runtime and personalize-events answer from ``state_dir``. Notebooks
+cloudwatch, personalize, personalize-runtime and personalize-events answer from ``state_dir``. Notebooks
 never import this package: ``helpers.aws.activate()`` does. For example::
 
     import boto3
@@ -15,7 +15,7 @@ never import this package: ``helpers.aws.activate()`` does. For example::
 Rooms by concern, imports running one way (``personalize`` → ``aws`` → ``engine``):
 ``personalize`` (one module per resource kind over the resource layer ``resources``; the
 ``control_plane``, ``runtime`` and ``events`` endpoints; ``training`` onto ``helpers.recsys``),
-``aws`` (S3, SSM, IAM, STS) and ``engine`` (``hooks`` route each call to one function per
+``aws`` (S3, SSM, IAM, STS, CloudWatch metrics) and ``engine`` (``hooks`` route each call to one function per
 operation ``(store, params) -> dict``; ``store``, ``jobs``, validation, errors).
 """
 

@@ -8,6 +8,10 @@ Starlette with Jinja2 templates (every value escaped), served by uvicorn (``__ma
 - ``GET /api/home``, ``/api/products/ITEM_ID``, ``/api/shoppers``; ``POST /api/events``: JSON;
 - ``GET /images/ITEM_ID.svg``: the product's picture; ``/static/…``: the style sheet.
 
+Every event names the shelf it came from as its metric attribution source: a card links to its
+product with ``?from=<shelf key>``, the product page's forms carry it on, and ``POST /api/events``
+takes an optional ``source``; an event reached otherwise is credited to ``storefront``.
+
 Bad input never reaches a recommender: an id that is malformed or too long is a 400, an unknown
 shopper or product a 404, each with a page (or JSON) that says which.
 """
@@ -143,15 +147,26 @@ async def product_page(request: Request) -> Response:
     user = shopper(shop, request.query_params.get("user"))
     session = _session(request)
     added = request.query_params.get("added") == "1"
-    page = HTMLResponse(await blocking(_product_html, shop, user, session, item, added))
+    source = shelves.source(request.query_params.get("from"))
+    page = HTMLResponse(await blocking(_product_html, shop, user, session, item, added, source))
     page.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
     return page
 
 
-def _product_html(shop: Shop, user: str | None, session: str, item: str, added: bool) -> str:
-    _send(shop, user, session, item, "View")
+def _product_html(
+    shop: Shop, user: str | None, session: str, item: str, added: bool, source: str | None
+) -> str:
+    _send(shop, user, session, item, "View", source)
     found = shelves.product(shop, item)
-    return _html("product.html", shop, user=user, product=shop.products[item], shelves=found, added=added)
+    return _html(
+        "product.html",
+        shop,
+        user=user,
+        product=shop.products[item],
+        shelves=found,
+        added=added,
+        source=source,
+    )
 
 
 async def product_event(request: Request) -> Response:
@@ -166,9 +181,12 @@ async def product_event(request: Request) -> Response:
             400, "Choose a shopper in the persona picker before adding to the cart or buying."
         )
     event = "AddToCart" if request.path_params["action"] == "cart" else "Purchase"
-    await blocking(_send, shop, user, _session(request), item, event)
+    source = shelves.source(form.get("from"))
+    await blocking(_send, shop, user, _session(request), item, event, source)
     who = urllib.parse.quote(user, safe="")
     target = f"/products/{item}?user={who}&added=1" if event == "AddToCart" else f"/?user={who}&bought={item}"
+    if source and event == "AddToCart":  # the page shown again still came from that shelf
+        target += f"&from={source}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -178,12 +196,15 @@ def _session(request: Request) -> str:
     return session if len(session) <= MAX_ID and _ID.fullmatch(session) else uuid.uuid4().hex
 
 
-def _send(shop: Shop, user: str | None, session: str, item: str, event_type: str) -> None:
-    """Record the event in the shop's log and send it to Personalize; a failed send only logs."""
+def _send(
+    shop: Shop, user: str | None, session: str, item: str, event_type: str, source: str | None = None
+) -> None:
+    """Record the event in the shop's log and send it to Personalize, credited to the shelf it came
+    from (``source``); a failed send only logs."""
     if user:
         shop.log.record(user, item, event_type)
     try:
-        backend.send_event(user, session, item, event_type)
+        backend.send_event(user, session, item, event_type, source)
     except shelves.FAILURES as err:
         log.warning("PutEvents failed (%s %s): %s", event_type, item, err)
 
@@ -266,9 +287,20 @@ async def api_events(request: Request) -> Response:
     if not isinstance(session, str):
         raise HTTPException(400, "sessionId must be a string.")
     check_id(session, "session")
+    source = shelves.source(body.get("source"))
+    if body.get("source") is not None and source is None:
+        raise HTTPException(
+            400, f"source must be a shelf's key: one of {', '.join(sorted(shelves.SOURCES))}."
+        )
     user, item = shopper(shop, body["userId"]), product_id(shop, body["itemId"])
-    await blocking(_send, shop, user, session, item, body["eventType"])
-    return SafeJSONResponse({"userId": user, "itemId": item, "eventType": body["eventType"]}, 202)
+    await blocking(_send, shop, user, session, item, body["eventType"], source)
+    answer = {
+        "userId": user,
+        "itemId": item,
+        "eventType": body["eventType"],
+        "source": source or backend.DIRECT_SOURCE,
+    }
+    return SafeJSONResponse(answer, 202)
 
 
 async def error_page(request: Request, exc: Exception) -> Response:

@@ -25,6 +25,9 @@ N_RESULTS = 12
 ANY_USER = "x"
 """The userId sent for lists that are the same for everyone (the AWS article's dummy user)."""
 
+DIRECT_SOURCE = "storefront"
+"""The attribution source of events on products reached other than through a recommender's shelf."""
+
 SSM_TTL_S = 60.0
 """How long an SSM value is reused before it is read again (a new ARN is picked up within it)."""
 
@@ -99,20 +102,33 @@ def get_bought_together(item_id: str, n: int = N_RESULTS) -> list[dict]:
     return recommend("frequently-bought-together", n, itemId=item_id)
 
 
-def send_event(user_id: str | None, session_id: str, item_id: str, event_type: str) -> str:
+def send_event(
+    user_id: str | None, session_id: str, item_id: str, event_type: str, source: str | None = None
+) -> str:
     """Tell Personalize what a shopper just did, through the event tracker (PutEvents).
+
+    Every event names its source (``metricAttribution.eventAttributionSource``), so that a
+    metric attribution credits it to the recommender whose shelf the shopper came from.
 
     Args:
         user_id: the shopper, or None for an anonymous visitor.
         session_id: the browser session, which ties an anonymous visitor's events together.
         item_id: the product.
         event_type: ``View``, ``AddToCart`` or ``Purchase``.
+        source: the use case whose shelf led here (``recommended-for-you`` …), or None for
+            a product reached otherwise (``DIRECT_SOURCE``).
 
     Returns:
         The event's id.
     """
     event_id = uuid.uuid4().hex
-    event = {"eventId": event_id, "eventType": event_type, "itemId": item_id, "sentAt": datetime.now(UTC)}
+    event = {
+        "eventId": event_id,
+        "eventType": event_type,
+        "itemId": item_id,
+        "sentAt": datetime.now(UTC),
+        "metricAttribution": {"eventAttributionSource": source or DIRECT_SOURCE},
+    }
     shopper = {"userId": user_id} if user_id else {}
     client("personalize-events").put_events(
         trackingId=parameter(config.SSM_TRACKING_ID), sessionId=session_id, eventList=[event], **shopper

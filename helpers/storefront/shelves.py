@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from helpers import explain
+from helpers import config, explain
 from helpers.storefront import backend
 from helpers.storefront.shop import Product, Shop
 
@@ -72,6 +72,16 @@ class Shelf:
             "note": self.note,
             "items": [c.as_json() for c in self.cards],
         }
+
+
+SOURCES = {"popular": "most-viewed", **{use_case: use_case for use_case in config.USE_CASES}}
+"""A shelf's key → the recommender it shows, by use case: the metric attribution source of the events
+that follow a click on one of its cards (a product page's ``?from=<shelf key>``)."""
+
+
+def source(shelf_key: str | None) -> str | None:
+    """The attribution source of a shelf's key (``popular`` → ``most-viewed``), None if it is no shelf's."""
+    return SOURCES.get(shelf_key or "")
 
 
 def cached(key: tuple, ask: Callable[[], T], ttl: float = SHARED_TTL_S) -> T:

@@ -84,7 +84,7 @@ def test_persona_product_purchase(page, storefront):
     # open a best seller from outside the persona's categories, and buy it
     target = next(card for card in _shelf(page, "best-sellers") if card["category"] not in categories)
     page.locator(f'#best-sellers .card[data-item="{target["item"]}"] a').click()
-    page.wait_for_url(f"**/products/{target['item']}?user={user}")
+    page.wait_for_url(f"**/products/{target['item']}?user={user}&from=best-sellers")
     assert page.inner_text("#product h1") == target["name"]
     assert page.locator("#customers-who-viewed-x .card").count() > 0
     page.screenshot(path=ARTEFACTS / "3-product.png", full_page=True)

@@ -31,7 +31,7 @@ def test_install_switches_state_folder(state, tmp_path):
     ("service", "call", "name"),
     [
         ("sqs", lambda c: c.list_queues(), "ListQueues"),
-        ("personalize", lambda c: c.list_metric_attributions(), "ListMetricAttributions"),
+        ("cloudwatch", lambda c: c.list_dashboards(), "ListDashboards"),  # only its metrics are emulated
     ],
 )
 def test_not_emulated_names_service_and_operation(state, service, call, name):

@@ -14,6 +14,8 @@ from xml.etree import ElementTree
 import pytest
 
 from helpers import aws, config
+from helpers.localaws import Store
+from helpers.localaws.personalize import streams
 from helpers.storefront import limits
 from helpers.storefront.server import get
 from tests.contract.conftest import wait_for
@@ -93,7 +95,7 @@ def test_home__shopper(storefront, shoppers, user):
     assert "Popular right now" not in page
     persona = shoppers[0]
     assert f"Shopping as shopper {user}, who likes {persona['label'].replace('&', '&amp;')}" in page
-    assert f'href="/products/{_items(inspired)[0]}?user={user}"' in inspired
+    assert f'href="/products/{_items(inspired)[0]}?user={user}&amp;from={RFY}"' in inspired
 
 
 def test_home__personal_shelf_follows_the_persona(storefront, shoppers):
@@ -139,6 +141,35 @@ def test_add_to_cart(storefront, shop_root, shoppers, item):
     assert headers["location"] == f"/products/{item}?user={user}&added=1"
     assert "Added to your cart" in get(storefront, headers["location"])[1]
     assert (item, "AddToCart") in _log(shop_root, user)
+
+
+def _sources(shop_root, user_id: str) -> list[tuple[str, str, str]]:
+    """The shopper's streamed events as ``(item, event type, attribution source)``, oldest first."""
+    store = Store(shop_root / "state")
+    ((group, _),) = store.items("dataset-group")
+    rows = store.records(streams.stream_of(store, group, "Interactions"))
+    return [
+        (r["ITEM_ID"], r["EVENT_TYPE"], r.get("EVENT_ATTRIBUTION_SOURCE"))
+        for _, _, r in rows
+        if r["USER_ID"] == user_id
+    ]
+
+
+def test_events_name_the_shelf_they_came_from(storefront, shop_root, shoppers, item):
+    user = shoppers[6]["userId"]
+    card = re.search(
+        r'href="(/products/([^?"]+)\?user=[^"&]+&amp;from=best-sellers)"',
+        get(storefront, f"/?user={user}")[1],
+    )
+    status, page = get(storefront, card.group(1).replace("&amp;", "&"))
+    assert status == 200 and '<input type="hidden" name="from" value="best-sellers">' in page
+    _post_form(storefront, f"/products/{card.group(2)}/buy", {"user": user, "from": "best-sellers"})
+    get(storefront, f"/products/{item}?user={user}")  # reached directly, not from a shelf
+    assert _sources(shop_root, user)[-3:] == [
+        (card.group(2), "View", "best-sellers"),
+        (card.group(2), "Purchase", "best-sellers"),
+        (item, "View", "storefront"),
+    ]
 
 
 def test_buy__thanks_and_the_purchase_explains(storefront, shop_root, shoppers):
@@ -275,8 +306,11 @@ def test_api_events(storefront, shop_root, shoppers, item):
     user = shoppers[4]["userId"]
     body = json.dumps({"userId": user, "itemId": item, "eventType": "View"}).encode()
     status, _, text = _request(storefront, "POST", "/api/events", body, {"Content-Type": "application/json"})
-    assert status == 202 and as_json(text)["eventType"] == "View"
+    assert status == 202 and as_json(text)["eventType"] == "View" and as_json(text)["source"] == "storefront"
     assert (item, "View") in _log(shop_root, user)
+    body = json.dumps({"userId": user, "itemId": item, "eventType": "View", "source": "popular"}).encode()
+    assert as_json(_request(storefront, "POST", "/api/events", body)[2])["source"] == "most-viewed"
+    assert _sources(shop_root, user)[-2:] == [(item, "View", "storefront"), (item, "View", "most-viewed")]
 
 
 @pytest.mark.parametrize(
@@ -288,6 +322,11 @@ def test_api_events(storefront, shop_root, shoppers, item):
             json.dumps({"userId": "1", "itemId": "x", "eventType": "Click"}).encode(),
             400,
             "eventType must be one of",
+        ),
+        (
+            json.dumps({"userId": "1", "itemId": "x", "eventType": "View", "source": "email"}).encode(),
+            400,
+            "source must be a shelf's key",
         ),
         (json.dumps({"userId": "<b>", "itemId": "x", "eventType": "View"}).encode(), 400, "malformed"),
         (b"x" * 5000, 413, "larger than"),

@@ -236,3 +236,12 @@ class DeleteConflictException(_Named):
 
 class MalformedPolicyDocumentException(_Named):
     """The policy document is not valid JSON or breaks the policy grammar (``policies``)."""
+
+
+# --- CloudWatch -----------------------------------------------------------------------------
+class InvalidParameterValueException(_Named):
+    """A parameter value is not allowed (CloudWatch's spelling; code ``InvalidParameterValue``)."""
+
+
+class InvalidNextToken(_Named):
+    """The NextToken is not one we gave out (CloudWatch's spelling)."""

@@ -38,6 +38,7 @@ SERVICES = {
     "ssm": "helpers.localaws.aws.ssm",
     "iam": "helpers.localaws.aws.iam",
     "sts": "helpers.localaws.aws.sts",
+    "cloudwatch": "helpers.localaws.aws.cloudwatch",
     "personalize": "helpers.localaws.personalize.control_plane",
     "personalize-runtime": "helpers.localaws.personalize.runtime",
     "personalize-events": "helpers.localaws.personalize.events",

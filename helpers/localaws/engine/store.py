@@ -2,7 +2,7 @@
 
 All SQL of the backend lives here. Layout of the state folder::
 
-    state.sqlite        documents (one JSON per resource), jobs, streamed records
+    state.sqlite        documents (one JSON per resource), jobs, streamed records, metric datapoints
     objects/            S3 object bodies, one file per version written (never rewritten)
     uploads/<id>/       multipart parts until CompleteMultipartUpload
     datasets/<hash>/    imported dataset data, one Parquet file per import job
@@ -64,6 +64,15 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_user ON records (dataset, user_id);
 CREATE INDEX IF NOT EXISTS records_session ON records (dataset, session_id);
+CREATE TABLE IF NOT EXISTS datapoints (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- arrival order
+    namespace TEXT NOT NULL,   -- CloudWatch namespace ('AWS/Personalize')
+    metric TEXT NOT NULL,      -- metric name
+    dimensions TEXT NOT NULL,  -- the dimensions as JSON [[name, value], ...], sorted by name
+    timestamp REAL NOT NULL,   -- epoch seconds of the datapoint
+    value REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS datapoints_metric ON datapoints (namespace, metric);
 """
 
 _CHUNK = 1 << 20
@@ -311,6 +320,57 @@ class Store:
     def delete_records(self, dataset_arn: str) -> int:
         """Remove a dataset's streamed records; return how many there were."""
         return self._conn().execute("DELETE FROM records WHERE dataset=?", (dataset_arn,)).rowcount
+
+    def delete_records_of(self, dataset_arn: str, users: Iterable[str]) -> int:
+        """Remove the streamed records of some shoppers (by ``USER_ID``, and the anonymous records
+        of every session in which they sent a ``USER_ID``); return how many there were."""
+        conn, deleted = self._conn(), 0
+        with self.transaction():
+            for user in users:
+                deleted += conn.execute(
+                    "DELETE FROM records WHERE dataset=:ds AND (user_id=:who OR session_id IN"
+                    " (SELECT session_id FROM records WHERE dataset=:ds AND user_id=:who))",
+                    {"ds": dataset_arn, "who": user},
+                ).rowcount
+        return deleted
+
+    # --- metric datapoints (CloudWatch) -----------------------------------------------------
+    def add_datapoints(self, namespace: str, points: Iterable[tuple[str, dict, float, float]]) -> None:
+        """Append datapoints ``(metric name, {dimension: value}, epoch seconds, value)``."""
+        conn = self._conn()
+        with self.transaction():
+            for metric, dimensions, timestamp, value in points:
+                conn.execute(
+                    "INSERT INTO datapoints (namespace, metric, dimensions, timestamp, value)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        namespace,
+                        metric,
+                        json.dumps(sorted(dimensions.items())),
+                        float(timestamp),
+                        float(value),
+                    ),
+                )
+
+    def metrics(self, namespace: str | None = None) -> list[tuple[str, str, dict]]:
+        """Return every distinct metric ``(namespace, name, {dimension: value})``, sorted."""
+        sql, args = "SELECT DISTINCT namespace, metric, dimensions FROM datapoints", []
+        if namespace is not None:
+            sql += " WHERE namespace=?"
+            args.append(namespace)
+        rows = self._conn().execute(sql + " ORDER BY namespace, metric, dimensions", args)
+        return [(ns, name, dict(json.loads(dims))) for ns, name, dims in rows]
+
+    def datapoints(
+        self, namespace: str, metric: str, dimensions: dict, start: float, end: float
+    ) -> list[tuple[float, float]]:
+        """Return ``(epoch seconds, value)`` of one metric in ``[start, end)``, oldest first."""
+        rows = self._conn().execute(
+            "SELECT timestamp, value FROM datapoints WHERE namespace=? AND metric=? AND dimensions=?"
+            " AND timestamp>=? AND timestamp<? ORDER BY timestamp, seq",
+            (namespace, metric, json.dumps(sorted(dimensions.items())), float(start), float(end)),
+        )
+        return [(t, v) for t, v in rows]
 
     # --- files ------------------------------------------------------------------------------
     def write_file(self, path: Path, source: bytes | BinaryIO | Iterable[bytes]) -> tuple[int, str]:

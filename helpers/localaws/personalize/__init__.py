@@ -4,7 +4,8 @@
 Describe and List members, lifecycle, what deleting needs) and its Describe, List, Delete and
 tags are answered from the declaration. One module per resource kind declares its kinds and
 writes their Create and their work: ``datasets`` (groups, schemas, datasets, import jobs, with
-``imports``), ``exports``, ``recipes`` and ``algorithms``, ``recommenders``, ``solutions``,
+``imports``), ``exports``, ``data_deletions``, ``metric_attributions`` (its CloudWatch metrics and
+S3 reports), ``recipes`` and ``algorithms``, ``recommenders``, ``solutions``,
 ``campaigns``, ``filters`` (with ``filter_expressions``), ``event_trackers``, ``batch_jobs``,
 ``batch_segment_jobs`` (with ``segment_queries``). The endpoints: ``control_plane``
 (``personalize``), ``runtime`` (``personalize-runtime``), ``events`` (``personalize-events``,

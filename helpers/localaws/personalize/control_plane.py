@@ -19,10 +19,12 @@ from helpers.localaws.personalize import (
     batch_jobs,
     batch_segment_jobs,
     campaigns,
+    data_deletions,
     datasets,
     event_trackers,
     exports,
     filters,
+    metric_attributions,
     recipes,
     recommenders,
     resources,
@@ -41,8 +43,8 @@ __all__ = ["list_tags_for_resource", "pending_work", "tag_resource", "untag_reso
 SERVICE = "personalize"
 
 OPERATION_MODULES = (
-    datasets, exports, recipes, algorithms, recommenders, solutions, campaigns, filters, event_trackers,
-    batch_jobs, batch_segment_jobs,
+    datasets, exports, data_deletions, metric_attributions, recipes, algorithms, recommenders, solutions,
+    campaigns, filters, event_trackers, batch_jobs, batch_segment_jobs,
 )  # fmt: skip
 """Modules whose operations (their ``__all__``) this service answers: one per resource kind."""
 

@@ -2,20 +2,26 @@
 
 Each kind is declared once for the resource layer (``resources``), which answers its Describe,
 List and Delete; this module creates them. A dataset group and a dataset become ``ACTIVE``
-asynchronously; an import job reads, checks and stores its CSVs (``imports``). Deleting a dataset
-group needs it to hold nothing; deleting a dataset removes its imported and streamed data.
+asynchronously; an import job reads, checks and stores its CSVs (``imports``), then hands them to
+the metric attribution's report (``metric_attributions``). UpdateDataset replaces an Items or
+Users dataset's schema. Deleting a dataset group needs it to hold nothing (its metric attribution
+and data deletion jobs go with it); deleting a dataset removes its imported and streamed data.
 """
 
 from __future__ import annotations
 
 import time
 
+import pandas as pd
+
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store, dataset_arn
-from helpers.localaws.personalize import imports, resources
+from helpers.localaws.personalize import imports, metric_attributions, resources
 from helpers.localaws.personalize.resources import Kind, declare
 
-__all__ = ["create_dataset", "create_dataset_group", "create_dataset_import_job", "create_schema"]
+__all__ = [
+    "create_dataset", "create_dataset_group", "create_dataset_import_job", "create_schema", "update_dataset",
+]  # fmt: skip
 
 
 # --- dataset groups -------------------------------------------------------------------------
@@ -46,7 +52,7 @@ declare(
         list_key="datasetGroups",
         summary_fields=tuple(f for f in _GROUP_FIELDS if f not in ("roleArn", "kmsKeyArn")),
         deletable=_group_deletable,
-        children=("dataset",),
+        children=("dataset", "metric-attribution", "data-deletion-job"),
     )
 )  # fmt: skip
 
@@ -186,7 +192,88 @@ def create_dataset(store: Store, params: dict) -> dict:
     return {"datasetArn": ds_arn}
 
 
+_REPLACEABLE = ("ITEMS", "USERS")
+"""Dataset types whose schema UpdateDataset may replace."""
+_NULL_DTYPES = {
+    "int": "Int64",
+    "long": "Int64",
+    "float": "float64",
+    "double": "float64",
+    "boolean": "boolean",
+}
+"""The column type of a field's nulls, as an import stores them (strings: object)."""
+
+
+def _described(field: imports.Field) -> str:
+    """A field's type and attributes in words: ``string, nullable, categorical``."""
+    flags = [("nullable", field.nullable), ("categorical", field.categorical), ("textual", field.textual)]
+    return ", ".join([field.type, *(word for word, on in flags if on)])
+
+
+def update_dataset(store: Store, params: dict) -> dict:
+    """Replace an ACTIVE Items or Users dataset's schema with one that keeps every field as it was.
+
+    As the developer guide's "Replacing a dataset's schema" says: the new schema keeps every
+    field of the old one with its type and attributes, and every field it adds allows null.
+    The records imported before get the added fields, null (as AWS treats them until the next
+    import).
+    """
+    ds_arn, schema_arn = params["datasetArn"], params["schemaArn"]
+    ds = active_dataset(store, ds_arn)
+    schema = resources.get(store, schema_arn, "schema")
+    if ds["datasetType"] not in _REPLACEABLE:
+        raise errors.InvalidInputException(
+            f"Only an Items or Users dataset's schema can be replaced; {ds_arn} is a "
+            f"{ds['datasetType'].title()} dataset."
+        )
+    group = store.get("dataset-group", ds["datasetGroupArn"]) or {}
+    if (schema.get("domain") or None) != (group.get("domain") or None):
+        raise errors.InvalidInputException(
+            f"Schema {schema_arn} has domain {schema.get('domain')} but dataset {ds_arn} has domain "
+            f"{group.get('domain')}."
+        )
+    old = {f.name: f for f in imports.parse_schema(store.get("schema", ds["schemaArn"])["schema"])}
+    new = {f.name: f for f in imports.parse_schema(schema["schema"])}
+    for name, field in old.items():
+        if name not in new:
+            raise errors.InvalidInputException(
+                f"Schema {schema_arn} has no field {name}; a replacement schema keeps every field of "
+                f"{ds['schemaArn']}."
+            )
+        if new[name] != field:
+            raise errors.InvalidInputException(
+                f"Field {name} changes from {_described(field)} to {_described(new[name])}; a "
+                "replacement schema keeps each field's type and attributes."
+            )
+    for name, field in new.items():
+        if name not in old and not field.nullable:
+            raise errors.InvalidInputException(
+                f'Field {name} is new in {schema_arn}, so it must allow null (a union with "null").'
+            )
+    imports.check_schema_for(list(new.values()), ds["datasetType"], group.get("domain"))
+    added = [field for name, field in new.items() if name not in old]
+    for part in ds.get("parts", []):  # the records imported before have no value in the new fields
+        frame = pd.read_parquet(store.absolute(part))
+        for field in added:
+            frame[field.name] = pd.Series([None] * len(frame), dtype=_NULL_DTYPES.get(field.type, object))
+        store.write_table(store.absolute(part), frame)
+    now = time.time()
+    update = _update_of({**ds, "schemaArn": schema_arn}, "ACTIVE", now)
+    store.update(
+        "dataset",
+        ds_arn,
+        {"schemaArn": schema_arn, "latestDatasetUpdate": update, "lastUpdatedDateTime": now},
+    )
+    return {"datasetArn": ds_arn}
+
+
 # --- dataset import jobs --------------------------------------------------------------------
+def _import(store: Store, job_arn: str) -> None:
+    """An import job's work: the import, then the metric attribution's report of it."""
+    imports.run(store, job_arn)
+    metric_attributions.report_import(store, job_arn)
+
+
 declare(
     Kind(
         name="dataset-import-job",
@@ -204,7 +291,7 @@ declare(
         ),
         parent="dataset",
         parent_member="datasetArn",
-        work=imports.run,
+        work=_import,
     )
 )  # fmt: skip
 
@@ -236,7 +323,7 @@ def create_dataset_import_job(store: Store, params: dict) -> dict:
         "creationDateTime": now,
         "lastUpdatedDateTime": now,
         "importMode": params.get("importMode") or "FULL",
-        "publishAttributionMetricsToS3": bool(params.get("publishAttributionMetricsToS3", False)),
+        "publishAttributionMetricsToS3": params.get("publishAttributionMetricsToS3"),
         "tags": resources.check_tags(params),
     }
     if not store.insert("dataset-import-job", job_arn, doc, parent=ds_arn):

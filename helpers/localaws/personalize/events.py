@@ -14,6 +14,10 @@ shopper's next Recommended for you at once) and at training time by the recommen
   PutItems need every field the schema does not allow to be null;
 - the ``trackingId`` must be an ACTIVE event tracker's; the dataset must exist and be ACTIVE.
 
+Events are credited to their ``metricAttribution.eventAttributionSource`` or ``recommendationId``
+and published to CloudWatch when the dataset group has a metric attribution
+(``metric_attributions``).
+
 Every check runs before anything is written, so a refused call records nothing.
 """
 
@@ -26,7 +30,7 @@ from datetime import datetime
 from helpers.localaws.engine import errors
 from helpers.localaws.engine import service_models as models
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import event_trackers, imports, streams
+from helpers.localaws.personalize import event_trackers, imports, metric_attributions, streams
 from helpers.localaws.personalize import resources as personalize
 
 SERVICE = "personalize-events"
@@ -146,11 +150,15 @@ def _epoch(value: object, where: str) -> int:
 
 
 def pending_work(store: Store, operation: str, params: dict) -> list[str]:
-    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset."""
+    """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset,
+    and of the metric attribution that counts its events."""
     named = personalize.named_arns(params)
     tracker = event_trackers.tracker_of_tracking_id(store, params.get("trackingId", ""))
     if tracker is not None:
         named.add(tracker["eventTrackerArn"])
+        attribution = metric_attributions.of_group(store, tracker["datasetGroupArn"])
+        if attribution is not None:
+            named.add(attribution["metricAttributionArn"])
     return personalize.work_on(store, named, reading=True)
 
 
@@ -185,6 +193,8 @@ def _event_row(event: dict, user_id: str | None, fields: list[imports.Field], wh
     for member in ("eventId", "recommendationId"):
         if event.get(member):
             row[member] = event[member]
+    if event.get("metricAttribution"):
+        row["EVENT_ATTRIBUTION_SOURCE"] = event["metricAttribution"]["eventAttributionSource"]
     return row
 
 
@@ -203,6 +213,7 @@ def put_events(store: Store, params: dict) -> dict:
         _event_row(event, params.get("userId"), fields, f"eventList[{i}]") for i, event in enumerate(events)
     ]
     store.add_records(ds_arn, rows, session_id=params["sessionId"])
+    metric_attributions.publish_events(store, tracker["datasetGroupArn"], rows)
     return {}
 
 

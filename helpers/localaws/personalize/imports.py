@@ -137,7 +137,7 @@ class ImportFailed(Exception):
 
 
 # --- reading ---------------------------------------------------------------------------------
-def _sources(store: Store, location: str) -> list[tuple[str, dict]]:
+def sources(store: Store, location: str) -> list[tuple[str, dict]]:
     """Return the S3 objects behind a location: one key, or every object under a prefix."""
     bucket, _, key = location[len("s3://") :].partition("/")
     if store.get("bucket", bucket) is None:
@@ -365,7 +365,7 @@ def _load(store: Store, job: dict, ds: dict) -> pd.DataFrame:
     schema = store.get("schema", ds["schemaArn"])
     fields = parse_schema(schema["schema"])
     frames = []
-    for name, doc in _sources(store, job["dataSource"]["dataLocation"]):
+    for name, doc in sources(store, job["dataSource"]["dataLocation"]):
         frames.append(load_csv(store, name, doc, fields))
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     combined = frame

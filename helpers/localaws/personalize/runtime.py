@@ -53,7 +53,7 @@ import numpy as np
 
 from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import campaigns, filters, solutions, streams
+from helpers.localaws.personalize import campaigns, filters, metric_attributions, solutions, streams
 from helpers.localaws.personalize import resources as personalize
 from helpers.localaws.personalize.training import usecases
 from helpers.recsys import interactions
@@ -281,6 +281,7 @@ def get_recommendations(store: Store, params: dict) -> dict:
         served = f"recommenders of the {recipe} use case"
     columns = _metadata_columns(store, params, doc, recommender_arn or campaign_arn)
     answer = recommend(store, params, doc, model, recipe, served)
+    answer["recommendationId"] = metric_attributions.recommendation_id(recommender_arn or campaign_arn)
     _add_metadata(store, doc, answer["itemList"], columns)
     return answer
 
@@ -451,7 +452,8 @@ def get_personalized_ranking(store: Store, params: dict) -> dict:
     columns = _metadata_columns(store, params, doc, params["campaignArn"])
     ranking = rank_items(store, doc, model, params)
     _add_metadata(store, doc, ranking, columns)
-    return {"personalizedRanking": ranking, "recommendationId": f"RID-{uuid.uuid4()}"}
+    recommendation = metric_attributions.recommendation_id(params["campaignArn"])
+    return {"personalizedRanking": ranking, "recommendationId": recommendation}
 
 
 def rank_items(store: Store, doc: dict, model: usecases.Model, request: dict) -> list[dict]:
