@@ -131,23 +131,24 @@ def _config(recipe: str, given: dict | None) -> dict:
     return config
 
 
-def check_data(store: Store, group_arn: str, group: dict) -> None:
-    """The dataset group must hold an ACTIVE Interactions dataset with data, and no running import."""
-    ds_arn = dataset_arn(group_arn, group["name"], "Interactions")
+def check_data(store: Store, group_arn: str, group: dict, dataset_type: str = "Interactions") -> None:
+    """The dataset group must hold an ACTIVE dataset of the type (Interactions by default) with
+    data, imported or streamed, and no running import into it."""
+    ds_arn = dataset_arn(group_arn, group["name"], dataset_type)
     ds = store.get("dataset", ds_arn)
+    noun = dataset_type.replace("_", " ").capitalize()
     if ds is None:
         raise errors.InvalidInputException(
-            f"Dataset group {group_arn} has no Interactions dataset; "
-            "create one and import interactions first."
+            f"Dataset group {group_arn} has no {noun} dataset; create one and import {noun.lower()} first."
         )
     if ds["status"] != "ACTIVE":
-        raise errors.ResourceInUseException(f"Interactions dataset {ds_arn} is {ds['status']}, not ACTIVE.")
+        raise errors.ResourceInUseException(f"{noun} dataset {ds_arn} is {ds['status']}, not ACTIVE.")
     for job_arn, job in store.items("dataset-import-job", parent=ds_arn):
         if _busy(job["status"]):
             raise errors.ResourceInUseException(f"Dataset import job {job_arn} is still {job['status']}.")
-    if not ds.get("parts"):
+    if not ds.get("parts") and (dataset_type == "Interactions" or not store.last_record(ds_arn)):
         raise errors.InvalidInputException(
-            f"Interactions dataset {ds_arn} has no imported data; import interactions first."
+            f"{noun} dataset {ds_arn} has no imported data; import {noun.lower()} first."
         )
 
 

@@ -54,6 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from helpers.recsys import (
+    actions,
     content,
     interactions,
     metrics,
@@ -342,6 +343,8 @@ class Model:
         history: user histories (Recommended for you, Customers who viewed X).
         catalogue: item ages, counts and content (Recommended for you's exploration).
         tuning: Recommended for you's settings, how they were chosen and their validation score.
+        actions: Next-Best-Action's propensities (``item_ids`` then holds the action ids).
+        action_users: the user id of each row of ``actions``.
     """
 
     recipe: str
@@ -353,17 +356,24 @@ class Model:
     history: History | None = None
     catalogue: Catalogue | None = None
     tuning: tuning.Tuning | None = None
+    actions: actions.ActionModel | None = None
+    action_users: np.ndarray | None = None
     _items: dict[str, int] = field(init=False, repr=False)
     _users: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._items = {s: i for i, s in enumerate(self.item_ids.tolist())}
-        users = self.history.user_ids.tolist() if self.history is not None else []
+        users = self.history.user_ids if self.history is not None else self.action_users
+        users = users.tolist() if users is not None else []
         self._users = {s: i for i, s in enumerate(users)}
 
     def item_index(self, item_id: str) -> int | None:
         """Index of an item id, or None if the model does not know it."""
         return self._items.get(item_id)
+
+    def user_row(self, user_id: str) -> int | None:
+        """Row of a user id in the model's histories or propensities, or None if it does not know it."""
+        return self._users.get(user_id)
 
     def user_history(self, user_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(items, weights, timestamps, purchased)`` the model holds for a user (empty if unknown)."""
@@ -771,6 +781,8 @@ def to_bytes(model: Model) -> bytes:
         arrays.update(model.personal.to_arrays())
     if model.catalogue is not None:
         arrays.update(model.catalogue.to_arrays())
+    if model.actions is not None:
+        arrays.update(model.actions.to_arrays(), action_users=model.action_users)
     if model.tuning is not None:
         arrays["tuning"] = np.asarray(json.dumps(model.tuning.to_dict()))
     if model.history is not None:
@@ -811,6 +823,8 @@ def _from_file(path: Path) -> Model:
         history=history,
         catalogue=Catalogue.from_arrays(a) if "cat_latest" in a else None,
         tuning=tuning.Tuning.from_dict(json.loads(str(a["tuning"]))) if "tuning" in a else None,
+        actions=actions.ActionModel.from_arrays(a) if "act_taken" in a else None,
+        action_users=a.get("action_users"),
     )
 
 
