@@ -12,7 +12,7 @@ takings per action; the Actions dataset (imported and PutActions) gives the acti
 ``VALUE``. An action interaction's ``EVENT_TYPE`` is read case-insensitively, a space counting
 as an underscore (``Not taken`` is ``NOT_TAKEN``). The version's metrics are Personalize's names
 on a temporal hold-out: the model fitted before the last period ranks every action for each
-user who took one in it.
+user who took one in it (the later half of the data, if it spans less than two periods).
 """
 
 from __future__ import annotations
@@ -119,9 +119,10 @@ def train(store: Store, group_arn: str, config: dict | None) -> tuple[usecases.M
 
 
 def _evaluate(inter: pd.DataFrame, acts: pd.DataFrame, users: np.ndarray, days: float) -> dict[str, float]:
-    """Personalize's metrics of the model fitted before the last ``days``, on the takings in them."""
+    """Personalize's metrics of the model fitted before the hold-out, on the takings in it: the
+    last ``days``, or the later half of the data when it spans less than two periods."""
     ts = pd.to_numeric(inter["TIMESTAMP"]).to_numpy(dtype=np.int64)
-    cut = ts.max() - days * actions.SECONDS_PER_DAY
+    cut = ts.max() - min(days * actions.SECONDS_PER_DAY, (ts.max() - ts.min()) / 2)
     before, after = (
         inter[ts < cut],
         inter[(ts >= cut) & (event_kind(inter["EVENT_TYPE"]) == TAKEN).to_numpy()],
