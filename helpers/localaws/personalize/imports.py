@@ -65,6 +65,12 @@ _REQUIRED: dict[tuple[str, str | None], dict[str, str]] = {
         "TIMESTAMP": "long",
         "EVENT_TYPE": "string",
     },  # fmt: skip
+    ("INTERACTIONS", "VIDEO_ON_DEMAND"): {
+        "USER_ID": "string",
+        "ITEM_ID": "string",
+        "TIMESTAMP": "long",
+        "EVENT_TYPE": "string",
+    },
     ("ITEMS", None): {"ITEM_ID": "string"},
     ("ITEMS", "ECOMMERCE"): {"ITEM_ID": "string", "PRICE": "float", "CATEGORY_L1": "string"},
     ("USERS", None): {"USER_ID": "string"},

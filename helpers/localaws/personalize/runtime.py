@@ -59,7 +59,7 @@ from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import campaigns, filters, solutions, streams
 from helpers.localaws.personalize import resources as personalize
-from helpers.localaws.personalize.training import usecases
+from helpers.localaws.personalize.training import usecases, video_on_demand
 from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
@@ -326,7 +326,8 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
         "history": (items, weights, ts),
         "query": model.item_index(item_id) if case.needs_item else None,
     }
-    never = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
+    leaves_out = (usecases.FOR_YOU, usecases.ALSO_VIEWED, *video_on_demand.LEAVES_OUT_WATCHED)
+    never = np.unique(items[purchased]) if recipe in leaves_out else None
     promoted = _promoted(model, n, promotion, request, never)
     shown = [model.item_index(i["itemId"]) for i in promoted]
     exclude = _union(never, filtered, np.asarray(shown, dtype=np.int64) if shown else None)

@@ -566,7 +566,7 @@ jobs.register("solution-version-stop", _stop, p.settle(VERSION, "CREATE STOPPED"
 def _check_recipe(recipe_arn: str) -> str:
     name = recipe_arn.removeprefix(usecases.RECIPE_PREFIX)
     if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in recipes.CUSTOM_RECIPES:
-        if name in usecases.USE_CASES:
+        if name in usecases.USE_CASES or name in usecases.VIDEO_ON_DEMAND:
             raise errors.InvalidInputException(
                 f"Recipe {recipe_arn} is a use case: create a recommender with it, not a solution."
             )

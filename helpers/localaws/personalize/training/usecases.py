@@ -138,13 +138,33 @@ interactions, 25 users with two or more) are checked by the import jobs
 """
 
 
+VIDEO_ON_DEMAND = {
+    "aws-vod-because-you-watched-x": UseCase(
+        "Because you watched X", "Watch", 1_000, needs_user=True, needs_item=True
+    ),
+    "aws-vod-more-like-x": UseCase("More like X", "", 1_000, needs_user=True, needs_item=True),
+    "aws-vod-most-popular": UseCase("Most popular", "", 1_000, needs_user=False, needs_item=False),
+    "aws-vod-trending-now": UseCase("Trending now", "", 1_000, needs_user=False, needs_item=False),
+    "aws-vod-top-picks": UseCase("Top picks for you", "", 1_000, needs_user=True, needs_item=False),
+}
+"""Recipe name → requirements of the VIDEO_ON_DEMAND domain's use cases (``video_on_demand`` trains
+them). From "VIDEO_ON_DEMAND use cases" in the developer guide
+(https://docs.aws.amazon.com/personalize/latest/dg/VIDEO_ON_DEMAND-use-cases.html): every use case
+needs 1,000 interactions from 25 users with two or more each; Because you watched X at minimum
+1,000 ``Watch`` events and ``userId`` and ``itemId``; More like X 1,000 events of any type, an
+Items dataset, and ``userId`` and ``itemId``. For Most popular, Trending now and Top picks for you
+this table asks 1,000 events of any type, and ``userId`` only of Top picks for you: the local
+backend's reading, not checked against the guide's sections on them.
+"""
+
 TRENDING_NOW = "aws-trending-now"
 SERVED_CASES = {
     **USE_CASES,
     TRENDING_NOW: UseCase("Trending now", "", 1_000, needs_user=False, needs_item=False),
+    **VIDEO_ON_DEMAND,
 }
-"""Every way a model is served (``personalize_runtime.recommend``): the use cases, and the
-Trending-Now recipe's list, the same for everyone (no event type required: ``event_type`` "")."""
+"""Every way a model is served (``personalize_runtime.recommend``): the use cases of both domains,
+and the Trending-Now recipe's list, the same for everyone (no event type required: ``event_type`` "")."""
 
 
 class TrainingFailed(Exception):
