@@ -16,11 +16,11 @@ at least ``min_taken`` takings and ``min_other`` other interactions (not taken o
 scored; the others score 0. Lists are ordered by propensity, then by the action's value (the
 more valuable of two equally likely actions first), then by id.
 
-Worked example: action 0 was taken by user 0 twice in 10 days, action 1 never; over one day
-user 0 is likelier to take action 0 than user 1, who never took anything::
+Worked example: user 0 took action 0 twice in 9 days, user 1 only viewed action 1; over one
+day user 0 is likelier to take action 0 than user 1, who took nothing, and both more than 0::
 
     >>> model = fit_actions(np.array([0, 0, 1]), np.array([0, 0, 1]), np.array([0, 5, 9]) * 86_400,
-    ...                     np.array([True, True, False]), 2, 2, 2, values=np.array([1.0, 5.0]),
+    ...                     np.array([True, True, False]), 2, 2, values=np.array([1.0, 5.0]),
     ...                     period_days=1, prior_days=10, min_taken=1, min_other=0)
     >>> float(model.propensity(0)[0]) > float(model.propensity(1)[0]) > 0
     True
