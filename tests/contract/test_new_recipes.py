@@ -153,6 +153,70 @@ def test_semantic_similarity__without_a_textual_field(personalize, s3):
     assert "textual field" in version["failureReason"]
 
 
+def test_semantic_similarity__reads_the_item_name(personalize, s3):
+    """Descriptions say nothing here; the item names (``"itemName": true``) tell the topics apart."""
+    group, _ = shop.make_group(personalize, s3, shop.rows(), name="named", domain=None)
+    items = sorted({r[1] for r in shop.rows()})
+    topics = {"A": "Hiking boot", "B": "Pendant necklace", "X": "Garden hose", "P": "Coffee beans"}
+    fields = [
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TITLE", "type": "string", "itemName": True},
+        {"name": "DESCRIPTION", "type": "string", "textual": True},
+    ]
+    rows = [f"{i},{topics[shop.category(i)]} {i},A product" for i in items]
+    _dataset(personalize, group, "Items", fields, "\n".join(["ITEM_ID,TITLE,DESCRIPTION", *rows]), s3)
+    solution = personalize.create_solution(name="named", datasetGroupArn=group, recipeArn=SEMANTIC)[
+        "solutionArn"
+    ]
+    wait_for(personalize.describe_solution, "solution", solutionArn=solution)
+    arn = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    assert (
+        wait_for(personalize.describe_solution_version, "solutionVersion", solutionVersionArn=arn)["status"]
+        == "ACTIVE"
+    )
+    job_input = "\n".join(json.dumps({"itemId": i}) for i in ("b4",))
+    s3.put_object(Bucket=shop.BUCKET, Key="in.json", Body=job_input.encode())
+    job = personalize.create_batch_inference_job(
+        jobName="named",
+        solutionVersionArn=arn,
+        numResults=5,
+        roleArn=shop.ROLE,
+        jobInput={"s3DataSource": {"path": f"s3://{shop.BUCKET}/in.json"}},
+        jobOutput={"s3DataDestination": {"path": f"s3://{shop.BUCKET}/out/"}},
+    )["batchInferenceJobArn"]
+    wait_for(personalize.describe_batch_inference_job, "batchInferenceJob", batchInferenceJobArn=job)
+    line = json.loads(s3.get_object(Bucket=shop.BUCKET, Key="out/in.json.out")["Body"].read())
+    assert [i[0] for i in line["output"]["recommendedItems"]] == ["b"] * 5
+
+
+def test_create_schema__item_name_not_a_string(personalize, state):
+    fields = [{"name": "ITEM_ID", "type": "string"}, {"name": "TITLE", "type": "long", "itemName": True}]
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_schema(name="s", schema=_schema("Items", fields)),
+        "InvalidInputException",
+        400,
+        "TITLE is categorical, textual or itemName but not a string",
+    )
+    assert snapshot(state) == before
+
+
+def test_create_dataset__item_name_outside_items(personalize, s3, state):
+    group, _ = shop.make_group(personalize, s3, None, name="names", domain=None)
+    fields = [{"name": "USER_ID", "type": "string"}, {"name": "TITLE", "type": "string", "itemName": True}]
+    schema = personalize.create_schema(name="s", schema=_schema("Users", fields))["schemaArn"]
+    before = snapshot(state)
+    assert_error(
+        lambda: personalize.create_dataset(
+            name="d", datasetType="Users", datasetGroupArn=group, schemaArn=schema
+        ),
+        "InvalidInputException",
+        400,
+        "TITLE is itemName, which only Items datasets allow",
+    )
+    assert snapshot(state) == before
+
+
 # --- Next-Best-Action -----------------------------------------------------------------------
 def test_get_action_recommendations(runtime, arns):
     got = runtime.get_action_recommendations(campaignArn=arns["nba_campaign"], userId="u3", numResults=4)

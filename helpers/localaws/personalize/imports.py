@@ -97,6 +97,7 @@ class Field:
     nullable: bool
     categorical: bool = False
     textual: bool = False
+    item_name: bool = False
 
 
 def parse_schema(text: str) -> list[Field]:
@@ -126,9 +127,12 @@ def parse_schema(text: str) -> list[Field]:
             raise errors.InvalidInputException(
                 f"Field {name} has type {kind!r}; allowed are {list(TYPES)}, optionally in a union with null."
             )
-        field = Field(name, others[0], nullable, bool(item.get("categorical")), bool(item.get("textual")))
-        if (field.categorical or field.textual) and field.type != "string":
-            raise errors.InvalidInputException(f"Field {name} is categorical or textual but not a string.")
+        flags = (bool(item.get("categorical")), bool(item.get("textual")), bool(item.get("itemName")))
+        field = Field(name, others[0], nullable, *flags)
+        if any(flags) and field.type != "string":
+            raise errors.InvalidInputException(
+                f"Field {name} is categorical, textual or itemName but not a string."
+            )
         fields.append(field)
     return fields
 
@@ -151,8 +155,9 @@ def check_schema_for(fields: list[Field], dataset_type: str, domain: str | None)
     if dataset_type in ("ITEMS", "USERS", "ACTIONS") and len(fields) < 2:
         raise errors.InvalidInputException(f"The schema of a {where} needs at least one metadata field.")
     for f in fields:
-        if f.textual and dataset_type != "ITEMS":
-            raise errors.InvalidInputException(f"Field {f.name} is textual, which only Items datasets allow.")
+        if (f.textual or f.item_name) and dataset_type != "ITEMS":
+            kind = "textual" if f.textual else "itemName"
+            raise errors.InvalidInputException(f"Field {f.name} is {kind}, which only Items datasets allow.")
 
 
 class ImportFailed(Exception):

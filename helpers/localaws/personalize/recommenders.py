@@ -221,7 +221,7 @@ def training_events(store: Store, group_arn: str) -> tuple[usecases.Events, int]
             streamed, through = streams.interactions(store, group_arn, list(frame.columns))
             _events_cache.clear()
             items, fields = _items(store, group_arn)
-            content = (fields.categorical, fields.textual) if fields is not None else ((), ())
+            content = (fields.categorical, fields.text) if fields is not None else ((), ())
             events = usecases.prepare(_with_streamed(frame, streamed), items, *content)
             _events_cache[key] = (events, through)
         return _events_cache[key]

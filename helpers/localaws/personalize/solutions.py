@@ -27,11 +27,11 @@ aws-item-affinity, aws-item-attribute-affinity   User-Personalization's model, u
 
 **Semantic-Similarity** on AWS embeds the items' text with a language model (the guide: "the
 textual descriptions and attributes of items"); locally the embedding is latent semantic
-analysis (``recsys.semantic``: TF-IDF of the textual fields' words and the categorical values,
-reduced by a truncated SVD), so items are near when their texts are about the same things. The
-guide requires an Items dataset with a ``textual`` field and an ``itemName`` field; locally a
-version without a textual field ends CREATE FAILED, and an ``itemName`` field is not required
-(it is read as any other non-categorical string: not at all). Like Similar-Items it is served
+analysis (``recsys.semantic``: TF-IDF of the words of the textual and item name fields and of the
+categorical values, reduced by a truncated SVD), so items are near when their texts are about the
+same things. The guide requires an Items dataset with a ``textual`` field and an ``itemName``
+field (``"itemName": true``); locally a version without a textual field ends CREATE FAILED, and
+the item name is used when the schema has one, not required. Like Similar-Items it is served
 through GetRecommendations with ``itemId``. **Next-Best-Action** trains on the Actions and
 Action interactions datasets only (``training.next_best_action``) and is served only through
 GetActionRecommendations.

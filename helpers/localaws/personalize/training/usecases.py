@@ -222,7 +222,8 @@ def item_metadata(
 ) -> tuple[np.ndarray, list[list[str]]]:
     """``CREATION_TIMESTAMP`` (NaN if unknown) and content tokens of the items ``item_ids``.
 
-    Only categorical and textual fields make tokens: Personalize ignores other string fields.
+    Only categorical and textual fields (and item names) make tokens: Personalize ignores other
+    string fields.
     """
     meta = items.drop_duplicates("ITEM_ID", keep="last")
     meta = meta.set_index(meta["ITEM_ID"].astype(str)).reindex(item_ids)
