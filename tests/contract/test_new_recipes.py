@@ -140,6 +140,35 @@ def test_semantic_similarity__neighbours_share_the_description(client, runtime, 
     assert [i[0] for i in ids] == ["a"] * 10 and "a3" not in ids
 
 
+def test_semantic_similarity__ranking_influence(client, runtime, arns):
+    """POPULARITY 1 lifts the best seller p1 (510 events) above the similar but less seen A items."""
+    config = {"rankingInfluence": {"POPULARITY": 1.0, "FRESHNESS": 0.0}}
+    campaign = client.create_campaign(
+        name="new-influenced", solutionVersionArn=arns["semantic_version"], campaignConfig=config
+    )["campaignArn"]
+    found = wait_for(client.describe_campaign, "campaign", campaignArn=campaign)
+    assert found["campaignConfig"]["rankingInfluence"] == config["rankingInfluence"]
+    plain = runtime.get_recommendations(campaignArn=arns["semantic_campaign"], itemId="a3", numResults=3)
+    lifted = runtime.get_recommendations(campaignArn=campaign, itemId="a3", numResults=3)
+    assert plain["itemList"][0]["itemId"].startswith("a")
+    assert lifted["itemList"][0]["itemId"] == "p1"
+
+
+def test_create_campaign__ranking_influence_of_another_recipe(client, arns, state_of):
+    before = snapshot(state_of)
+    assert_error(
+        lambda: client.create_campaign(
+            name="new-nba-influenced",
+            solutionVersionArn=arns["nba_version"],
+            campaignConfig={"rankingInfluence": {"POPULARITY": 0.5}},
+        ),
+        "InvalidInputException",
+        400,
+        "campaignConfig.rankingInfluence applies to aws-semantic-similarity, not to aws-next-best-action",
+    )
+    assert snapshot(state_of) == before
+
+
 def test_semantic_similarity__without_a_textual_field(personalize, s3):
     group, _ = shop.make_group(personalize, s3, shop.rows(), name="plain", domain=None)
     shop.add_items(personalize, s3, group, name="plain")

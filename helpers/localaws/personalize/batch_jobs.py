@@ -197,6 +197,7 @@ def _config(recipe: str, given: dict | None) -> dict | None:
     if not given and recipe not in campaigns.EXPLORING_RECIPES:
         return None
     exploration = (given or {}).get("itemExplorationConfig")
+    campaigns.ranking_influence(recipe, (given or {}).get("rankingInfluence"), "batchInferenceJobConfig")
     if recipe not in campaigns.EXPLORING_RECIPES:
         if exploration:
             raise errors.InvalidInputException(f"itemExplorationConfig does not apply to {recipe}.")

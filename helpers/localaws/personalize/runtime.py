@@ -334,7 +334,13 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
     rest: list[dict] = []
     if n > len(promoted):
         known = exclude if exclude is None else exclude[exclude < model.item_ids.size]
-        chosen, scores = usecases.rank(model, n - len(promoted), **request, exclude=known)
+        influence = doc["recommenderConfig"].get("rankingInfluence")
+        wanted = n - len(promoted)
+        chosen, scores = usecases.rank(
+            model, max(wanted, usecases.NEIGHBORS) if influence else wanted, **request, exclude=known
+        )
+        if influence:  # popularity and freshness reorder the similar items (Semantic-Similarity)
+            chosen = usecases.influenced(model, chosen, influence)[:wanted]
         ids, listed = _explore(
             store, doc, model, n - len(promoted), chosen, scores, (items, weights, exclude), user_id
         )

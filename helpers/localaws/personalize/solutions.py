@@ -34,7 +34,8 @@ field (``"itemName": true``); locally a version without a textual field ends CRE
 the item name is used when the schema has one, not required. Like Similar-Items it is served
 through GetRecommendations with ``itemId``. **Next-Best-Action** trains on the Actions and
 Action interactions datasets only (``training.next_best_action``) and is served only through
-GetActionRecommendations.
+GetActionRecommendations. A Semantic-Similarity campaign's (or batch job's) ``rankingInfluence``
+weighs popularity and freshness into the similar items' order (``usecases.influenced``).
 
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
@@ -292,7 +293,8 @@ def fit_recipe(
             ev.tokens, SEMANTIC_DIMENSIONS, rng=np.random.default_rng(usecases.SEED)
         )
         sims = semantic.semantic_similarity(embedded, usecases.NEIGHBORS)
-        return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
+        catalogue = usecases.item_catalogue(ev, mask)  # popularity and freshness: rankingInfluence
+        return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims, catalogue=catalogue)
     if recipe == "aws-sims":
         options = {}
         if "min_cointeraction_count" in config.values:

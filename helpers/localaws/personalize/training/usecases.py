@@ -486,7 +486,7 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         fallback=personal.popularity,
         personal=personal,
         history=_history(ev),
-        catalogue=_catalogue(ev, mask),
+        catalogue=item_catalogue(ev, mask),
         tuning=tuned,
     )
 
@@ -517,7 +517,7 @@ def update(model: Model, ev: Events) -> Model:
         fallback=personal.popularity,
         personal=personal,
         history=_history(now),
-        catalogue=_catalogue(now, everything),
+        catalogue=item_catalogue(now, everything),
     )
 
 
@@ -543,7 +543,7 @@ def fit_co_view(ev: Events, typed: np.ndarray, recipe: str = ALSO_VIEWED, **opti
     return Model(recipe, ev.item_ids, fallback=counts, similar=sims, history=_history(ev))
 
 
-def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
+def item_catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     """Item ages (creation, else first event), event counts and content vectors of the training data."""
     n = ev.n_items
     first = np.full(n, np.nan)
@@ -581,6 +581,38 @@ def tune(
         ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items,
         rng=np.random.default_rng(SEED), half_lives=half_lives,
     )  # fmt: skip
+
+
+def influenced(model: Model, candidates: np.ndarray, influence: dict[str, float]) -> np.ndarray:
+    """Re-rank an item-to-item list by ``rankingInfluence``: popularity and freshness.
+
+    Each candidate scores its relevance (1 for the first of the list, falling evenly to 1/len)
+    plus ``POPULARITY`` times its event count over the catalogue's largest, plus ``FRESHNESS``
+    times its freshness: 1 for the newest ``CREATION_TIMESTAMP`` (else first event) of the
+    catalogue, 0 for the oldest or unknown. Ties keep the list's order.
+
+    Args:
+        model: a model with a ``catalogue`` (Semantic-Similarity's).
+        candidates: item indices, most similar first.
+        influence: ``POPULARITY`` and ``FRESHNESS`` weights, each in [0, 1] (0 if absent).
+
+    Returns:
+        The candidates, best first.
+    """
+    cat = model.catalogue
+    if cat is None or not len(candidates):
+        return candidates
+    relevance = 1.0 - np.arange(len(candidates)) / len(candidates)
+    counts = cat.counts.astype(np.float64)
+    popular = counts[candidates] / counts.max() if counts.max() > 0 else np.zeros(len(candidates))
+    created = cat.created
+    known = created[~np.isnan(created)]
+    span = float(known.max() - known.min()) if len(known) else 0.0
+    fresh = (
+        np.nan_to_num((created[candidates] - known.min()) / span, nan=0.0) if span > 0 else 0.0 * relevance
+    )
+    score = relevance + influence.get("POPULARITY", 0.0) * popular + influence.get("FRESHNESS", 0.0) * fresh
+    return candidates[np.lexsort((np.arange(len(candidates)), -score))]
 
 
 def rank(
