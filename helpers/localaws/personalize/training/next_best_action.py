@@ -39,8 +39,9 @@ def event_kind(event_type: pd.Series) -> pd.Series:
     return event_type.astype(str).str.strip().str.upper().str.replace(r"[\s-]+", "_", regex=True)
 
 
-def _frame(store: Store, group_arn: str, dataset_type: str, key: str) -> pd.DataFrame | None:
-    """A dataset's imported rows followed by its streamed ones (the newest per id for Actions)."""
+def _frame(store: Store, group_arn: str, dataset_type: str) -> pd.DataFrame | None:
+    """A dataset's imported rows followed by its streamed ones (the newest row per action for the
+    Actions dataset: PutActions replaces an action)."""
     imported = store.read_dataset(group_arn, dataset_type)
     records = store.records(streams.stream_of(store, group_arn, dataset_type))
     streamed = pd.DataFrame([row for _, _, row in records]) if records else None
@@ -48,7 +49,9 @@ def _frame(store: Store, group_arn: str, dataset_type: str, key: str) -> pd.Data
     if not parts:
         return None
     frame = pd.concat(parts, ignore_index=True)
-    return frame.drop_duplicates(subset=key, keep="last", ignore_index=True) if key == "ACTION_ID" else frame
+    if dataset_type == "Actions":
+        return frame.drop_duplicates(subset="ACTION_ID", keep="last", ignore_index=True)
+    return frame
 
 
 def training_data(store: Store, group_arn: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,12 +60,12 @@ def training_data(store: Store, group_arn: str) -> tuple[pd.DataFrame, pd.DataFr
     Raises:
         TrainingFailed: no actions or no action interactions.
     """
-    acts = _frame(store, group_arn, "Actions", "ACTION_ID")
+    acts = _frame(store, group_arn, "Actions")
     if acts is None:
         raise usecases.TrainingFailed(
             f"{RECIPE} needs an Actions dataset with actions; {group_arn} has none."
         )
-    inter = _frame(store, group_arn, "Action_Interactions", "")
+    inter = _frame(store, group_arn, "Action_Interactions")
     if inter is None:
         raise usecases.TrainingFailed(
             f"{RECIPE} needs an Action interactions dataset with data; {group_arn} has none."
