@@ -12,7 +12,7 @@ ALGORITHM = "arn:aws:personalize:::algorithm/"
 FEATURES = "arn:aws:personalize:::feature-transformation/"
 
 
-@pytest.mark.parametrize("recipe", sorted(solutions.SERVED_AS))
+@pytest.mark.parametrize("recipe", sorted(set(solutions.SERVED_AS) | {solutions.NEXT_BEST_ACTION}))
 def test_describe_recipe__names_its_algorithm_and_feature_transformation(personalize, recipe):
     found = personalize.describe_recipe(recipeArn=RECIPE + recipe)["recipe"]
     assert_valid(personalize, "DescribeRecipe")
@@ -165,4 +165,4 @@ def test_describe__errors(personalize, state, call, member, arn, code, message):
 
 def test_every_recipe_has_an_algorithm():
     """The table covers every custom recipe the solutions train."""
-    assert set(solutions.SERVED_AS) <= set(algorithms.RECIPE_ALGORITHMS)
+    assert set(solutions.SERVED_AS) | {solutions.NEXT_BEST_ACTION} <= set(algorithms.RECIPE_ALGORITHMS)

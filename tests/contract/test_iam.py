@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.contract.conftest import assert_error, assert_valid
+from tests.contract.conftest import assert_error, assert_valid, snapshot
 
 TRUST = json.dumps(
     {
@@ -156,3 +156,95 @@ def test_delete_role__inline_policy_conflict(iam, role):
     iam.put_role_policy(RoleName="r1", PolicyName="read", PolicyDocument=INLINE)
     assert_error(lambda: iam.delete_role(RoleName="r1"), "DeleteConflict", 409, "delete policies")
     assert iam.get_role(RoleName="r1")["Role"]["RoleName"] == "r1"
+
+
+# --- customer managed policies --------------------------------------------------------------
+DOCUMENT = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shop/*"}],
+    }
+)
+OWN = "arn:aws:iam::123456789012:policy/ShopRead"
+
+
+@pytest.fixture
+def policy(iam):
+    return iam.create_policy(PolicyName="ShopRead", PolicyDocument=DOCUMENT, Description="read the shop")[
+        "Policy"
+    ]
+
+
+def test_create_policy(iam):
+    answer = iam.create_policy(PolicyName="ShopRead", PolicyDocument=DOCUMENT)
+    assert_valid(iam, "CreatePolicy")
+    assert answer["Policy"]["Arn"] == OWN
+    assert (answer["Policy"]["DefaultVersionId"], answer["Policy"]["AttachmentCount"]) == ("v1", 0)
+
+
+def test_create_policy__already_exists(iam, policy, state):
+    before = snapshot(state)
+    assert_error(
+        lambda: iam.create_policy(PolicyName="shopread", PolicyDocument=DOCUMENT),
+        "EntityAlreadyExists",
+        409,
+        "ShopRead",
+    )
+    assert snapshot(state) == before
+
+
+def test_create_policy__malformed(iam, state):
+    no_resource = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]})
+    assert_error(
+        lambda: iam.create_policy(PolicyName="Bad", PolicyDocument=no_resource),
+        "MalformedPolicyDocument",
+        400,
+        "Resource",
+    )
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_get_policy_and_version(iam, policy):
+    got = iam.get_policy(PolicyArn=OWN)["Policy"]
+    assert_valid(iam, "GetPolicy")
+    assert (got["PolicyId"], got["Description"]) == (policy["PolicyId"], "read the shop")
+    version = iam.get_policy_version(PolicyArn=OWN, VersionId="v1")["PolicyVersion"]
+    assert_valid(iam, "GetPolicyVersion")
+    assert version["Document"] == json.loads(DOCUMENT) and version["IsDefaultVersion"]
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("get_policy", {"PolicyArn": OWN}),
+        ("delete_policy", {"PolicyArn": OWN}),
+        ("get_policy_version", {"PolicyArn": OWN, "VersionId": "v1"}),
+        ("attach_role_policy", {"RoleName": "r1", "PolicyArn": OWN}),
+    ],
+)
+def test_policy__no_such_entity(iam, role, state, call, kwargs):
+    before = snapshot(state)
+    assert_error(lambda: getattr(iam, call)(**kwargs), "NoSuchEntity", 404, OWN)
+    assert snapshot(state) == before
+
+
+def test_list_policies(iam, policy, role):
+    iam.create_policy(PolicyName="Other", Path="/team/", PolicyDocument=DOCUMENT)
+    names = lambda **kw: [p["PolicyName"] for p in iam.list_policies(**kw)["Policies"]]  # noqa: E731
+    assert names(Scope="Local") == ["ShopRead", "Other"]  # by ARN: /ShopRead before /team/Other
+    assert_valid(iam, "ListPolicies")
+    assert names(Scope="Local", PathPrefix="/team/") == ["Other"]
+    assert names(Scope="AWS") == []
+    iam.attach_role_policy(RoleName="r1", PolicyArn=OWN)
+    assert names(OnlyAttached=True) == ["ShopRead"]
+    assert iam.get_policy(PolicyArn=OWN)["Policy"]["AttachmentCount"] == 1
+
+
+def test_delete_policy(iam, policy, role, state):
+    iam.attach_role_policy(RoleName="r1", PolicyArn=OWN)
+    before = snapshot(state)
+    assert_error(lambda: iam.delete_policy(PolicyArn=OWN), "DeleteConflict", 409, "r1")
+    assert snapshot(state) == before
+    iam.detach_role_policy(RoleName="r1", PolicyArn=OWN)
+    iam.delete_policy(PolicyArn=OWN)
+    assert iam.list_policies(Scope="Local")["Policies"] == []

@@ -289,6 +289,19 @@ def test_create_dataset_import_job__full_and_incremental(personalize, s3, datase
     assert len(state.read_dataset(group, "Interactions")) == 1040
 
 
+def test_create_dataset_import_job__columns_as_aws_takes_them(personalize, s3, dataset, group, state):
+    """pandas' unnamed index column and a column outside the schema are ignored; header names
+    match fields regardless of case (AWS's own samples write ``creation_timestamp``)."""
+    rows = _rows()
+    header = ",user_id,Item_Id,TIMESTAMP,event_type,EVENT_VALUE,GENDER"
+    body = [header] + [f"{n},{row},F" for n, row in enumerate(rows[1:])]
+    job = _import(personalize, s3, dataset, body, name="as-aws")
+    assert job["status"] == "ACTIVE", job.get("failureReason")
+    frame = state.read_dataset(group, "Interactions")
+    assert list(frame.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+    assert len(frame) == 1200 and frame["USER_ID"].iloc[0] == "u0"
+
+
 def test_create_dataset_import_job__prefix(personalize, s3, dataset, group, state):
     rows = _rows()
     s3.put_object(Bucket=BUCKET, Key="parts/a.csv", Body="\n".join(rows[:601]).encode())
@@ -326,7 +339,10 @@ def _not_utf8() -> bytes:
         (lambda: [HEADER], "no rows"),
         (lambda: _rows(45, 20)[:900], "899 interactions; at least 1,000"),
         (lambda: _rows(20, 60), "20 users with at least 2"),
-        (lambda: [HEADER + ",EXTRA"] + [r + ",x" for r in _rows()[1:]], "CSV column EXTRA"),
+        (
+            lambda: [HEADER + ",item_id"] + [r + ",x" for r in _rows()[1:]],
+            "field ITEM_ID is matched by two columns",
+        ),
         (
             lambda: _rows()[:500] + ["u1,i1,1700000000"] + _rows()[500:],
             "Row 501: 3 values, but the header has 5",
@@ -341,7 +357,7 @@ def _not_utf8() -> bytes:
         "header-only",
         "few-interactions",
         "few-users",
-        "extra-column",
+        "field-twice",
         "ragged-row",
         "not-utf8",
     ],

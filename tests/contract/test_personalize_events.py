@@ -170,6 +170,26 @@ def test_put_events__every_member(events, shop_names):
     }
 
 
+def test_put_events__older_form(events, shop_names):
+    """The older event form carries itemId and eventValue in properties; PutEvents takes it."""
+    event = {
+        "eventType": "Purchase",
+        "sentAt": SENT,
+        "properties": json.dumps({"itemId": "p2", "eventValue": 7}),
+    }
+    events.put_events(
+        trackingId=shop_names["trackingId"], userId="u-old", sessionId="s-old", eventList=[event]
+    )
+    assert_valid(events, "PutEvents")
+    (row,) = streams.events_of(localaws.store(), shop_names["group"], "u-old")
+    assert (row["ITEM_ID"], row["EVENT_VALUE"], row["EVENT_TYPE"]) == ("p2", 7.0, "Purchase")
+    members_win = {**event, "itemId": "p3"}
+    events.put_events(
+        trackingId=shop_names["trackingId"], userId="u-old", sessionId="s-old", eventList=[members_win]
+    )
+    assert streams.events_of(localaws.store(), shop_names["group"], "u-old")[-1]["ITEM_ID"] == "p3"
+
+
 def test_put_events__from_another_process(runtime, shop_names):
     """Events streamed by another process (the storefront) are on disk for this one."""
     code = (

@@ -1,13 +1,21 @@
-"""IAM, locally: roles, managed-policy attachments and inline policies (kept, not enforced).
+"""IAM, locally: roles, managed policies and their attachments, inline policies (kept, not enforced).
 
 Names, paths and lengths are checked against the model centrally (``validation``); policy
 documents against the policy grammar (``policies``): a trust policy needs a ``Principal``, an
-inline policy a ``Resource``. Role names are unique regardless of case, as in IAM. The sizes
-are IAM's quotas (its user guide's "IAM and AWS STS quotas"): a trust policy of at most 2,048
-characters and a role's inline policies of at most 10,240 together, white space not counted.
-Attaching a managed policy that does not exist is NoSuchEntity: the local backend knows the AWS
-managed policies in ``AWS_MANAGED_POLICIES`` and no customer managed ones (it does not emulate
-CreatePolicy).
+inline or customer managed policy a ``Resource``. Role and policy names are unique regardless of
+case, as in IAM.
+
+**Customer managed policies** (CreatePolicy, GetPolicy, GetPolicyVersion, ListPolicies,
+DeletePolicy) have one version, ``v1``, the default; attaching one to a role counts in its
+``AttachmentCount``, and DeletePolicy refuses (DeleteConflict) while a role has it attached.
+AttachRolePolicy refuses (NoSuchEntity) a customer managed policy ARN of this account that does
+not exist, as IAM does, and an AWS managed policy (``arn:aws:iam::aws:policy/…``) that is not
+among those the local backend knows (``AWS_MANAGED_POLICIES``); ListPolicies lists only the
+customer managed ones (``Scope`` ``AWS`` lists none).
+
+The sizes are IAM's quotas (its user guide's "IAM and AWS STS quotas"): a trust policy of at
+most 2,048 characters and a role's inline policies of at most 10,240 together, white space not
+counted.
 """
 
 from __future__ import annotations
@@ -116,12 +124,14 @@ def list_roles(store: Store, params: dict) -> dict:
 
 
 def attach_role_policy(store: Store, params: dict) -> dict:
-    """Attach a managed policy (by ARN) to a role."""
+    """Attach a managed policy (by ARN) to a role; a customer managed one must exist."""
     doc = _role(store, params["RoleName"])
     arn = params["PolicyArn"]
     if not arn.startswith("arn:aws:iam::"):
         raise errors.InvalidInputException(f"ARN {arn} is not valid.")
-    if arn not in AWS_MANAGED_POLICIES:
+    if arn.startswith(_POLICY_PREFIX):
+        _policy(store, arn)
+    elif arn not in AWS_MANAGED_POLICIES:
         raise errors.NoSuchEntityException(f"Policy {arn} does not exist or is not attachable.")
     if arn not in doc["Policies"]:
         store.update("iam-role", params["RoleName"], {"Policies": doc["Policies"] + [arn]})
@@ -200,4 +210,111 @@ def delete_role(store: Store, params: dict) -> dict:
     if doc.get("InlinePolicies"):
         raise errors.DeleteConflictException("Cannot delete entity, must delete policies first.")
     store.delete("iam-role", params["RoleName"])
+    return {}
+
+
+# --- customer managed policies --------------------------------------------------------------
+_POLICY_PREFIX = f"arn:aws:iam::{ACCOUNT}:policy/"
+_SCOPES = ("All", "AWS", "Local")
+
+
+def _policy(store: Store, arn: str) -> dict:
+    doc = store.get("iam-policy", arn)
+    if doc is None:
+        raise errors.NoSuchEntityException(f"Policy {arn} does not exist or is not attachable.")
+    return doc
+
+
+def _attachments(store: Store, arn: str) -> list[str]:
+    """The names of the roles a managed policy is attached to, sorted."""
+    return sorted(name for name, role in store.items("iam-role") if arn in role["Policies"])
+
+
+def _public_policy(store: Store, doc: dict) -> dict:
+    policy = {k: doc[k] for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "CreateDate")}
+    policy.update(
+        AttachmentCount=len(_attachments(store, doc["Arn"])),
+        PermissionsBoundaryUsageCount=0,
+        IsAttachable=True,
+        UpdateDate=doc["CreateDate"],
+    )
+    for member in ("Description", "Tags"):
+        if doc.get(member):
+            policy[member] = doc[member]
+    return policy
+
+
+def create_policy(store: Store, params: dict) -> dict:
+    """Create a customer managed policy; EntityAlreadyExists if the name is taken (any case)."""
+    name, path = params["PolicyName"], params.get("Path", "/")
+    _check_document(params["PolicyDocument"], "identity", f"Policy {name}")
+    taken = [d["PolicyName"] for _, d in store.items("iam-policy") if d["PolicyName"].lower() == name.lower()]
+    if taken:
+        raise errors.EntityAlreadyExistsException(
+            f"A policy called {taken[0]} already exists. Duplicate names are not allowed."
+        )
+    arn = f"arn:aws:iam::{ACCOUNT}:policy{path}{name}"
+    doc = {
+        "PolicyName": name,
+        "PolicyId": "ANPA" + uuid.uuid4().hex[:17].upper(),
+        "Arn": arn,
+        "Path": path,
+        "DefaultVersionId": "v1",
+        "CreateDate": time.time(),
+        "Description": params.get("Description"),
+        "Tags": params.get("Tags") or [],
+        "Document": params["PolicyDocument"],
+    }
+    store.insert("iam-policy", arn, doc)
+    return {"Policy": _public_policy(store, doc)}
+
+
+def get_policy(store: Store, params: dict) -> dict:
+    """Return a customer managed policy; NoSuchEntity if absent."""
+    return {"Policy": _public_policy(store, _policy(store, params["PolicyArn"]))}
+
+
+def get_policy_version(store: Store, params: dict) -> dict:
+    """Return a policy's document (its one version, ``v1``); NoSuchEntity for another version."""
+    doc = _policy(store, params["PolicyArn"])
+    if params["VersionId"] != doc["DefaultVersionId"]:
+        raise errors.NoSuchEntityException(
+            f"Policy {doc['Arn']} version {params['VersionId']} does not exist or is not attachable."
+        )
+    version = {
+        "Document": urllib.parse.quote(doc["Document"]),
+        "VersionId": doc["DefaultVersionId"],
+        "IsDefaultVersion": True,
+        "CreateDate": doc["CreateDate"],
+    }
+    return {"PolicyVersion": version}
+
+
+def list_policies(store: Store, params: dict) -> dict:
+    """List the customer managed policies (``Scope`` ``All`` or ``Local``), by ``PathPrefix`` and
+    ``OnlyAttached``, paginated with Marker/MaxItems."""
+    scope = params.get("Scope", "All")
+    if scope not in _SCOPES:
+        raise errors.InvalidInputException(f"Scope must be one of {', '.join(_SCOPES)}, not {scope}.")
+    prefix, size = params.get("PathPrefix", "/"), int(params.get("MaxItems", 100))
+    found = [] if scope == "AWS" else [d for _, d in store.items("iam-policy", after=params.get("Marker"))]
+    found = [d for d in found if d["Path"].startswith(prefix)]
+    if params.get("OnlyAttached"):
+        found = [d for d in found if _attachments(store, d["Arn"])]
+    answer = {"Policies": [_public_policy(store, d) for d in found[:size]], "IsTruncated": len(found) > size}
+    if len(found) > size:
+        answer["Marker"] = found[size - 1]["Arn"]
+    return answer
+
+
+def delete_policy(store: Store, params: dict) -> dict:
+    """Delete a customer managed policy; DeleteConflict while a role has it attached."""
+    arn = params["PolicyArn"]
+    _policy(store, arn)
+    attached = _attachments(store, arn)
+    if attached:
+        raise errors.DeleteConflictException(
+            f"Cannot delete a policy attached to entities: {arn} is attached to role {attached[0]}."
+        )
+    store.delete("iam-policy", arn)
     return {}

@@ -5,9 +5,12 @@ finds them here) and names a recipe's ``algorithmArn`` and ``featureTransformati
 DescribeRecipe. The hyperparameters, their defaults, ranges and whether HPO may tune them are
 those of each recipe's page in the Amazon Personalize Developer Guide
 (https://docs.aws.amazon.com/personalize/latest/dg/working-with-predefined-recipes.html); the
-ARNs are the guide's, except the feature transformations of Trending-Now, Similar-Items and the
-two user-segmentation recipes, for which the guide names none (their names here are the local
-backend's); the segmentation recipes take no hyperparameters here.
+ARNs are the guide's, except the feature transformations of Trending-Now, Similar-Items,
+Semantic-Similarity, Next-Best-Action and the two user-segmentation recipes, for which the guide
+names none (their names here are the local backend's); the segmentation and Semantic-Similarity
+recipes take no hyperparameters here. Next-Best-Action's ``action_optimization_period`` (a
+feature transformation parameter, in days) is the guide's; its default here is the guide's
+example, 14 days, and its bounds (1 to 1,000 days) are the local backend's, as the guide gives none.
 
 A solution's ``solutionConfig`` is checked against them when it is created
 (``check_solution_config``): an ``algorithmHyperParameters`` or ``featureTransformationParameters``
@@ -129,6 +132,17 @@ FEATURE_TRANSFORMATIONS: dict[str, tuple[HyperParameter, ...]] = {
         ),
     ),
     "aws-similar-items": (),
+    "aws-semantic-similarity": (),
+    "aws-next-best-action": (
+        _int(
+            "action_optimization_period",
+            14,
+            1,
+            1_000,
+            tunable=False,
+            effect="the days within which a propensity is the chance to take the action",
+        ),
+    ),
     "aws-item-affinity": (),
     "aws-item-attribute-affinity": (),
 }
@@ -185,6 +199,8 @@ ALGORITHMS: dict[str, Algorithm] = {
         ),
         "aws-similar-items",
     ),
+    "aws-semantic-similarity": Algorithm((), "aws-semantic-similarity"),
+    "aws-next-best-action": Algorithm((), "aws-next-best-action"),
     "aws-popularity-count": Algorithm((), "sims"),
     "aws-trending-now-custom": Algorithm((), "aws-trending-now"),
     "aws-item-affinity": Algorithm((), "aws-item-affinity"),

@@ -16,7 +16,8 @@ the recipe needs, or lacks a value its filter needs, gets ``"output": null`` and
 naming the problem; the other lines are answered all the same. Lifecycle:
 ``CREATE PENDING`` → ``CREATE IN_PROGRESS`` → ``ACTIVE`` | ``CREATE FAILED`` (no input file, or no
 bucket for the output). Batch jobs have no Delete operation. As on AWS, Trending-Now solution
-versions give no batch recommendations (InvalidInputException).
+versions give no batch recommendations (InvalidInputException). Batch action recommendations
+(a Next-Best-Action version) are not emulated (``NotEmulatedError``).
 """
 
 from __future__ import annotations
@@ -216,6 +217,7 @@ def _config(recipe: str, given: dict | None) -> dict | None:
     if not given and recipe not in campaigns.EXPLORING_RECIPES:
         return None
     exploration = (given or {}).get("itemExplorationConfig")
+    campaigns.ranking_influence(recipe, (given or {}).get("rankingInfluence"), "batchInferenceJobConfig")
     if recipe not in campaigns.EXPLORING_RECIPES:
         if exploration:
             raise errors.InvalidInputException(f"itemExplorationConfig does not apply to {recipe}.")
@@ -244,6 +246,8 @@ def create_batch_inference_job(store: Store, params: dict) -> dict:
             "which gives no batch recommendations: get trending items with GetRecommendations."
         )
     segmentation.refuse(version, "batch inference jobs")
+    if solutions.recipe_of(version) == solutions.NEXT_BEST_ACTION:  # batch action recommendations
+        raise errors.NotEmulatedError("personalize", "CreateBatchInferenceJob of aws-next-best-action")
     if params.get("filterArn"):
         filters.check_item_filter(store, params["filterArn"], version["datasetGroupArn"])
     n = int(params.get("numResults") or DEFAULT_RESULTS)

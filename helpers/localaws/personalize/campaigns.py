@@ -50,9 +50,10 @@ def _now() -> float:
 def _config(recipe: str, given: dict | None) -> dict:
     """The campaignConfig as Describe shows it: what was given, with the service's defaults."""
     given = given or {}
-    if given.get("rankingInfluence"):
-        raise errors.InvalidInputException(f"rankingInfluence does not apply to campaigns of {recipe}.")
     config: dict = {"enableMetadataWithRecommendations": bool(given.get("enableMetadataWithRecommendations"))}
+    influence = ranking_influence(recipe, given.get("rankingInfluence"), "campaignConfig")
+    if influence:
+        config["rankingInfluence"] = influence
     if recipe in EXPLORING_RECIPES:
         config["itemExplorationConfig"] = recommenders.exploration_config(
             usecases.FOR_YOU, given.get("itemExplorationConfig")
@@ -65,6 +66,26 @@ def _config(recipe: str, given: dict | None) -> dict:
     if "syncWithLatestSolutionVersion" in given:
         config["syncWithLatestSolutionVersion"] = bool(given["syncWithLatestSolutionVersion"])
     return config
+
+
+INFLUENCED_RECIPES = ("aws-semantic-similarity",)
+"""Recipes whose campaigns and batch jobs take a ``rankingInfluence`` (POPULARITY, FRESHNESS): the
+Semantic-Similarity page of the guide names freshness-based ranking; the others none."""
+
+
+def ranking_influence(recipe: str, given: dict | None, member: str) -> dict[str, float] | None:
+    """A ``rankingInfluence`` as numbers (botocore checks its keys and that each is in [0, 1]).
+
+    Raises:
+        InvalidInputException: the recipe takes none.
+    """
+    if not given:
+        return None
+    if recipe not in INFLUENCED_RECIPES:
+        raise errors.InvalidInputException(
+            f"{member}.rankingInfluence applies to {', '.join(INFLUENCED_RECIPES)}, not to {recipe}."
+        )
+    return {key: float(value) for key, value in sorted(given.items())}
 
 
 def _update_work(store: Store, key: str) -> None:

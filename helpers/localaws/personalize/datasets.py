@@ -153,8 +153,13 @@ declare(
 )  # fmt: skip
 
 
+ACTION_TYPES = ("ACTIONS", "ACTION_INTERACTIONS")
+"""Dataset types of the Next-Best-Action recipe, which a domain dataset group cannot have (the guide)."""
+
+
 def create_dataset(store: Store, params: dict) -> dict:
-    """Create the Interactions, Items or Users dataset of an ACTIVE dataset group."""
+    """Create the Interactions, Items, Users, Actions or Action interactions dataset of an ACTIVE
+    dataset group."""
     group_arn, kind = params["datasetGroupArn"], params["datasetType"]
     if kind.upper() not in imports.DATASET_TYPES:
         raise errors.InvalidInputException(
@@ -164,6 +169,11 @@ def create_dataset(store: Store, params: dict) -> dict:
     schema = resources.get(store, params["schemaArn"], "schema")
     if group["status"] != "ACTIVE":
         raise errors.ResourceInUseException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
+    if kind.upper() in ACTION_TYPES and group.get("domain"):
+        raise errors.InvalidInputException(
+            f"datasetType {kind}: dataset group {group_arn} is a {group['domain']} domain dataset group, "
+            "and Actions and Action interactions datasets exist only in custom dataset groups."
+        )
     if (schema.get("domain") or None) != (group.get("domain") or None):
         raise errors.InvalidInputException(
             f"Schema {params['schemaArn']} has domain {schema.get('domain')} but dataset group "

@@ -1,4 +1,5 @@
-"""Amazon Personalize Events, locally: PutEvents, PutUsers and PutItems stream records to disk.
+"""Amazon Personalize Events, locally: PutEvents, PutUsers, PutItems, PutActions and
+PutActionInteractions stream records to disk.
 
 Records are appended to the store's stream of their dataset (``Store.add_records``): durable,
 shared by every process, read at request time by personalize-runtime (an event changes that
@@ -11,12 +12,17 @@ shopper's next Recommended for you at once) and at training time by the recommen
   requires ``ITEM_ID``; a user needs ``userId``, an item ``itemId``;
 - ``properties`` is a JSON object whose keys are the camel-case names of schema fields
   (``numberOfRatings`` → ``NUMBER_OF_RATINGS``), each value of its field's type; PutUsers and
-  PutItems need every field the schema does not allow to be null;
+  PutItems need every field the schema does not allow to be null; an event's ``properties`` may
+  also carry its ``itemId`` and ``eventValue``, the older form of an event (``OLDER_FORM``);
 - the ``trackingId`` must be an ACTIVE event tracker's; the dataset must exist and be ACTIVE.
 
 Events are credited to their ``metricAttribution.eventAttributionSource`` or ``recommendationId``
 and published to CloudWatch when the dataset group has a metric attribution
 (``metric_attributions``).
+PutActions adds or replaces actions in an Actions dataset as PutItems does items;
+PutActionInteractions records action interactions through an event tracker into its dataset
+group's Action interactions dataset (an interaction without ``userId`` belongs to its
+``sessionId``); the Next-Best-Action recipe trains on them (``training.next_best_action``).
 
 Every check runs before anything is written, so a refused call records nothing.
 """
@@ -134,8 +140,9 @@ def _dataset(store: Store, ds_arn: str, dataset_type: str) -> tuple[dict, list[i
     return ds, imports.parse_schema(store.get("schema", ds["schemaArn"])["schema"])
 
 
-def _epoch(value: object, where: str) -> int:
-    """``sentAt`` in Unix seconds (botocore passes what the caller gave: datetime, number or text)."""
+def _epoch(value: object, where: str, member: str = "sentAt") -> int:
+    """``sentAt`` (or another timestamp ``member``) in Unix seconds (botocore passes what the caller
+    gave: datetime, number or text)."""
     try:
         if isinstance(value, datetime):
             return int(value.timestamp())
@@ -146,7 +153,7 @@ def _epoch(value: object, where: str) -> int:
                 return int(datetime.fromisoformat(value).timestamp())
         return int(value)
     except (ValueError, TypeError, OverflowError):
-        raise errors.InvalidInputException(f"{where}: sentAt {value!r} is not a timestamp.") from None
+        raise errors.InvalidInputException(f"{where}: {member} {value!r} is not a timestamp.") from None
 
 
 def pending_work(store: Store, operation: str, params: dict) -> list[str]:
@@ -174,7 +181,30 @@ def _tracker(store: Store, tracking_id: str) -> dict:
     return tracker
 
 
+OLDER_FORM = ("itemId", "eventValue")
+"""``properties`` keys of the older event form that name an ``Event`` member: before ``itemId`` and
+``eventValue`` were members, events carried them in ``properties`` (AWS's sample notebooks still
+send ``properties={"itemId": …}``, and PutEvents takes it)."""
+
+
+def _older_form(event: dict) -> dict:
+    """The event with ``itemId``/``eventValue`` of its ``properties`` moved to its members (the
+    members win when both are given); the event as it is otherwise."""
+    text = event.get("properties")
+    if not text or not any(f'"{key}"' in text for key in OLDER_FORM):
+        return event
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return event  # _properties names the error
+    if not isinstance(parsed, dict):
+        return event
+    moved = {key: parsed.pop(key) for key in OLDER_FORM if key in parsed}
+    return {**moved, **event, "properties": json.dumps(parsed) if parsed else None}
+
+
 def _event_row(event: dict, user_id: str | None, fields: list[imports.Field], where: str) -> dict:
+    event = _older_form(event)
     _check_required(event, "Event", where)
     by_name = {f.name: f for f in fields}
     if event.get("itemId") is None and "ITEM_ID" in by_name and not by_name["ITEM_ID"].nullable:
@@ -251,3 +281,42 @@ def put_users(store: Store, params: dict) -> dict:
 def put_items(store: Store, params: dict) -> dict:
     """Add or replace items (1–10) in an Items dataset."""
     return _put_records(store, params, "PutItems", "ITEM")
+
+
+def put_actions(store: Store, params: dict) -> dict:
+    """Add or replace actions (1–10) in an Actions dataset."""
+    return _put_records(store, params, "PutActions", "ACTION")
+
+
+def put_action_interactions(store: Store, params: dict) -> dict:
+    """Record users' interactions with actions (1–10) through an event tracker."""
+    _check_required(params, "PutActionInteractionsRequest", "PutActionInteractions")
+    tracker = _tracker(store, params["trackingId"])
+    ds_arn = streams.stream_of(store, tracker["datasetGroupArn"], "Action_Interactions")
+    if store.get("dataset", ds_arn) is None:
+        raise errors.InvalidInputException(
+            f"Dataset group {tracker['datasetGroupArn']} has no Action interactions dataset to record "
+            "action interactions in."
+        )
+    _, fields = _dataset(store, ds_arn, "ACTION_INTERACTIONS")
+    reserved = {"USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE", "IMPRESSION"}
+    rows = []
+    for i, interaction in enumerate(params["actionInteractions"]):
+        where = f"actionInteractions[{i}]"
+        _check_required(interaction, "ActionInteraction", where)
+        row = {
+            "USER_ID": interaction.get("userId") or interaction["sessionId"],
+            "ACTION_ID": interaction["actionId"],
+            "TIMESTAMP": _epoch(interaction["timestamp"], where, "timestamp"),
+            "EVENT_TYPE": interaction["eventType"],
+            **_properties(interaction.get("properties"), fields, reserved, where),
+        }
+        if interaction.get("impression"):
+            row["IMPRESSION"] = "|".join(interaction["impression"])
+        for member in ("eventId", "recommendationId"):
+            if interaction.get(member):
+                row[member] = interaction[member]
+        rows.append((interaction["sessionId"], row))
+    for session, row in rows:
+        store.add_records(ds_arn, [row], session_id=session)
+    return {}

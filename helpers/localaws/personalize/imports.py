@@ -5,10 +5,20 @@ The checks are Personalize's, vectorised with pyarrow/pandas (675,000 rows take 
 - the schema: an Avro ``record`` whose fields have the allowed types (``long``, ``int``,
   ``float``, ``double``, ``string``, ``boolean``, or a union with ``null``), with the required
   fields of the dataset type and domain;
-- the CSV: not empty, header names equal to the schema's fields, every value of its type and
-  required values present;
+- the CSV: not empty, every field of the schema among its header names, every value of its type
+  and required values present (see "Header names" below);
 - Interactions: at least 1,000 interactions and 25 users with 2 or more each (counted over
   the data the dataset will hold after the import).
+
+**Header names.** The developer guide says only that the CSV's column headers "must map to the
+schema" ("Preparing training data", "Bulk data format guidelines"). AWS's own sample notebooks
+(``aws-samples/amazon-personalize-samples``) import files that hold more: pandas' unnamed index
+column, columns the schema leaves out (the sample on updating an Items schema imports one file
+first with the old schema and then with the new one), and a header ``creation_timestamp`` for the
+schema's ``CREATION_TIMESTAMP``, and their imports succeed. So an import here takes what AWS
+takes: a header is matched to a field regardless of case (and surrounding spaces), and columns
+that match no field are ignored; a field missing from the header, or a field matched by two
+columns, fails the job.
 
 A failure ends the job ``CREATE FAILED`` with a reason naming the file, column and row (rows
 count lines of the file, the header being row 1). Data is only switched in at the end, in
@@ -57,12 +67,27 @@ _REQUIRED: dict[tuple[str, str | None], dict[str, str]] = {
         "TIMESTAMP": "long",
         "EVENT_TYPE": "string",
     },  # fmt: skip
+    ("INTERACTIONS", "VIDEO_ON_DEMAND"): {
+        "USER_ID": "string",
+        "ITEM_ID": "string",
+        "TIMESTAMP": "long",
+        "EVENT_TYPE": "string",
+    },
     ("ITEMS", None): {"ITEM_ID": "string"},
     ("ITEMS", "ECOMMERCE"): {"ITEM_ID": "string", "PRICE": "float", "CATEGORY_L1": "string"},
     ("USERS", None): {"USER_ID": "string"},
     ("USERS", "ECOMMERCE"): {"USER_ID": "string"},
+    ("ACTIONS", None): {"ACTION_ID": "string"},
+    ("ACTION_INTERACTIONS", None): {
+        "USER_ID": "string",
+        "ACTION_ID": "string",
+        "TIMESTAMP": "long",
+        "EVENT_TYPE": "string",
+    },
 }
-"""Required fields (and their non-null type) per dataset type and domain."""
+"""Required fields (and their non-null type) per dataset type and domain; the Actions and Action
+interactions datasets' are those of the guide's "Actions dataset schema requirements" and
+"Action interactions dataset schema requirements" (custom dataset groups only)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,7 @@ class Field:
     nullable: bool
     categorical: bool = False
     textual: bool = False
+    item_name: bool = False
 
 
 def parse_schema(text: str) -> list[Field]:
@@ -103,9 +129,12 @@ def parse_schema(text: str) -> list[Field]:
             raise errors.InvalidInputException(
                 f"Field {name} has type {kind!r}; allowed are {list(TYPES)}, optionally in a union with null."
             )
-        field = Field(name, others[0], nullable, bool(item.get("categorical")), bool(item.get("textual")))
-        if (field.categorical or field.textual) and field.type != "string":
-            raise errors.InvalidInputException(f"Field {name} is categorical or textual but not a string.")
+        flags = (bool(item.get("categorical")), bool(item.get("textual")), bool(item.get("itemName")))
+        field = Field(name, others[0], nullable, *flags)
+        if any(flags) and field.type != "string":
+            raise errors.InvalidInputException(
+                f"Field {name} is categorical, textual or itemName but not a string."
+            )
         fields.append(field)
     return fields
 
@@ -123,13 +152,14 @@ def check_schema_for(fields: list[Field], dataset_type: str, domain: str | None)
             raise errors.InvalidInputException(
                 f"{name} must be of type {kind} in a {where}, not {field.type}."
             )
-        if name in ("USER_ID", "ITEM_ID", "TIMESTAMP") and field.nullable:
+        if name in ("USER_ID", "ITEM_ID", "ACTION_ID", "TIMESTAMP") and field.nullable:
             raise errors.InvalidInputException(f"{name} must not be nullable in a {where}.")
-    if dataset_type in ("ITEMS", "USERS") and len(fields) < 2:
+    if dataset_type in ("ITEMS", "USERS", "ACTIONS") and len(fields) < 2:
         raise errors.InvalidInputException(f"The schema of a {where} needs at least one metadata field.")
     for f in fields:
-        if f.textual and dataset_type != "ITEMS":
-            raise errors.InvalidInputException(f"Field {f.name} is textual, which only Items datasets allow.")
+        if (f.textual or f.item_name) and dataset_type != "ITEMS":
+            kind = "textual" if f.textual else "itemName"
+            raise errors.InvalidInputException(f"Field {f.name} is {kind}, which only Items datasets allow.")
 
 
 class ImportFailed(Exception):
@@ -172,28 +202,30 @@ def _read_csv(store: Store, name: str, doc: dict, fields: list[Field]) -> pd.Dat
         raise ImportFailed(f"{name} has no header row.")
     if not has_rows:
         raise ImportFailed(f"{name} has a header but no rows.")
-    expected = [f.name for f in fields]
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    missing = [n for n in expected if n not in header]
-    extra = [h for h in header if h not in expected]
+    expected = {f.name.upper(): f.name for f in fields}
+    matched = [expected.get(h.upper()) for h in header]  # the field each column maps to, if any
+    dupes = sorted({f for f in matched if f is not None and matched.count(f) > 1})
+    missing = [n for n in expected.values() if n not in matched]
     if dupes:
-        raise ImportFailed(f"{name}: column {dupes[0]} appears twice in the header.")
+        raise ImportFailed(f"{name}: field {dupes[0]} is matched by two columns of the header {header}.")
     if missing:
         raise ImportFailed(
             f"{name}: column {missing[0]} of the schema is missing from the CSV header {header}."
         )
-    if extra:
-        raise ImportFailed(f"{name}: CSV column {extra[0]} is not a field of the schema {expected}.")
     try:
         table = pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(raw_header))], skip_rows=1
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in raw_header},
+                column_types={f"c{i}": pa.string() for i in range(len(raw_header))},
+                include_columns=[f"c{i}" for i, f in enumerate(matched) if f is not None],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
-        table = table.rename_columns(header)
+        table = table.rename_columns([f for f in matched if f is not None])
     except (pa.ArrowInvalid, UnicodeDecodeError):
         raise ImportFailed(_locate_problem(name, path, len(header))) from None
     if table.num_rows == 0:

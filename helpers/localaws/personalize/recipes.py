@@ -1,6 +1,6 @@
 """Amazon Personalize's built-in recipes, locally: ListRecipes and DescribeRecipe.
 
-The ECOMMERCE domain's use cases and the custom recipes the local backend trains; a custom
+The ECOMMERCE and VIDEO_ON_DEMAND domains' use cases and the custom recipes the local backend trains; a custom
 recipe's algorithm and feature transformation come from ``algorithms``.
 """
 
@@ -22,6 +22,15 @@ ECOMMERCE_RECIPES = (
     "aws-ecomm-recommended-for-you",
 )
 """Use cases (recipes) of the ECOMMERCE domain."""
+VIDEO_ON_DEMAND_RECIPES = (
+    "aws-vod-because-you-watched-x",
+    "aws-vod-more-like-x",
+    "aws-vod-most-popular",
+    "aws-vod-top-picks",
+    "aws-vod-trending-now",
+)
+"""Use cases (recipes) of the VIDEO_ON_DEMAND domain."""
+DOMAINS = {"ECOMMERCE": ECOMMERCE_RECIPES, "VIDEO_ON_DEMAND": VIDEO_ON_DEMAND_RECIPES}
 
 CUSTOM_RECIPES = {
     "aws-user-personalization": "USER_PERSONALIZATION",
@@ -29,7 +38,9 @@ CUSTOM_RECIPES = {
     "aws-personalized-ranking": "PERSONALIZED_RANKING",
     "aws-personalized-ranking-v2": "PERSONALIZED_RANKING",
     "aws-similar-items": "RELATED_ITEMS",
+    "aws-semantic-similarity": "RELATED_ITEMS",
     "aws-sims": "RELATED_ITEMS",
+    "aws-next-best-action": "PERSONALIZED_ACTIONS",
     "aws-popularity-count": "USER_PERSONALIZATION",
     "aws-trending-now": "USER_PERSONALIZATION",
     "aws-item-attribute-affinity": "USER_SEGMENTATION",
@@ -40,9 +51,10 @@ CUSTOM_RECIPES = {
 
 def _recipes(domain: str | None) -> list[dict]:
     out = []
-    names = list(ECOMMERCE_RECIPES) if domain == "ECOMMERCE" else []
+    names = list(DOMAINS.get(domain, ()))
     if domain is None:
-        names = list(ECOMMERCE_RECIPES) + sorted(CUSTOM_RECIPES)
+        names = list(ECOMMERCE_RECIPES) + list(VIDEO_ON_DEMAND_RECIPES) + sorted(CUSTOM_RECIPES)
+    domain_of = {name: d for d, listed in DOMAINS.items() for name in listed}
     for name in names:
         out.append(
             {
@@ -51,7 +63,7 @@ def _recipes(domain: str | None) -> list[dict]:
                 "status": "ACTIVE",
                 "creationDateTime": _RECIPE_DATE,
                 "lastUpdatedDateTime": _RECIPE_DATE,
-                **({"domain": "ECOMMERCE"} if name in ECOMMERCE_RECIPES else {}),
+                **({"domain": domain_of[name]} if name in domain_of else {}),
             }
         )
     return out

@@ -1,4 +1,5 @@
-"""Amazon Personalize recommenders, locally: the five ECOMMERCE use cases of a domain dataset group.
+"""Amazon Personalize recommenders, locally: the use cases of a domain dataset group (the five of
+ECOMMERCE, ``training.usecases``; the five of VIDEO_ON_DEMAND, ``training.video_on_demand``).
 
 ``personalize`` answers these operations (its ``__getattr__`` finds them here). Lifecycles, as
 the CreateRecommender documentation gives them:
@@ -38,7 +39,7 @@ from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store, dataset_arn
 from helpers.localaws.personalize import resources as p
 from helpers.localaws.personalize import streams
-from helpers.localaws.personalize.training import usecases
+from helpers.localaws.personalize.training import usecases, video_on_demand
 
 __all__ = ["create_recommender", "start_recommender", "stop_recommender", "update_recommender"]
 
@@ -58,13 +59,28 @@ def _busy(status: str) -> bool:
 
 
 # --- checks ---------------------------------------------------------------------------------
-def _recipe(recipe_arn: str) -> str:
+DOMAIN_USE_CASES = {"ECOMMERCE": usecases.USE_CASES, "VIDEO_ON_DEMAND": usecases.VIDEO_ON_DEMAND}
+"""Each domain's use cases."""
+
+
+def _recipe(recipe_arn: str, domain: str | None = None) -> str:
+    """The use case a recipe ARN names, of ``domain`` if given (else of either domain).
+
+    Raises:
+        InvalidInputException: it names no use case (of the domain), or the dataset group has none.
+    """
     name = recipe_arn.removeprefix(usecases.RECIPE_PREFIX)
-    if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in usecases.USE_CASES:
-        allowed = ", ".join(usecases.RECIPE_PREFIX + n for n in usecases.USE_CASES)
+    if domain is None:
+        known = {**usecases.USE_CASES, **usecases.VIDEO_ON_DEMAND}
+        if recipe_arn.startswith(usecases.RECIPE_PREFIX) and name in known:
+            return name
+        domain = "VIDEO_ON_DEMAND" if name in usecases.VIDEO_ON_DEMAND else "ECOMMERCE"
+    cases = DOMAIN_USE_CASES[domain]
+    if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in cases:
+        allowed = ", ".join(usecases.RECIPE_PREFIX + n for n in cases)
         raise errors.InvalidInputException(
-            f"Recipe {recipe_arn} is not a use case of the ECOMMERCE domain; "
-            f"a recommender needs one of {allowed}."
+            f"Recipe {recipe_arn} is not a use case of the {domain} domain; "
+            f"a recommender of a {domain} dataset group needs one of {allowed}."
         )
     return name
 
@@ -131,23 +147,24 @@ def _config(recipe: str, given: dict | None) -> dict:
     return config
 
 
-def check_data(store: Store, group_arn: str, group: dict) -> None:
-    """The dataset group must hold an ACTIVE Interactions dataset with data, and no running import."""
-    ds_arn = dataset_arn(group_arn, group["name"], "Interactions")
+def check_data(store: Store, group_arn: str, group: dict, dataset_type: str = "Interactions") -> None:
+    """The dataset group must hold an ACTIVE dataset of the type (Interactions by default) with
+    data, imported or streamed, and no running import into it."""
+    ds_arn = dataset_arn(group_arn, group["name"], dataset_type)
     ds = store.get("dataset", ds_arn)
+    noun = dataset_type.replace("_", " ").capitalize()
     if ds is None:
         raise errors.InvalidInputException(
-            f"Dataset group {group_arn} has no Interactions dataset; "
-            "create one and import interactions first."
+            f"Dataset group {group_arn} has no {noun} dataset; create one and import {noun.lower()} first."
         )
     if ds["status"] != "ACTIVE":
-        raise errors.ResourceInUseException(f"Interactions dataset {ds_arn} is {ds['status']}, not ACTIVE.")
+        raise errors.ResourceInUseException(f"{noun} dataset {ds_arn} is {ds['status']}, not ACTIVE.")
     for job_arn, job in store.items("dataset-import-job", parent=ds_arn):
         if _busy(job["status"]):
             raise errors.ResourceInUseException(f"Dataset import job {job_arn} is still {job['status']}.")
-    if not ds.get("parts"):
+    if not ds.get("parts") and (dataset_type == "Interactions" or not store.last_record(ds_arn)):
         raise errors.InvalidInputException(
-            f"Interactions dataset {ds_arn} has no imported data; import interactions first."
+            f"{noun} dataset {ds_arn} has no imported data; import {noun.lower()} first."
         )
 
 
@@ -204,7 +221,7 @@ def training_events(store: Store, group_arn: str) -> tuple[usecases.Events, int]
             streamed, through = streams.interactions(store, group_arn, list(frame.columns))
             _events_cache.clear()
             items, fields = _items(store, group_arn)
-            content = (fields.categorical, fields.textual) if fields is not None else ((), ())
+            content = (fields.categorical, fields.text) if fields is not None else ((), ())
             events = usecases.prepare(_with_streamed(frame, streamed), items, *content)
             _events_cache[key] = (events, through)
         return _events_cache[key]
@@ -216,9 +233,14 @@ def _fit(store: Store, doc: dict) -> tuple[str, dict]:
     recipe = _recipe(doc["recipeArn"])
     version = data_version(store, doc["datasetGroupArn"])
     events, through = training_events(store, doc["datasetGroupArn"])
-    usecases.check_minimums(events, recipe)
-    model = usecases.fit(events, recipe)
-    metrics = usecases.evaluate(events, recipe, model.tuning)
+    if recipe in usecases.VIDEO_ON_DEMAND:
+        video_on_demand.check_minimums(events, recipe, has_items=events.tokens is not None)
+        model = video_on_demand.fit(events, recipe)
+        metrics = video_on_demand.evaluate(events, recipe, model.tuning)
+    else:
+        usecases.check_minimums(events, recipe)
+        model = usecases.fit(events, recipe)
+        metrics = usecases.evaluate(events, recipe, model.tuning)
     path = store.models_dir / KIND / f"{doc['name']}-{uuid.uuid4().hex[:12]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     return store.relative(path), {"modelMetrics": metrics, "streamedThrough": through, "dataVersion": version}
@@ -332,15 +354,17 @@ jobs.register("recommender-start", p.transition(KIND, "START", "ACTIVE"), p.sett
 
 # --- operations -----------------------------------------------------------------------------
 def create_recommender(store: Store, params: dict) -> dict:
-    """Create a recommender for an ECOMMERCE use case and start training it."""
-    recipe = _recipe(params["recipeArn"])
+    """Create a recommender for a use case of its dataset group's domain and start training it."""
     group_arn = params["datasetGroupArn"]
     group = p.get(store, group_arn, "dataset-group")
-    if group.get("domain") != "ECOMMERCE":
+    if group.get("domain") not in DOMAIN_USE_CASES:
+        recipe = _recipe(params["recipeArn"])
+        needed = "VIDEO_ON_DEMAND" if recipe in usecases.VIDEO_ON_DEMAND else "ECOMMERCE"
         raise errors.InvalidInputException(
-            f"Dataset group {group_arn} is a {group.get('domain') or 'custom'} dataset group; "
-            f"{recipe} needs an ECOMMERCE domain dataset group."
+            f"Dataset group {group_arn} is a custom dataset group; "
+            f"{recipe} needs a {needed} domain dataset group."
         )
+    recipe = _recipe(params["recipeArn"], group["domain"])
     if group["status"] != "ACTIVE":
         raise errors.ResourceInUseException(f"Dataset group {group_arn} is {group['status']}, not ACTIVE.")
     check_data(store, group_arn, group)

@@ -1,4 +1,4 @@
-"""Amazon Personalize Runtime, locally: GetRecommendations and GetPersonalizedRanking.
+"""Amazon Personalize Runtime, locally: GetRecommendations, GetPersonalizedRanking, GetActionRecommendations.
 
 Serving never trains: it reads the recommender's (or the campaign's solution version's) document
 (status and ``modelFile``) and the model file through ``usecases.load``, cached per process by
@@ -40,7 +40,11 @@ A campaign is served as the use case of the same model (``solutions.SERVED_AS``)
 ``campaignConfig``; a Trending-Now campaign needs neither ``userId`` nor ``itemId`` (a ``userId``
 serves only a filter). GetPersonalizedRanking orders a campaign's ``inputList`` (up to
 ``MAX_RANKING_ITEMS``) by the user's scores from a personalized-ranking model, leaving out the
-items its ``filterArn`` excludes.
+items its ``filterArn`` excludes. GetActionRecommendations answers from a Next-Best-Action
+campaign the actions a ``userId`` will most likely take within the solution's action optimization
+period, best first, each with its propensity ``score`` (``training.next_best_action``); a user the
+model has not seen, or no ``userId``, gets every user's average propensities. Filters on actions
+are not emulated (``NotEmulatedError``).
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ from helpers.localaws.engine import errors
 from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import campaigns, filters, metric_attributions, solutions, streams
 from helpers.localaws.personalize import resources as personalize
-from helpers.localaws.personalize.training import usecases
+from helpers.localaws.personalize.training import usecases, video_on_demand
 from helpers.recsys import interactions
 
 DEFAULT_RESULTS = 25
@@ -165,6 +169,10 @@ def _campaign(store: Store, arn: str, ranking: bool) -> tuple[dict, usecases.Mod
     """
     campaign, version, model = campaigns.serving(store, arn)
     recipe = solutions.recipe_of(version)
+    if recipe == solutions.NEXT_BEST_ACTION:
+        raise errors.InvalidInputException(
+            f"Campaign {arn} deploys a {recipe} model; call GetActionRecommendations with it."
+        )
     if (recipe in solutions.RANKING_RECIPES) != ranking:
         wanted = "GetRecommendations" if ranking else "GetPersonalizedRanking"
         raise errors.InvalidInputException(f"Campaign {arn} deploys a {recipe} model; call {wanted} with it.")
@@ -319,14 +327,21 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
         "history": (items, weights, ts),
         "query": model.item_index(item_id) if case.needs_item else None,
     }
-    never = np.unique(items[purchased]) if recipe in (usecases.FOR_YOU, usecases.ALSO_VIEWED) else None
+    leaves_out = (usecases.FOR_YOU, usecases.ALSO_VIEWED, *video_on_demand.LEAVES_OUT_WATCHED)
+    never = np.unique(items[purchased]) if recipe in leaves_out else None
     promoted = _promoted(model, n, promotion, request, never)
     shown = [model.item_index(i["itemId"]) for i in promoted]
     exclude = _union(never, filtered, np.asarray(shown, dtype=np.int64) if shown else None)
     rest: list[dict] = []
     if n > len(promoted):
         known = exclude if exclude is None else exclude[exclude < model.item_ids.size]
-        chosen, scores = usecases.rank(model, n - len(promoted), **request, exclude=known)
+        influence = doc["recommenderConfig"].get("rankingInfluence")
+        wanted = n - len(promoted)
+        chosen, scores = usecases.rank(
+            model, max(wanted, usecases.NEIGHBORS) if influence else wanted, **request, exclude=known
+        )
+        if influence:  # popularity and freshness reorder the similar items (Semantic-Similarity)
+            chosen = usecases.influenced(model, chosen, influence)[:wanted]
         ids, listed = _explore(
             store, doc, model, n - len(promoted), chosen, scores, (items, weights, exclude), user_id
         )
@@ -492,3 +507,25 @@ def rank_items(store: Store, doc: dict, model: usecases.Model, request: dict) ->
         ranking.append({"itemId": given[pos], "score": round(share, 7)})
     ranking += [{"itemId": given[pos]} for pos, i in enumerate(index) if i is None]
     return ranking
+
+
+def get_action_recommendations(store: Store, params: dict) -> dict:
+    """The actions a user will most likely take, from a Next-Best-Action campaign (see the module doc)."""
+    if params.get("filterArn") or params.get("filterValues"):
+        raise errors.NotEmulatedError("personalize-runtime", "GetActionRecommendations with filterArn")
+    arn = params["campaignArn"]
+    _, version, model = campaigns.serving(store, arn)
+    recipe = solutions.recipe_of(version)
+    if recipe != solutions.NEXT_BEST_ACTION or model.actions is None:
+        raise errors.InvalidInputException(
+            f"Campaign {arn} deploys a {recipe} model; GetActionRecommendations needs a "
+            f"{solutions.NEXT_BEST_ACTION} campaign."
+        )
+    n = params.get("numResults", DEFAULT_RESULTS)
+    _check_size("numResults", n, params, MAX_RESULTS)
+    chosen, scores = model.actions.rank(model.user_row(params.get("userId") or ""), n)
+    listed = [
+        {"actionId": str(model.item_ids[i]), "score": round(float(score), 7)}
+        for i, score in zip(chosen.tolist(), scores.tolist(), strict=True)
+    ]
+    return {"actionList": listed, "recommendationId": f"RID-{uuid.uuid4()}"}

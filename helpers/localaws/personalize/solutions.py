@@ -17,9 +17,25 @@ aws-trending-now                                 a recency-weighted rate of chan
                                                  item's events per interval (``trending``)
 aws-similar-items                                TF-IDF cosine of the Items dataset's categorical
                                                  and textual fields (``content``)
+aws-semantic-similarity                          cosine of LSA text embeddings of the same fields
+                                                 (``semantic``)
+aws-next-best-action                             each user's propensity per action, from the
+                                                 action interactions (``next_best_action``)
 aws-item-affinity, aws-item-attribute-affinity   User-Personalization's model, users ranked by
                                                  their scores (``segmentation``)
 ===============================================  ==============================================
+
+**Semantic-Similarity** on AWS embeds the items' text with a language model (the guide: "the
+textual descriptions and attributes of items"); locally the embedding is latent semantic
+analysis (``recsys.semantic``: TF-IDF of the words of the textual and item name fields and of the
+categorical values, reduced by a truncated SVD), so items are near when their texts are about the
+same things. The guide requires an Items dataset with a ``textual`` field and an ``itemName``
+field (``"itemName": true``); locally a version without a textual field ends CREATE FAILED, and
+the item name is used when the schema has one, not required. Like Similar-Items it is served
+through GetRecommendations with ``itemId``. **Next-Best-Action** trains on the Actions and
+Action interactions datasets only (``training.next_best_action``) and is served only through
+GetActionRecommendations. A Semantic-Similarity campaign's (or batch job's) ``rankingInfluence``
+weighs popularity and freshness into the similar items' order (``usecases.influenced``).
 
 Similar-Items on AWS blends co-occurrence in user histories with metadata similarity; here it is
 metadata only, and like AWS it answers an item it did not train on with popular items (an item
@@ -84,10 +100,10 @@ import numpy as np
 
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import algorithms, recipes, recommenders
+from helpers.localaws.personalize import algorithms, recipes, recommenders, streams
 from helpers.localaws.personalize import resources as p
-from helpers.localaws.personalize.training import segmentation, usecases
-from helpers.recsys import content, interactions, popularity, trending, tuning
+from helpers.localaws.personalize.training import next_best_action, segmentation, usecases
+from helpers.recsys import content, interactions, popularity, semantic, trending, tuning
 
 __all__ = [
     "create_solution",
@@ -100,6 +116,11 @@ __all__ = [
 KIND = "solution"
 VERSION = "solution-version"
 
+SEMANTIC = "aws-semantic-similarity"
+NEXT_BEST_ACTION = next_best_action.RECIPE
+SEMANTIC_DIMENSIONS = semantic.DEFAULT_DIMENSIONS
+"""The size of Semantic-Similarity's text embeddings."""
+
 SERVED_AS = {
     "aws-user-personalization": usecases.FOR_YOU,
     "aws-user-personalization-v2": usecases.FOR_YOU,
@@ -107,6 +128,7 @@ SERVED_AS = {
     "aws-personalized-ranking-v2": usecases.FOR_YOU,
     "aws-sims": usecases.ALSO_VIEWED,
     "aws-similar-items": usecases.ALSO_VIEWED,
+    SEMANTIC: usecases.ALSO_VIEWED,
     "aws-popularity-count": usecases.MOST_VIEWED,
     usecases.TRENDING_NOW: usecases.TRENDING_NOW,
 }
@@ -262,6 +284,17 @@ def fit_recipe(
             )
         sims = content.content_similarity(content.fit_content(ev.tokens), usecases.NEIGHBORS)
         return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims)
+    if recipe == SEMANTIC:
+        if not ev.tokens or not any(ev.tokens):
+            raise usecases.TrainingFailed(
+                f"{recipe} needs an Items dataset with a textual field; found none."
+            )
+        embedded = semantic.fit_semantic(
+            ev.tokens, SEMANTIC_DIMENSIONS, rng=np.random.default_rng(usecases.SEED)
+        )
+        sims = semantic.semantic_similarity(embedded, usecases.NEIGHBORS)
+        catalogue = usecases.item_catalogue(ev, mask)  # popularity and freshness: rankingInfluence
+        return usecases.Model(recipe, ev.item_ids, fallback=counts, similar=sims, catalogue=catalogue)
     if recipe == "aws-sims":
         options = {}
         if "min_cointeraction_count" in config.values:
@@ -360,9 +393,15 @@ def _train(store: Store, arn: str) -> None:
     p.set_status(store, VERSION, arn, "CREATE IN_PROGRESS")
     recipe = recipe_of(doc)
     version = recommenders.data_version(store, doc["datasetGroupArn"])
+    sims_tuned, through = None, 0
+    if recipe == NEXT_BEST_ACTION:  # actions, not items: its own datasets
+        model, metrics = next_best_action.train(store, doc["datasetGroupArn"], doc.get("solutionConfig"))
+        _save(store, arn, model, metrics, through, version, sims_tuned)
+        return
+    if recipe == SEMANTIC:
+        _check_text(store, doc["datasetGroupArn"])
     events, through = recommenders.training_events(store, doc["datasetGroupArn"])
     events = training_selection(events, doc)
-    sims_tuned = None
     if doc.get("trainingMode") == "UPDATE":
         model, metrics = _updated(store, doc, events)
     elif recipe in segmentation.RECIPES:
@@ -377,6 +416,29 @@ def _train(store: Store, arn: str) -> None:
         model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
         refit = lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)  # noqa: E731
         metrics = usecases.evaluate(events, SERVED_AS[recipe], fitter=refit)
+    _save(store, arn, model, metrics, through, version, sims_tuned)
+
+
+def _check_text(store: Store, group_arn: str) -> None:
+    """TrainingFailed unless the dataset group's Items schema has a textual field."""
+    fields = streams.item_fields(store, group_arn)
+    if fields is None or not fields.textual:
+        raise usecases.TrainingFailed(
+            f'{SEMANTIC} needs an Items dataset whose schema has a textual field ("textual": true); '
+            f"dataset group {group_arn} has {'no Items dataset' if fields is None else 'none'}."
+        )
+
+
+def _save(
+    store: Store,
+    arn: str,
+    model: usecases.Model,
+    metrics: dict,
+    through: int,
+    version: str,
+    sims_tuned: dict | None,
+) -> None:
+    """Write a trained version's model file and make the version ACTIVE (unless it was stopped)."""
     path = store.models_dir / VERSION / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
     store.write_file(path, usecases.to_bytes(model))
     model_file = store.relative(path)
@@ -506,7 +568,7 @@ jobs.register("solution-version-stop", _stop, p.settle(VERSION, "CREATE STOPPED"
 def _check_recipe(recipe_arn: str) -> str:
     name = recipe_arn.removeprefix(usecases.RECIPE_PREFIX)
     if not recipe_arn.startswith(usecases.RECIPE_PREFIX) or name not in recipes.CUSTOM_RECIPES:
-        if name in usecases.USE_CASES:
+        if name in usecases.USE_CASES or name in usecases.VIDEO_ON_DEMAND:
             raise errors.InvalidInputException(
                 f"Recipe {recipe_arn} is a use case: create a recommender with it, not a solution."
             )
@@ -633,7 +695,12 @@ def create_solution_version(store: Store, params: dict) -> dict:
     elif mode != "FULL":
         raise errors.InvalidInputException(f"trainingMode must be FULL or UPDATE, not {mode}.")
     group_arn = solution["datasetGroupArn"]
-    recommenders.check_data(store, group_arn, p.get(store, group_arn, "dataset-group"))
+    group = p.get(store, group_arn, "dataset-group")
+    if recipe == NEXT_BEST_ACTION:
+        for dataset_type in ("Actions", "Action_Interactions"):
+            recommenders.check_data(store, group_arn, group, dataset_type)
+    else:
+        recommenders.check_data(store, group_arn, group)
     n = solution.get("versions", 0) + 1
     arn = f"{solution_arn}/{_version_id(solution_arn, n)}"
     if params.get("name") and any(v.get("name") == params["name"] for v in versions):

@@ -105,11 +105,18 @@ class ItemFields:
         columns: every field, in schema order.
         categorical: the categorical string fields.
         textual: the textual fields (descriptions).
+        names: the item name fields (``"itemName": true``), read as text too.
     """
 
     columns: list[str]
     categorical: tuple[str, ...]
     textual: tuple[str, ...]
+    names: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> tuple[str, ...]:
+        """The fields whose words describe an item: the textual fields and the item name."""
+        return self.textual + self.names
 
 
 def item_fields(store: Store, group_arn: str) -> ItemFields | None:
@@ -122,6 +129,7 @@ def item_fields(store: Store, group_arn: str) -> ItemFields | None:
         [f.name for f in fields],
         tuple(f.name for f in fields if f.categorical),
         tuple(f.name for f in fields if f.textual),
+        tuple(f.name for f in fields if f.item_name),
     )
 
 
@@ -134,5 +142,5 @@ def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.N
     ids = np.asarray([i for i in streamed["ITEM_ID"].astype(str) if model.item_index(i) is None], dtype=str)
     if not len(ids):
         return None
-    created, tokens = usecases.item_metadata(streamed, ids, fields.categorical, fields.textual)
+    created, tokens = usecases.item_metadata(streamed, ids, fields.categorical, fields.text)
     return usecases.NewItems(ids, created, tokens)

@@ -54,6 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from helpers.recsys import (
+    actions,
     content,
     interactions,
     metrics,
@@ -137,13 +138,33 @@ interactions, 25 users with two or more) are checked by the import jobs
 """
 
 
+VIDEO_ON_DEMAND = {
+    "aws-vod-because-you-watched-x": UseCase(
+        "Because you watched X", "Watch", 1_000, needs_user=True, needs_item=True
+    ),
+    "aws-vod-more-like-x": UseCase("More like X", "", 1_000, needs_user=True, needs_item=True),
+    "aws-vod-most-popular": UseCase("Most popular", "", 1_000, needs_user=False, needs_item=False),
+    "aws-vod-trending-now": UseCase("Trending now", "", 1_000, needs_user=False, needs_item=False),
+    "aws-vod-top-picks": UseCase("Top picks for you", "", 1_000, needs_user=True, needs_item=False),
+}
+"""Recipe name → requirements of the VIDEO_ON_DEMAND domain's use cases (``video_on_demand`` trains
+them). From "VIDEO_ON_DEMAND use cases" in the developer guide
+(https://docs.aws.amazon.com/personalize/latest/dg/VIDEO_ON_DEMAND-use-cases.html): every use case
+needs 1,000 interactions from 25 users with two or more each; Because you watched X at minimum
+1,000 ``Watch`` events and ``userId`` and ``itemId``; More like X 1,000 events of any type, an
+Items dataset, and ``userId`` and ``itemId``. For Most popular, Trending now and Top picks for you
+this table asks 1,000 events of any type, and ``userId`` only of Top picks for you: the local
+backend's reading, not checked against the guide's sections on them.
+"""
+
 TRENDING_NOW = "aws-trending-now"
 SERVED_CASES = {
     **USE_CASES,
     TRENDING_NOW: UseCase("Trending now", "", 1_000, needs_user=False, needs_item=False),
+    **VIDEO_ON_DEMAND,
 }
-"""Every way a model is served (``personalize_runtime.recommend``): the use cases, and the
-Trending-Now recipe's list, the same for everyone (no event type required: ``event_type`` "")."""
+"""Every way a model is served (``personalize_runtime.recommend``): the use cases of both domains,
+and the Trending-Now recipe's list, the same for everyone (no event type required: ``event_type`` "")."""
 
 
 class TrainingFailed(Exception):
@@ -201,7 +222,8 @@ def item_metadata(
 ) -> tuple[np.ndarray, list[list[str]]]:
     """``CREATION_TIMESTAMP`` (NaN if unknown) and content tokens of the items ``item_ids``.
 
-    Only categorical and textual fields make tokens: Personalize ignores other string fields.
+    Only categorical and textual fields (and item names) make tokens: Personalize ignores other
+    string fields.
     """
     meta = items.drop_duplicates("ITEM_ID", keep="last")
     meta = meta.set_index(meta["ITEM_ID"].astype(str)).reindex(item_ids)
@@ -342,6 +364,8 @@ class Model:
         history: user histories (Recommended for you, Customers who viewed X).
         catalogue: item ages, counts and content (Recommended for you's exploration).
         tuning: Recommended for you's settings, how they were chosen and their validation score.
+        actions: Next-Best-Action's propensities (``item_ids`` then holds the action ids).
+        action_users: the user id of each row of ``actions``.
     """
 
     recipe: str
@@ -353,17 +377,24 @@ class Model:
     history: History | None = None
     catalogue: Catalogue | None = None
     tuning: tuning.Tuning | None = None
+    actions: actions.ActionModel | None = None
+    action_users: np.ndarray | None = None
     _items: dict[str, int] = field(init=False, repr=False)
     _users: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._items = {s: i for i, s in enumerate(self.item_ids.tolist())}
-        users = self.history.user_ids.tolist() if self.history is not None else []
+        users = self.history.user_ids if self.history is not None else self.action_users
+        users = users.tolist() if users is not None else []
         self._users = {s: i for i, s in enumerate(users)}
 
     def item_index(self, item_id: str) -> int | None:
         """Index of an item id, or None if the model does not know it."""
         return self._items.get(item_id)
+
+    def user_row(self, user_id: str) -> int | None:
+        """Row of a user id in the model's histories or propensities, or None if it does not know it."""
+        return self._users.get(user_id)
 
     def user_history(self, user_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(items, weights, timestamps, purchased)`` the model holds for a user (empty if unknown)."""
@@ -455,7 +486,7 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         fallback=personal.popularity,
         personal=personal,
         history=_history(ev),
-        catalogue=_catalogue(ev, mask),
+        catalogue=item_catalogue(ev, mask),
         tuning=tuned,
     )
 
@@ -486,7 +517,7 @@ def update(model: Model, ev: Events) -> Model:
         fallback=personal.popularity,
         personal=personal,
         history=_history(now),
-        catalogue=_catalogue(now, everything),
+        catalogue=item_catalogue(now, everything),
     )
 
 
@@ -512,7 +543,7 @@ def fit_co_view(ev: Events, typed: np.ndarray, recipe: str = ALSO_VIEWED, **opti
     return Model(recipe, ev.item_ids, fallback=counts, similar=sims, history=_history(ev))
 
 
-def _catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
+def item_catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
     """Item ages (creation, else first event), event counts and content vectors of the training data."""
     n = ev.n_items
     first = np.full(n, np.nan)
@@ -550,6 +581,38 @@ def tune(
         ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items,
         rng=np.random.default_rng(SEED), half_lives=half_lives,
     )  # fmt: skip
+
+
+def influenced(model: Model, candidates: np.ndarray, influence: dict[str, float]) -> np.ndarray:
+    """Re-rank an item-to-item list by ``rankingInfluence``: popularity and freshness.
+
+    Each candidate scores its relevance (1 for the first of the list, falling evenly to 1/len)
+    plus ``POPULARITY`` times its event count over the catalogue's largest, plus ``FRESHNESS``
+    times its freshness: 1 for the newest ``CREATION_TIMESTAMP`` (else first event) of the
+    catalogue, 0 for the oldest or unknown. Ties keep the list's order.
+
+    Args:
+        model: a model with a ``catalogue`` (Semantic-Similarity's).
+        candidates: item indices, most similar first.
+        influence: ``POPULARITY`` and ``FRESHNESS`` weights, each in [0, 1] (0 if absent).
+
+    Returns:
+        The candidates, best first.
+    """
+    cat = model.catalogue
+    if cat is None or not len(candidates):
+        return candidates
+    relevance = 1.0 - np.arange(len(candidates)) / len(candidates)
+    counts = cat.counts.astype(np.float64)
+    popular = counts[candidates] / counts.max() if counts.max() > 0 else np.zeros(len(candidates))
+    created = cat.created
+    known = created[~np.isnan(created)]
+    span = float(known.max() - known.min()) if len(known) else 0.0
+    fresh = (
+        np.nan_to_num((created[candidates] - known.min()) / span, nan=0.0) if span > 0 else 0.0 * relevance
+    )
+    score = relevance + influence.get("POPULARITY", 0.0) * popular + influence.get("FRESHNESS", 0.0) * fresh
+    return candidates[np.lexsort((np.arange(len(candidates)), -score))]
 
 
 def rank(
@@ -771,6 +834,8 @@ def to_bytes(model: Model) -> bytes:
         arrays.update(model.personal.to_arrays())
     if model.catalogue is not None:
         arrays.update(model.catalogue.to_arrays())
+    if model.actions is not None:
+        arrays.update(model.actions.to_arrays(), action_users=model.action_users)
     if model.tuning is not None:
         arrays["tuning"] = np.asarray(json.dumps(model.tuning.to_dict()))
     if model.history is not None:
@@ -811,6 +876,8 @@ def _from_file(path: Path) -> Model:
         history=history,
         catalogue=Catalogue.from_arrays(a) if "cat_latest" in a else None,
         tuning=tuning.Tuning.from_dict(json.loads(str(a["tuning"]))) if "tuning" in a else None,
+        actions=actions.ActionModel.from_arrays(a) if "act_taken" in a else None,
+        action_users=a.get("action_users"),
     )
 
 
