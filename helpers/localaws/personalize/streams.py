@@ -26,8 +26,7 @@ from helpers.localaws.personalize.training import usecases
 
 def stream_of(store: Store, group_arn: str, dataset_type: str) -> str:
     """The ARN of a dataset group's dataset whose stream holds that type's records."""
-    group = store.get("dataset-group", group_arn) or {"name": group_arn.rsplit("/", 1)[-1]}
-    return dataset_arn(group_arn, group["name"], dataset_type)
+    return dataset_arn(group_arn, group_arn.rsplit("/", 1)[-1], dataset_type)  # the ARN ends in the name
 
 
 def events_of(store: Store, group_arn: str, user_id: str, after: int = 0) -> list[dict]:
