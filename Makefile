@@ -65,7 +65,7 @@ book: setup ## the committed, executed notebooks as a static HTML book: build/bo
 storefront: setup ## serve the shop on 127.0.0.1:$${PORT:-8000} (HOST to bind elsewhere)
 	$(PY) -m helpers.storefront
 
-bench: setup ## speed, memory and quality benchmarks, written to bench/results/
+bench: setup ## the benchmarks, recorded in bench/RESULTS.md and bench/results/ (BENCH_QUICK=1: a small check run)
 	$(PY) -m pip install --quiet --no-deps recbole==1.2.1  # only for the MovieLens file its wheel ships
 	$(PY) -m pip install --quiet implicit==0.7.3  # ALS and BPR peers of the MovieLens benchmark
 	$(PY) -m bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 import time
@@ -17,7 +18,8 @@ if str(ROOT) not in sys.path:
 
 from helpers.recsys import interactions, metrics, personalization, popularity, split  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results").resolve()
+"""Where the scripts write their JSON (``BENCH_RESULTS`` for a quick run kept apart from the record)."""
 EVENT_TYPES = np.array(["View", "AddToCart", "Purchase"])
 DAY = interactions.SECONDS_PER_DAY
 

@@ -27,18 +27,26 @@ from helpers.datagen import schemas
 DATASETS = ("INTERACTIONS", "ITEMS", "USERS")
 
 
-def make_csvs(folder: Path, scale: int, seed: int) -> dict[str, Path]:
-    """Write the synthetic shop's three CSVs at ``scale`` times the default size."""
-    users = datagen.make_users(np.random.default_rng([seed, 1]), config.N_USERS * scale)
+def make_csvs(
+    folder: Path, scale: int, seed: int, size: tuple[int, int, int] | None = None
+) -> dict[str, Path]:
+    """Write the synthetic shop's three CSVs at ``scale`` times the default size, or at ``size``
+    (users, items, interactions)."""
+    n_users, n_items, n_interactions = size or (
+        config.N_USERS * scale,
+        config.N_ITEMS * scale,
+        config.N_INTERACTIONS * scale,
+    )
+    users = datagen.make_users(np.random.default_rng([seed, 1]), n_users)
     items = datagen.make_items(
-        np.random.default_rng([seed, 2]), config.N_ITEMS * scale, now=config.NOW, n_days=config.N_DAYS
+        np.random.default_rng([seed, 2]), n_items, now=config.NOW, n_days=config.N_DAYS
     )
     events = datagen.make_interactions(
         np.random.default_rng([seed, 3]),
         users,
         items,
         now=config.NOW,
-        n_interactions=config.N_INTERACTIONS * scale,
+        n_interactions=n_interactions,
         n_days=config.N_DAYS,
     )
     paths = {}
@@ -78,8 +86,9 @@ def import_all(paths: dict[str, Path]) -> str:
     return group
 
 
-def train_all(group: str) -> dict[str, dict]:
-    """Create the five recommenders at once; return each one's seconds to ACTIVE and NDCG@10."""
+def train_all(group: str, only: list[str] | None = None) -> dict[str, dict]:
+    """Create the five recommenders (or ``only`` those) at once; return each one's seconds to ACTIVE
+    and NDCG@10."""
     personalize = aws.client("personalize")
     start = time.perf_counter()
     arns = {
@@ -87,6 +96,7 @@ def train_all(group: str) -> dict[str, dict]:
             name=f"bench-{short}", datasetGroupArn=group, recipeArn=f"arn:aws:personalize:::recipe/{recipe}"
         )["recommenderArn"]
         for short, recipe in config.USE_CASES.items()
+        if only is None or short in only
     }
     out = {}
     for short, arn in arns.items():
@@ -129,35 +139,46 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1, help="times the default shop (6,000 users)")
     parser.add_argument("--calls", type=int, default=2_000, help="get_recommendations calls per use case")
     parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument(
+        "--size", type=int, nargs=3, metavar=("USERS", "ITEMS", "INTERACTIONS"), help="instead of --scale"
+    )
+    parser.add_argument("--only", nargs="+", choices=list(config.USE_CASES), help="train only these")
+    parser.add_argument("--output", help="file name under bench/results/ (default backend[_<scale>x].json)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp:
         folder = Path(tmp)
         os.environ.update(TQDM_DISABLE="1")
         aws.activate("local", folder / "state")
         t = time.perf_counter()
-        paths = make_csvs(folder, args.scale, args.seed)
+        paths = make_csvs(folder, args.scale, args.seed, args.size)
         generate_s = time.perf_counter() - t
         t = time.perf_counter()
         group = import_all(paths)
         import_s = time.perf_counter() - t
+        rss_before_training = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t = time.perf_counter()
-        recommenders = train_all(group)
+        recommenders = train_all(group, args.only)
         train_s = time.perf_counter() - t
+        rss_after_training = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         user_ids = pd.read_csv(paths["USERS"], usecols=["USER_ID"]).USER_ID.astype(str).tolist()
         item_ids = pd.read_csv(paths["ITEMS"], usecols=["ITEM_ID"]).ITEM_ID.astype(str).tolist()
         latency = serve(recommenders, user_ids, item_ids, args.calls)
     payload = {
         "environment": environment(),
         "scale": args.scale,
-        "interactions": config.N_INTERACTIONS * args.scale,
+        "users": args.size[0] if args.size else config.N_USERS * args.scale,
+        "items": args.size[1] if args.size else config.N_ITEMS * args.scale,
+        "interactions": args.size[2] if args.size else config.N_INTERACTIONS * args.scale,
         "generate_seconds": round(generate_s, 2),
         "upload_and_import_seconds": round(import_s, 2),
         "train_five_seconds": round(train_s, 2),
         "recommenders": {k: {m: v for m, v in r.items() if m != "arn"} for k, r in recommenders.items()},
         "get_recommendations": latency,
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "max_rss_before_training_mb": round(rss_before_training / 1024),
+        "max_rss_after_training_mb": round(rss_after_training / 1024),
     }
-    name = "backend.json" if args.scale == 1 else f"backend_{args.scale}x.json"
+    name = args.output or ("backend.json" if args.scale == 1 else f"backend_{args.scale}x.json")
     print(write_json(name, payload).read_text())
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from tests.contract import shop  # noqa: E402
 from tests.contract.conftest import snapshot, wait_for  # noqa: E402
 from tests.contract.test_solutions import make_solution, train  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "probe_refusals.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "probe_refusals.json"
 BUCKET = shop.BUCKET
 RECIPE = "arn:aws:personalize:::recipe/"
 ACCEPT = ("accept", None)

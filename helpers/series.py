@@ -24,6 +24,8 @@ from helpers import config
 
 NOTEBOOK_DIR = config.ROOT / "notebooks"
 RESULTS_TAG = "results"
+SLOWEST_CELLS = 3
+"""How many of a notebook's slowest cells ``run_series`` records."""
 
 
 class LocalKernelManager(AsyncKernelManager):
@@ -71,6 +73,7 @@ def execute(
     output: Path,
     parameters: dict | None = None,
     cell_timeout: int = 600,
+    cell_seconds: list[tuple[float, str]] | None = None,
 ) -> nbformat.NotebookNode:
     """Execute one notebook with papermill in ``notebooks/`` and return the executed notebook.
 
@@ -82,6 +85,8 @@ def execute(
         output: where to write the executed copy (may equal ``notebook``).
         parameters: candidate parameters, e.g. ``config.SMALL_SCALE``.
         cell_timeout: seconds one cell may run.
+        cell_seconds: if given, receives ``(seconds, first line)`` of every code cell run, from
+            papermill's timings before they are removed.
 
     Raises:
         papermill.PapermillExecutionError: a cell failed; it names the cell and the error.
@@ -100,6 +105,12 @@ def execute(
         kernel_manager_class=LocalKernelManager,
     )
     executed = nbformat.read(str(output), as_version=4)
+    if cell_seconds is not None:
+        cell_seconds += [
+            (float(cell.metadata["papermill"].get("duration") or 0.0), cell.source.partition("\n")[0])
+            for cell in executed.cells
+            if cell.cell_type == "code" and "papermill" in cell.metadata
+        ]
     _strip_run_metadata(executed)
     nbformat.write(executed, str(output))
     return executed
@@ -125,36 +136,55 @@ def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("execution", None)
 
 
-def run_series(upto: str = "99", fresh: bool = True) -> None:
+def run_series(
+    upto: str = "99", fresh: bool = True, into: Path | None = None, times: Path | None = None
+) -> float:
     """Execute every notebook up to number ``upto`` in place, printing each one's time.
 
     Args:
         upto: the last notebook number to run, two digits.
         fresh: start the local backend from an empty state folder.
+        into: write the executed notebooks to this folder instead of in place.
+        times: write each notebook's seconds, and its slowest cells', to this JSON file.
+
+    Returns:
+        The series' seconds in all.
     """
     if fresh and config.BACKEND == "local" and config.STATE_DIR.exists():
         shutil.rmtree(config.STATE_DIR)
-    total = 0.0
+    total, record = 0.0, {}
     for nb in notebooks():
         if nb.name[:2] > upto:
             break
         start = time.perf_counter()
         print(f"{nb.name:<40}", end="", flush=True)
-        execute(nb, nb)
+        cells: list[tuple[float, str]] = []
+        execute(nb, (into or nb.parent) / nb.name, cell_seconds=cells)
         took = time.perf_counter() - start
         total += took
         print(f"{took:7.1f} s", flush=True)
+        slowest = sorted(cells, key=lambda cell: -cell[0])[:SLOWEST_CELLS]
+        record[nb.stem] = {
+            "seconds": round(took, 2),
+            "cells_seconds": round(sum(seconds for seconds, _ in cells), 2),
+            "slowest_cells": [{"seconds": round(s, 2), "first_line": line} for s, line in slowest],
+        }
     print(f"{'series':<40}{total:7.1f} s")
+    if times is not None:
+        times.write_text(json.dumps({"notebooks": record, "total_seconds": round(total, 2)}, indent=2) + "\n")
+    return total
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m helpers.series [--upto NN] [--keep-state]``."""
+    """Command line: ``python -m helpers.series [--upto NN] [--keep-state] [--into DIR] [--times FILE]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upto", default="99", help="last notebook number to run (default: all)")
     parser.add_argument("--keep-state", action="store_true", help="do not reset the local state first")
+    parser.add_argument("--into", type=Path, help="write the executed notebooks here, not in place")
+    parser.add_argument("--times", type=Path, help="write each notebook's seconds to this JSON file")
     args = parser.parse_args(argv)
     try:
-        run_series(args.upto, fresh=not args.keep_state)
+        run_series(args.upto, fresh=not args.keep_state, into=args.into, times=args.times)
     except papermill.PapermillExecutionError as err:
         print(f"\nfailed in cell {err.exec_count}: {err.ename}: {err.evalue}", file=sys.stderr)
         return 1

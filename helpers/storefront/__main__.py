@@ -3,7 +3,7 @@
 Environment: ``PORT`` (default 8000); ``HOST`` (default 127.0.0.1, so only this machine sees
 it); ``WEB_CONCURRENCY`` worker processes (default 2, one per core); the backend variables of
 ``helpers.config`` (``RECSYS_BACKEND``, ``RECSYS_STATE_DIR`` …). Each worker uses one BLAS thread.
-Requests are read by h11 with a bounded head (``limits``: 431 past 16 KiB).
+Requests are read by httptools with a bounded head (``limits``: 431 past 16 KiB).
 """
 
 from __future__ import annotations

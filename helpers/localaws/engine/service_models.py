@@ -6,7 +6,9 @@ responses are coerced (timestamps) and validated against the operation's output 
 
 from __future__ import annotations
 
+import decimal
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,10 +90,14 @@ def to_output(shape: Shape | None, value: Any) -> Any:
 def validate_output(op: OperationModel, body: dict) -> None:
     """Check an answer against the operation's output shape.
 
+    A check compiled once per shape (``conforms``) accepts an answer that botocore's
+    ``ParamValidator`` would accept; anything it does not accept goes to ``ParamValidator``,
+    whose report names the members at fault.
+
     Raises:
         InvalidResponseError: a member is missing, unknown or of the wrong type.
     """
-    if op.output_shape is None:
+    if op.output_shape is None or conforms(op.service_model.service_name, op.output_shape)(body):
         return
     report = ParamValidator().validate(body, op.output_shape)
     if report.has_errors():
@@ -99,6 +105,93 @@ def validate_output(op: OperationModel, body: dict) -> None:
             f"{op.service_model.service_name}:{op.name} answer breaks its output shape: "
             + report.generate_report()
         )
+
+
+Check = Callable[[Any], bool]
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (float, decimal.Decimal, int),
+    "double": (float, decimal.Decimal, int),
+    "boolean": (bool,),
+}
+_checks: dict[tuple[str, str], Check] = {}
+
+
+def conforms(service_name: str, shape: Shape) -> Check:
+    """A check that a value certainly passes botocore's ``ParamValidator`` for ``shape``.
+
+    Built once per service and shape name: types, required and unknown members, tagged unions
+    and ``min`` limits as ``ParamValidator`` checks them. It is stricter where a rule is rare
+    (documents, JSON values, timestamps given as strings, streams): those answer False, and the
+    caller asks ``ParamValidator``. Recursive shapes are looked up when first used.
+    """
+    key = (service_name, shape.name)
+    check = _checks.get(key)
+    if check is None:
+        _checks[key] = lambda value: _checks[key](value)  # recursion: resolved at call time
+        check = _checks[key] = _compile(service_name, shape)
+    return check
+
+
+def _compile(service_name: str, shape: Shape) -> Check:
+    kind, meta = shape.type_name, shape.metadata
+    least = meta.get("min", 1 if shape.serialization.get("hostLabel") else None)
+    if meta.get("document") or meta.get("jsonvalue") or shape.serialization.get("jsonvalue"):
+        return lambda value: False
+    if kind == "structure":
+        return _structure(service_name, shape)
+    if kind in ("list", "map"):
+        return _container(service_name, shape, least)
+    if kind in _SCALARS:
+        types = _SCALARS[kind]
+        if kind == "boolean" or least is None:
+            return lambda value: isinstance(value, types)
+        if kind == "string":
+            return lambda value: isinstance(value, types) and len(value) >= least
+        return lambda value: isinstance(value, types) and value >= least
+    if kind == "timestamp":
+        return lambda value: isinstance(value, datetime)
+    if kind == "blob":
+        return lambda value: isinstance(value, bytes | bytearray | str)
+    return lambda value: False
+
+
+def _structure(service_name: str, shape: Shape) -> Check:
+    members = {name: conforms(service_name, member) for name, member in shape.members.items()}
+    required = tuple(shape.metadata.get("required", ()))
+    union = shape.is_tagged_union
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict) or (union and len(value) != 1):
+            return False
+        for name in required:
+            if name not in value:
+                return False
+        for name, item in value.items():
+            member = members.get(name)
+            if member is None or not member(item):
+                return False
+        return True
+
+    return check
+
+
+def _container(service_name: str, shape: Shape, least: int | None) -> Check:
+    if shape.type_name == "list":
+        item = conforms(service_name, shape.member)
+        return lambda value: (
+            isinstance(value, list | tuple)
+            and (least is None or len(value) >= least)
+            and all(item(v) for v in value)
+        )
+    key, item = conforms(service_name, shape.key), conforms(service_name, shape.value)
+    return lambda value: (
+        isinstance(value, dict)
+        and (least is None or len(value) >= least)
+        and all(key(k) and item(v) for k, v in value.items())
+    )
 
 
 def error_answer(svc: ServiceModel, error: AWSError) -> tuple[str, int]:

@@ -32,9 +32,9 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pandas as pd
 from cryptography.fernet import Fernet, InvalidToken
@@ -76,6 +76,7 @@ CREATE INDEX IF NOT EXISTS datapoints_metric ON datapoints (namespace, metric);
 """
 
 _CHUNK = 1 << 20
+T = TypeVar("T")
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
@@ -116,7 +117,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
-            local.conn, local.pid, local.depth, local.after = conn, os.getpid(), 0, []
+            local.conn, local.pid, local.depth, local.after, local.memo = conn, os.getpid(), 0, [], {}
         return local.conn
 
     @contextlib.contextmanager
@@ -157,6 +158,29 @@ class Store:
             self._local.after.append(fn)
         else:
             fn()
+
+    def version(self) -> tuple[int, int]:
+        """A value that changes whenever the database does: a cheap key for caches of what is read.
+
+        SQLite's ``data_version`` changes when another connection (process or thread) commits;
+        ``total_changes`` counts this connection's own writes, committed or not.
+        """
+        conn = self._conn()
+        return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept (per thread) until the database changes (``version``).
+
+        For what is read on every call and changes only with a write; the value is shared by
+        the callers that read it, so they must not change it.
+        """
+        version, memo = self.version(), self._local.memo
+        hit = memo.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        memo[key] = (version, value)  # read before computing: a change meanwhile shows next time
+        return value
 
     # --- documents --------------------------------------------------------------------------
     def get(self, ns: str, key: str) -> dict | None:

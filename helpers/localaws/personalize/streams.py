@@ -26,8 +26,7 @@ from helpers.localaws.personalize.training import usecases
 
 def stream_of(store: Store, group_arn: str, dataset_type: str) -> str:
     """The ARN of a dataset group's dataset whose stream holds that type's records."""
-    group = store.get("dataset-group", group_arn) or {"name": group_arn.rsplit("/", 1)[-1]}
-    return dataset_arn(group_arn, group["name"], dataset_type)
+    return dataset_arn(group_arn, group_arn.rsplit("/", 1)[-1], dataset_type)  # the ARN ends in the name
 
 
 def events_of(store: Store, group_arn: str, user_id: str, after: int = 0) -> list[dict]:
@@ -121,6 +120,10 @@ class ItemFields:
 
 def item_fields(store: Store, group_arn: str) -> ItemFields | None:
     """The Items schema's fields of a dataset group, or None if it has no Items dataset."""
+    return store.cached(("item_fields", group_arn), lambda: _item_fields(store, group_arn))
+
+
+def _item_fields(store: Store, group_arn: str) -> ItemFields | None:
     ds = store.get("dataset", stream_of(store, group_arn, "Items"))
     if ds is None:
         return None
@@ -136,7 +139,10 @@ def item_fields(store: Store, group_arn: str) -> ItemFields | None:
 def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
     """The items streamed with PutItems that ``model`` has not seen (None if there are none)."""
     fields = item_fields(store, group_arn)
-    streamed = catalogue(store, group_arn, "Items", fields.columns) if fields is not None else None
+    if fields is None:
+        return None
+    key = ("catalogue", group_arn, "Items", tuple(fields.columns))
+    streamed = store.cached(key, lambda: catalogue(store, group_arn, "Items", fields.columns))
     if streamed is None:
         return None
     ids = np.asarray([i for i in streamed["ITEM_ID"].astype(str) if model.item_index(i) is None], dtype=str)

@@ -1,0 +1,44 @@
+"""The benchmark record: fitted exponents, goals from partial results, and the page they make."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from helpers import config, series
+
+sys.path.insert(0, str(config.ROOT / "bench"))
+import record  # noqa: E402
+
+
+def test_exponent__recovers_the_power_of_a_power_law():
+    sizes = [1e5, 4e5, 1.6e6]
+    assert record.exponent(sizes, [2e-6 * s**1.5 for s in sizes]) == pytest.approx(1.5, abs=0.01)
+    assert record.exponent([1e5], [1.0]) is None  # one point fits no line
+
+
+def test_goals__missing_results_are_not_measured_and_a_partial_series_is_no_series():
+    partial = {"notebooks": {"00_recsys_concepts": {"seconds": 5.0}}, "total_seconds": 5.0}
+    empty = {
+        "series": partial,
+        "serving": None,
+        "storefront": None,
+        "scale": {"recommended-for-you": [], "exponents": {}},
+    }
+    goals = record.goals(empty)
+    assert all(g["met"] is None and g["measured"] == "not measured" for g in goals)
+    whole = {nb.stem: {"seconds": 9.0} for nb in series.notebooks()}
+    empty["series"] = {"notebooks": whole, "total_seconds": 9.0 * len(whole)}
+    assert record.goals(empty)[0]["met"] is (9.0 * len(whole) <= 90)
+
+
+def test_page__states_machine_date_and_commit_and_every_section():
+    machine = {"cpu": "cpu", "cores": 2, "memory_gb": 8.0, "python": "3.11", "date": "d", "commit": "abc"}
+    scale = {"models": None, "recommended-for-you": [], "large": None, "exponents": {}}
+    quality = dict.fromkeys(("synthetic", "synthetic_10x", "movielens", "movielens_boto3"))
+    text = record.page({"machine": machine, "goals": [], "series": None, "serving": None, "storefront": None,
+                        "scale": scale, "quality": quality})  # fmt: skip
+    assert "commit `abc`" in text and "2 cores" in text
+    for section in ("## Goals", "## Series", "## Serving", "## Scale", "## Quality"):
+        assert section in text
