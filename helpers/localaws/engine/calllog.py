@@ -62,19 +62,24 @@ def _operation(service: str, operation: str) -> OperationModel:
     return botocore.session.get_session().get_service_model(service).operation_model(operation)
 
 
-def redact(value: Any, shape: Shape | None) -> Any:
-    """``value`` with every member its shape marks ``sensitive`` replaced by ``REDACTED``."""
+def redact(value: Any, shape: Shape | None, sensitive: bool = False) -> Any:
+    """``value`` with the text of every member its shape marks ``sensitive`` replaced by ``REDACTED``.
+
+    Inside a sensitive structure, list or map only the text leaves are replaced, so that the
+    logged request keeps its shape (a PutEvents event stays an object) and still validates.
+    """
     if value is None or shape is None:
         return value
-    if shape.metadata.get("sensitive"):
-        return REDACTED
+    sensitive = sensitive or bool(shape.metadata.get("sensitive"))
     if shape.type_name == "structure" and isinstance(value, dict):
         members = shape.members
-        return {k: redact(v, members.get(k)) for k, v in value.items()}
+        return {k: redact(v, members.get(k), sensitive) for k, v in value.items()}
     if shape.type_name == "list" and isinstance(value, list):
-        return [redact(v, shape.member) for v in value]
+        return [redact(v, shape.member, sensitive) for v in value]
     if shape.type_name == "map" and isinstance(value, dict):
-        return {k: redact(v, shape.value) for k, v in value.items()}
+        return {k: redact(v, shape.value, sensitive) for k, v in value.items()}
+    if sensitive and isinstance(value, str):
+        return REDACTED
     return value
 
 
