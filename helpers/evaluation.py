@@ -153,6 +153,60 @@ def ab_summary(sessions: abtest.Sessions, treatment: str, confidence: float = 0.
     return pd.DataFrame(rows).set_index("arm")
 
 
+def verdict(ndcg_at_10: pd.Series, ab: pd.DataFrame, treatment: str, others: list[str]) -> dict:
+    """The treatment against the strongest other list, next week and in the A/B test.
+
+    Args:
+        ndcg_at_10: NDCG@10 per list on next week's products.
+        ab: ``ab_summary`` of the simulated A/B test.
+        treatment: the list judged.
+        others: the lists it must beat offline (the A/B test's other arms are its controls).
+
+    Returns:
+        JSON-ready: the strongest list offline and arm, the treatment's figures and theirs, and
+        the ratios (treatment ÷ strongest) of NDCG@10, click-through and conversion.
+    """
+    offline = ndcg_at_10.reindex(others).dropna()
+    best, arm = str(offline.idxmax()), str(ab.drop(index=treatment)["ctr"].idxmax())
+    ratio = lambda a, b: float(a / b) if b else float("inf")  # noqa: E731
+    return {
+        "treatment": treatment,
+        "strongest_offline": best,
+        "ndcg_at_10": float(ndcg_at_10[treatment]),
+        "ndcg_at_10_strongest": float(offline[best]),
+        "ndcg_ratio": ratio(ndcg_at_10[treatment], offline[best]),
+        "strongest_arm": arm,
+        "ctr": float(ab.loc[treatment, "ctr"]),
+        "ctr_strongest": float(ab.loc[arm, "ctr"]),
+        "ctr_ratio": ratio(ab.loc[treatment, "ctr"], ab.loc[arm, "ctr"]),
+        "conversion": float(ab.loc[treatment, "conversion"]),
+        "conversion_strongest": float(ab.loc[arm, "conversion"]),
+        "conversion_ratio": ratio(ab.loc[treatment, "conversion"], ab.loc[arm, "conversion"]),
+    }
+
+
+def verdict_sentence(judged: dict) -> str:
+    """``verdict`` in one sentence, its conclusion drawn from the two ratios."""
+    offline, online = judged["ndcg_ratio"] >= 1, judged["ctr_ratio"] >= 1
+    if offline and online:
+        conclusion = "it beats every free list on both"
+    elif offline:
+        conclusion = (
+            "it predicts next week better, but the simulated shoppers click the free list more, so "
+            "on this shop's carousel the free list is the better buy"
+        )
+    elif online:
+        conclusion = "the simulated shoppers click it more, although a free list predicts next week better"
+    else:
+        conclusion = "a free list does better on both, so the recommender does not earn its bill here"
+    return (
+        f"Next week {judged['treatment']} scores {judged['ndcg_ratio']:.2f}x the NDCG@10 of the "
+        f"strongest other list ({judged['strongest_offline']}); in the simulated A/B test it gets "
+        f"{judged['ctr_ratio']:.2f}x the click-through and {judged['conversion_ratio']:.2f}x the "
+        f"conversion of the strongest free arm ({judged['strongest_arm']}): {conclusion}."
+    )
+
+
 def _lists(model, history: sp.csr_matrix, purchased: sp.csr_matrix, k: int) -> np.ndarray:
     """Recommended-for-you lists: history × item weights, popularity after, purchases left out."""
     product = history @ model.weights

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from .interactions import SECONDS_PER_DAY, build_user_item_matrix, check_positive_int
 from .personalization import fit_ease
+from .ranker import Fitted
 
 COMBINATIONS = ("weighted", "binary")
 
@@ -115,6 +116,7 @@ class Tuning:
         n_validation_users: users whose held-out items were scored.
         l2: EASE's λ in the model fitted with these settings (``Settings.l2`` of its data; set
             by the caller that fits it, None until then).
+        ranker: the ranker learned on top of EASE with these settings (``ranker.learn``), or None.
     """
 
     settings: Settings
@@ -122,6 +124,7 @@ class Tuning:
     trials: tuple[Trial, ...]
     n_validation_users: int
     l2: float | None = None
+    ranker: Fitted | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready record (``from_dict`` restores it)."""
@@ -134,6 +137,7 @@ class Tuning:
             ],
             "n_validation_users": self.n_validation_users,
             "l2": self.l2,
+            "ranker": asdict(self.ranker) if self.ranker is not None else None,
         }
 
     @classmethod
@@ -153,6 +157,7 @@ class Tuning:
             trials,
             record["n_validation_users"],
             record["l2"],
+            Fitted(**record["ranker"]) if record.get("ranker") else None,
         )
 
 

@@ -112,14 +112,23 @@ def test_five_views_of_a_category_raise_its_share(shop_):
     assert np.mean(lifted) >= 0.4
 
 
-@pytest.mark.parametrize("weight", [0.0, 0.3, 0.6])
-def test_exploration_surfaces_new_items_at_about_the_configured_weight(shop_, weight):
-    _set_exploration(weight, shop_)
+def test_exploration_share_rises_with_the_weight_and_keeps_the_top_of_the_list(shop_):
+    """New items take a share of the list that rises with explorationWeight, from the bottom up:
+    the first (1 - weight) of each list is the list without exploration (its cost stays small)."""
     new = set(shop_["items"].ITEM_ID[shop_["items"].IS_NEW])
-    lists = [_recommend(u, shop_) for u in shop_["users"].USER_ID[:80]]
-    share = np.mean([i in new for items in lists for i in items])
-    assert abs(share - weight) <= 0.06, share
-    _set_exploration(0.3, shop_)
+    users = shop_["users"].USER_ID[:80]
+    lists, shares = {}, {}
+    try:
+        for weight in (0.0, 0.3, 0.6, 1.0):
+            _set_exploration(weight, shop_)
+            lists[weight] = [_recommend(u, shop_) for u in users]
+            shares[weight] = np.mean([i in new for items in lists[weight] for i in items])
+    finally:
+        _set_exploration(0.3, shop_)
+    assert shares[0.0] == 0 < shares[0.3] < shares[0.6] < shares[1.0] <= 0.5 + 1e-9, shares
+    for weight in (0.3, 0.6):
+        kept = int((1 - weight) * 10 + 1e-9)
+        assert all(a[:kept] == b[:kept] for a, b in zip(lists[weight], lists[0.0], strict=True)), weight
 
 
 def test_exploration_age_cut_off(shop_):

@@ -122,7 +122,7 @@ EXPECTED: dict[str, dict] = {
         "put_items_error": equals("InvalidInputException"),
         "launch_in_list": equals(True),
         "exploration_weight": equals(0.3),
-        "explored_share": between(0.2, 0.4),
+        "explored_share": between(0.05, 0.25),
         "launch_neighbours_share_after": between(0.3, 1.0),
         "filter_bought_before": equals(2),
         "filter_bought_after": equals(0),

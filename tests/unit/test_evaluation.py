@@ -101,3 +101,28 @@ def test_drift_experiment_decays_without_events_and_recovers_with_them():
 def test_user_item_matrix__decay_needs_a_reference_time():
     with pytest.raises(ValueError, match="reference_time"):
         evaluation.user_item_matrix(EVENTS, ITEMS, ITEMS, half_life_days=1.0)
+
+
+def _ab(ctr: dict, conversion: dict) -> pd.DataFrame:
+    return pd.DataFrame({"ctr": ctr, "conversion": conversion})
+
+
+def test_verdict_names_the_strongest_free_list_and_arm():
+    ndcg = pd.Series({"rfy": 0.13, "knn": 0.12, "favcat": 0.10, "oracle": 0.2})
+    ab = _ab({"rfy": 0.08, "favcat": 0.11, "random": 0.01}, {"rfy": 0.004, "favcat": 0.005, "random": 0.0})
+    judged = evaluation.verdict(ndcg, ab, "rfy", ["knn", "favcat"])
+    assert judged["strongest_offline"] == "knn" and judged["ndcg_ratio"] == pytest.approx(0.13 / 0.12)
+    assert judged["strongest_arm"] == "favcat" and judged["ctr_ratio"] == pytest.approx(0.08 / 0.11)
+    assert judged["conversion_ratio"] == pytest.approx(0.8)
+    sentence = evaluation.verdict_sentence(judged)
+    assert "1.08x" in sentence and "(knn)" in sentence and "free list is the better buy" in sentence
+
+
+@pytest.mark.parametrize(
+    ("ndcg_ratio", "ctr_ratio", "says"),
+    [(1.2, 1.1, "beats every free list"), (0.9, 0.8, "does not earn its bill"), (0.9, 1.1, "click it more")],
+)
+def test_verdict_sentence_concludes_from_both_ratios(ndcg_ratio, ctr_ratio, says):
+    judged = {"treatment": "t", "strongest_offline": "a", "strongest_arm": "b", "ndcg_ratio": ndcg_ratio,
+              "ctr_ratio": ctr_ratio, "conversion_ratio": 1.0}  # fmt: skip
+    assert says in evaluation.verdict_sentence(judged)

@@ -436,11 +436,16 @@ def model_tuning(store: Store, arn: str) -> dict | None:
     publish a recommender's hyperparameters. ``helpers.aws.local_model_tuning`` shows them.
 
     Returns:
-        ``tuning.Tuning.to_dict()`` of the model (Recommended for you), None for other use
-        cases or a recommender without a trained model.
+        ``tuning.Tuning.to_dict()`` of the model (Recommended for you; its ranker without its
+        trees), None for other use cases or a recommender without a trained model.
     """
     doc = p.get(store, arn, KIND)
     if not doc.get("modelFile"):
         return None
     model = usecases.load(store.absolute(doc["modelFile"]))
-    return model.tuning.to_dict() if model.tuning is not None else None
+    if model.tuning is None:
+        return None
+    record = model.tuning.to_dict()
+    if record["ranker"]:  # the trees themselves are no reading matter
+        record["ranker"] = {k: v for k, v in record["ranker"].items() if k != "model"}
+    return record

@@ -343,7 +343,7 @@ def recommend(store: Store, params: dict, doc: dict, model: usecases.Model, reci
         if influence:  # popularity and freshness reorder the similar items (Semantic-Similarity)
             chosen = usecases.influenced(model, chosen, influence)[:wanted]
         ids, listed = _explore(
-            store, doc, model, n - len(promoted), chosen, scores, (items, weights, exclude), user_id
+            store, doc, model, n - len(promoted), chosen, scores, (items, weights, exclude)
         )
         rest = _listed(ids, listed)
     answer["itemList"] = _place(promoted, rest, f"{user_id}|{item_id}|{n}|{len(items)}")
@@ -435,7 +435,6 @@ def _explore(
     chosen: np.ndarray,
     scores: np.ndarray | None,
     history: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    user_id: str | None,
 ) -> tuple[list[str], list[float] | None]:
     """Item ids and scores of the answer; Recommended for you explores new items as its
     ``itemExplorationConfig`` says (an explored item scores 0: the model has no score for it)."""
@@ -452,7 +451,6 @@ def _explore(
         cutoff_days=float(config["explorationItemAgeCutOff"]),
         history=(items, weights),
         exclude=exclude,
-        seed=zlib.crc32(f"{user_id}|{len(items)}".encode()),
         new_items=new,
     )
     ids = model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])

@@ -9,13 +9,17 @@ Most viewed                   ``View`` counts over the last ``LOOKBACK_DAYS`` of
 Best sellers                  ``Purchase`` counts over the last ``LOOKBACK_DAYS`` of the data
 Customers who viewed X …      co-view neighbours (``View`` events in one visit, 30-min gaps)
 Frequently bought together    co-purchase neighbours (a shopper's ``Purchase`` events)
-Recommended for you           EASE (settings tuned per dataset) / item-kNN on event- and age-weighted history
+Recommended for you           a LightGBM ranker over EASE's and favourite-category candidates
+                              (settings tuned per dataset) / item-kNN on large catalogues
 ============================  =================================================================
 
 Recommended for you tunes itself to each dataset (``helpers.recsys.tuning``): EASE's λ, the
 half-life of history events and how event types combine are chosen on a validation split of
-the data outside the evaluation hold-out, then the model is refitted on all of it; the model
-file records the choice and its validation score (``Model.tuning``). Above
+the data outside the evaluation hold-out; then a ranker (``helpers.recsys.ranker``) learns, on a
+temporal split of the same data, to order each shopper's candidates by what shoppers did next,
+from EASE's and item-kNN's scores, the shopper's share of each category, popularity, its recent
+trend and item age. The models are refitted on all the data; the model file records the choices
+and their validation scores (``Model.tuning``). Above
 ``personalization.DEFAULT_MAX_EASE_ITEMS`` items it fits item-kNN with fixed settings
 (``KNN_SETTINGS``): a validation fit there costs as much as the fit itself. The other use cases
 keep fixed settings (``LOOKBACK_DAYS``, ``SESSION_GAP_SECONDS``, ``NEIGHBORS``): on the synthetic
@@ -26,9 +30,10 @@ per-user lists: it scores at request time from the user's history (the events it
 on, passed in by the caller, so streamed events can be added), leaves out what the user
 purchased (as Personalize does) and answers a user without history with popular items. It also
 keeps a ``Catalogue`` of item ages, event counts and content vectors (categorical and textual
-metadata, ``recsys.content``), from which ``explore`` gives about ``explorationWeight`` of a
-list to new, little-seen items related to the user's history (sharing categories or words of
-description), most similar first; a user without history is shown the newest (cold start for items).
+metadata, ``recsys.content``), from which ``explore`` merges new, little-seen items related to
+the user's history (sharing categories or words of description), most similar first, into the
+list from its bottom up, more of them the higher ``explorationWeight``; a user without history
+is shown the newest (cold start for items).
 Customers who viewed X also leaves out the user's purchases. Item-to-item use cases answer an
 unknown item, or fill a short list, with the most viewed (bought) items, as SIMS does.
 
@@ -60,6 +65,7 @@ from helpers.recsys import (
     metrics,
     personalization,
     popularity,
+    ranker,
     similarity,
     split,
     tuning,
@@ -360,7 +366,8 @@ class Model:
         fallback: popularity that fills short lists and answers cold starts.
         popular: scores of the popular-items use cases.
         similar: neighbours of the item-to-item use cases.
-        personal: the model of Recommended for you.
+        personal: the model of Recommended for you (EASE, or item-kNN on large catalogues).
+        ranking: the base models its ranker reads (``personal`` is their EASE), when it has one.
         history: user histories (Recommended for you, Customers who viewed X).
         catalogue: item ages, counts and content (Recommended for you's exploration).
         tuning: Recommended for you's settings, how they were chosen and their validation score.
@@ -374,6 +381,7 @@ class Model:
     popular: np.ndarray | None = None
     similar: similarity.ItemSimilarity | None = None
     personal: personalization.PersonalizationModel | None = None
+    ranking: ranker.Base | None = None
     history: History | None = None
     catalogue: Catalogue | None = None
     tuning: tuning.Tuning | None = None
@@ -381,12 +389,19 @@ class Model:
     action_users: np.ndarray | None = None
     _items: dict[str, int] = field(init=False, repr=False)
     _users: dict[str, int] = field(init=False, repr=False)
+    _booster: object = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._items = {s: i for i, s in enumerate(self.item_ids.tolist())}
         users = self.history.user_ids if self.history is not None else self.action_users
         users = users.tolist() if users is not None else []
         self._users = {s: i for i, s in enumerate(users)}
+
+    def booster(self):
+        """The ranker's ``lightgbm.Booster``, built once; None without a ranker."""
+        if self._booster is None and self.ranking is not None and self.tuning and self.tuning.ranker:
+            self._booster = self.tuning.ranker.booster()
+        return self._booster
 
     def item_index(self, item_id: str) -> int | None:
         """Index of an item id, or None if the model does not know it."""
@@ -475,8 +490,16 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         n,
         tuned.settings.combination,
     )
+    ranking = None
     if n > personalization.DEFAULT_MAX_EASE_ITEMS:
         personal = personalization.fit_item_knn(x)
+    elif tuned.ranker is not None:
+        tuned = replace(tuned, l2=round(tuned.settings.l2(x), 3))
+        ranking = ranker.fit_base(
+            ev.user_idx[mask], ev.item_idx[mask], ev.ts[mask], ev.weights[mask], len(ev.user_ids), n,
+            ease_matrix=x, l2=tuned.l2, fields=_fields(ev), created=ev.created,
+        )  # fmt: skip
+        personal = ranking.ease
     else:
         tuned = replace(tuned, l2=round(tuned.settings.l2(x), 3))
         personal = personalization.fit_ease(x, l2=tuned.l2)
@@ -485,10 +508,16 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
         ev.item_ids,
         fallback=personal.popularity,
         personal=personal,
+        ranking=ranking,
         history=_history(ev),
         catalogue=item_catalogue(ev, mask),
         tuning=tuned,
     )
+
+
+def _fields(ev: Events) -> np.ndarray:
+    """The catalogue's categorical field codes (``ranker.field_codes``; none without metadata)."""
+    return ranker.field_codes(ev.tokens if ev.tokens is not None else [[] for _ in range(ev.n_items)])
 
 
 def update(model: Model, ev: Events) -> Model:
@@ -510,12 +539,17 @@ def update(model: Model, ev: Events) -> Model:
     tokens = None if ev.tokens is None else [ev.tokens[k] if k >= 0 else [] for k in source.tolist()]
     now = replace(ev, item_ids=item_ids, item_idx=to_model[ev.item_idx], created=created, tokens=tokens)
     personal = model.personal.extended(len(item_ids))
+    ranking = None
+    if model.ranking is not None:
+        base = model.ranking
+        ranking = ranker.Base(personal, base.knn.extended(len(item_ids)), base.stats.extended(len(item_ids)))
     everything = np.ones(len(now.item_idx), dtype=bool)
     return replace(
         model,
         item_ids=item_ids,
         fallback=personal.popularity,
         personal=personal,
+        ranking=ranking,
         history=_history(now),
         catalogue=item_catalogue(now, everything),
     )
@@ -561,10 +595,11 @@ def item_catalogue(ev: Events, mask: np.ndarray) -> Catalogue:
 def tune(
     ev: Events, mask: np.ndarray | None = None, half_lives: tuple = tuning.HALF_LIFE_GRID
 ) -> tuning.Tuning:
-    """Recommended for you's settings for these events, chosen outside the evaluation hold-out.
+    """Recommended for you's settings and ranker for these events, chosen outside the evaluation hold-out.
 
-    EASE's settings are tuned on the events (of ``mask``, all by default) that ``evaluate`` does
-    not hold out, so its metrics stay honest; item-kNN catalogues get ``KNN_SETTINGS``.
+    EASE's settings are tuned, and the ranker learned (``ranker.learn``; none where LightGBM
+    cannot load), on the events (of ``mask``, all by default) that ``evaluate`` does not hold
+    out, so its metrics stay honest; item-kNN catalogues get ``KNN_SETTINGS`` and no ranker.
 
     Args:
         ev: the events.
@@ -577,10 +612,15 @@ def tune(
     keep = ~_evaluation_split(ev).holdout
     if mask is not None:
         keep &= mask
-    return tuning.tune_ease(
-        ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items,
-        rng=np.random.default_rng(SEED), half_lives=half_lives,
+    args = (ev.user_idx[keep], ev.item_idx[keep], ev.ts[keep], ev.weights[keep], len(ev.user_ids), ev.n_items)
+    tuned = tuning.tune_ease(*args, rng=np.random.default_rng(SEED), half_lives=half_lives)
+    if ranker.unavailable():
+        return tuned
+    learned = ranker.learn(
+        *args, combination=tuned.settings.combination, relative_l2=tuned.settings.relative_l2,
+        fields=_fields(ev), created=ev.created, rng=np.random.default_rng(SEED),
     )  # fmt: skip
+    return replace(tuned, ranker=learned)
 
 
 def influenced(model: Model, candidates: np.ndarray, influence: dict[str, float]) -> np.ndarray:
@@ -651,12 +691,37 @@ def rank(
             found = np.concatenate([found, more])
         return found, None
     scores = personal_scores(model, history)
-    chosen, _ = personalization.rank_scores(model.personal, scores, k, exclude=exclude)
+    if model.booster() is not None and history is not None and len(history[0]):
+        chosen = _ranked(model, history, k, exclude)
+    else:
+        chosen, _ = personalization.rank_scores(model.personal, scores, k, exclude=exclude)
     share = np.maximum(scores, 0.0)
     if share.sum() <= 0:
         share = model.fallback
     total = float(share.sum())
     return chosen, (share[chosen] / total if total > 0 else np.zeros(len(chosen)))
+
+
+def _ranked(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndarray], k: int, exclude) -> np.ndarray:
+    """The ranker's order of a shopper's candidates, then EASE's order of the rest, ``k`` in all."""
+    n = model.personal.n_items
+    items, weights = tuning.history_weights(*history, model.tuning.settings)
+    row = sp.csr_matrix((weights, (np.zeros(len(items), dtype=np.int64), items)), shape=(1, n))
+    counts = np.bincount(np.asarray(history[0], dtype=np.int64), minlength=n).astype(np.float64)
+    excluded = np.zeros((1, n), dtype=bool)
+    excluded[0, exclude] = True
+    cands, scores = ranker.score(model.ranking, model.booster(), row, sp.csr_matrix(counts), excluded)
+    order = cands[0][np.argsort(-scores[0], kind="stable")]
+    order = order[order >= 0][:k]
+    if len(order) < k:
+        rest, _ = personalization.rank_scores(
+            model.personal,
+            np.asarray(row @ model.personal.weights).ravel(),
+            k,
+            exclude=np.union1d(exclude, order),
+        )
+        order = np.concatenate([order, rest[: k - len(order)]])
+    return order
 
 
 def personal_scores(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
@@ -692,19 +757,20 @@ def explore(
     cutoff_days: float,
     history: tuple[np.ndarray, np.ndarray],
     exclude: np.ndarray | None,
-    seed: int,
     new_items: NewItems | None = None,
 ) -> np.ndarray:
-    """Recommended for you's list with exploration: about ``weight`` of the slots go to new items.
+    """Recommended for you's list with exploration: new items merged in by ``explorationWeight``.
 
-    Each of the ``k`` slots explores with probability ``weight`` (a generator seeded by
-    ``seed``, so the same request gets the same list). An explored slot takes the next
-    **explorable** item — created at most ``cutoff_days`` before the newest training event (or
-    added since, ``new_items``) and with fewer events than ``COLD_QUANTILE`` of the items that
-    have any — ranked by content similarity to the shopper's history (``content``: categories
-    and description), newest first for a shopper without history. For a shopper with history
-    only related items explore (similarity above 0): without item metadata nothing relates, and
-    their list is the model's. The other slots keep ``chosen``'s order.
+    Two queues merge into the list. The model's ranking (``chosen``) gives its ``p``-th item the
+    priority ``1 - p/k``; the **explorable** items — created at most ``cutoff_days`` before the
+    newest training event (or added since, ``new_items``) and with fewer events than
+    ``COLD_QUANTILE`` of the items that have any — are ranked by content similarity to the
+    shopper's history (categories and description; newest first for a shopper without
+    history), and the ``j``-th gets ``weight × (1 - j/k)``. The higher priority takes each slot
+    (ties: the model's). At weight 0 nothing explores; at 0.3 new items take some of the last
+    slots of a list; at 1 every other slot from the top. A shopper with history is shown only new
+    items related to what they did (similarity above 0): without item metadata nothing relates,
+    and their list is the model's. The same request always gets the same list.
 
     Args:
         model: a Recommended for you model.
@@ -714,26 +780,47 @@ def explore(
         cutoff_days: ``explorationItemAgeCutOff``, > 0.
         history: ``(items, weights)`` of the shopper's events.
         exclude: item indices never to return.
-        seed: seed of the slots' draw.
         new_items: items added since the model trained.
 
     Returns:
         Item indices, best first; an index ``model.item_ids.size + j`` is ``new_items.item_ids[j]``.
     """
     cat = model.catalogue
-    slots = np.random.default_rng(seed).random(k) < weight
-    if cat is None or not slots.any():
+    if cat is None or weight <= 0:
         return chosen[:k]
+    explored = _explorable_ranked(model, chosen, k, cutoff_days, history, exclude, new_items)
+    kept = [int(i) for i in chosen.tolist()]
+    out: list[int] = []
+    p = j = 0
+    while len(out) < k and (p < len(kept) or j < len(explored)):
+        model_first = j >= len(explored) or (p < len(kept) and 1 - p / k >= weight * (1 - j / k))
+        pick = kept[p] if model_first else explored[j]
+        p, j = (p + 1, j) if model_first else (p, j + 1)
+        if pick not in out:
+            out.append(pick)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _explorable_ranked(
+    model: Model,
+    chosen: np.ndarray,
+    k: int,
+    cutoff_days: float,
+    history: tuple[np.ndarray, np.ndarray],
+    exclude: np.ndarray | None,
+    new_items: NewItems | None,
+) -> list[int]:
+    """The explorable items most related to the history first (see ``explore``), at most ``k``."""
+    cat = model.catalogue
     active = cat.counts[cat.counts > 0]
     least = max(float(np.quantile(active, COLD_QUANTILE)), 1.0) if len(active) else 1.0
-    vectors, created = cat.content.features, cat.created
-    counts = cat.counts
+    vectors, created, counts = cat.content.features, cat.created, cat.counts
     if new_items is not None and len(new_items.item_ids):
         vectors = sp.vstack([vectors, content.transform(cat.content, new_items.tokens)], format="csr")
         created = np.concatenate([created, new_items.created])
         counts = np.concatenate([counts, np.zeros(len(new_items.item_ids), dtype=np.int64)])
     candidates = _explorable(created, counts, cat.latest, cutoff_days, least)
-    candidates[np.asarray(chosen[: int((~slots).sum())], dtype=np.int64)] = False
+    candidates[np.asarray(chosen[:k], dtype=np.int64)] = False
     if exclude is not None and len(exclude):
         candidates[np.asarray(exclude, dtype=np.int64)] = False
     found = np.flatnonzero(candidates)
@@ -741,17 +828,7 @@ def explore(
     if len(history[0]):  # a known shopper is shown only new items related to what they did
         found, similar = found[similar > 0], similar[similar > 0]
     newest = np.nan_to_num(created[found], nan=np.inf)
-    explored = iter(found[np.lexsort((found, -newest, -similar))].tolist())
-    kept = iter(chosen.tolist())
-    out: list[int] = []
-    for explore_here in slots:
-        pick = next(explored, None) if explore_here else None
-        while pick is None or pick in out:
-            pick = next(kept, None)
-            if pick is None:
-                return np.asarray(out, dtype=np.int64)
-        out.append(pick)
-    return np.asarray(out, dtype=np.int64)
+    return found[np.lexsort((found, -newest, -similar))][:k].tolist()
 
 
 def _evaluation_split(ev: Events) -> split.PersonalizeSplit:
@@ -832,6 +909,9 @@ def to_bytes(model: Model) -> bytes:
         arrays.update(model.similar.to_arrays())
     if model.personal is not None:
         arrays.update(model.personal.to_arrays())
+    if model.ranking is not None:
+        arrays.update({f"rk_{k}": v for k, v in model.ranking.knn.to_arrays().items()})
+        arrays.update(model.ranking.stats.to_arrays("rk_stats_"))
     if model.catalogue is not None:
         arrays.update(model.catalogue.to_arrays())
     if model.actions is not None:
@@ -866,13 +946,21 @@ def _from_file(path: Path) -> Model:
             a["hist_ts"],
             a["hist_purchased"],
         )
+    personal = personalization.PersonalizationModel.from_arrays(a) if "method" in a else None
+    ranking = None
+    if "rk_method" in a:
+        knn = personalization.PersonalizationModel.from_arrays(
+            {k[3:]: v for k, v in a.items() if k.startswith("rk_")}
+        )
+        ranking = ranker.Base(personal, knn, ranker.ItemStats.from_arrays(a, "rk_stats_"))
     return Model(
         recipe=str(a["recipe"]),
         item_ids=a["item_ids"],
         fallback=a["fallback"],
         popular=a.get("popular"),
         similar=similarity.ItemSimilarity.from_arrays(a) if "sim_data" in a else None,
-        personal=personalization.PersonalizationModel.from_arrays(a) if "method" in a else None,
+        personal=personal,
+        ranking=ranking,
         history=history,
         catalogue=Catalogue.from_arrays(a) if "cat_latest" in a else None,
         tuning=tuning.Tuning.from_dict(json.loads(str(a["tuning"]))) if "tuning" in a else None,
