@@ -19,6 +19,7 @@ the validation shoppers are kept aside to stop boosting when their NDCG@10 stops
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,6 +71,10 @@ PARAMS = {
 }
 """LightGBM's settings: one thread and ``deterministic``, so every run grows the same trees."""
 
+MAX_RANDOM_LOSS = 0.03
+"""Most the ranker may cost a random hold-out, relative to EASE's order (``tuning.MAX_RECENCY_LOSS``
+weighs recency the same way): what a shopper does next must not cost what else they like."""
+
 MAX_ROUNDS = 200
 PATIENCE = 30
 MAX_USERS = 6_000
@@ -100,6 +105,19 @@ class ItemStats:
     within_group: np.ndarray
     age_days: np.ndarray
 
+    @cached_property
+    def onehots(self) -> list[sp.csr_matrix]:
+        """Per field, the ``(n_items, n_values)`` indicator of each item's value (built once)."""
+        out = []
+        for codes in self.fields:
+            known = codes >= 0
+            n_values = int(codes.max()) + 1 if known.any() else 1
+            rows = np.flatnonzero(known)
+            out.append(
+                sp.csr_matrix((np.ones(len(rows)), (rows, codes[known])), shape=(len(codes), n_values))
+            )
+        return out
+
     def extended(self, n_items: int) -> ItemStats:
         """The same over a catalogue grown to ``n_items``: the new items have no field values,
         the least popularity and no age."""
@@ -117,7 +135,7 @@ class ItemStats:
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """Arrays for ``np.savez`` under ``prefix``; ``from_arrays`` restores them."""
-        return {f"{prefix}{k}": v for k, v in self.__dict__.items()}
+        return {f"{prefix}{k}": getattr(self, k) for k in self.__dataclass_fields__}
 
     @classmethod
     def from_arrays(cls, arrays, prefix: str) -> ItemStats:
@@ -184,16 +202,11 @@ def item_stats(
 
 def field_shares(stats: ItemStats, history: sp.csr_matrix) -> list[np.ndarray]:
     """Per categorical field, each user's share of events in each of its values ``(n_users, n_values)``."""
+    totals = np.asarray(history.sum(axis=1)).ravel()[:, None]
     out = []
-    totals = np.asarray(history.sum(axis=1)).ravel()
-    for codes in stats.fields:
-        known = codes >= 0
-        n_values = int(codes.max()) + 1 if known.any() else 1
-        onehot = sp.csr_matrix(
-            (np.ones(int(known.sum())), (np.flatnonzero(known), codes[known])), shape=(len(codes), n_values)
-        )
+    for onehot in stats.onehots:
         counts = np.asarray((history @ onehot).todense(), dtype=np.float64)
-        out.append(np.divide(counts, totals[:, None], out=np.zeros_like(counts), where=totals[:, None] > 0))
+        out.append(np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0))
     return out
 
 
@@ -348,8 +361,10 @@ def learn(
     """Train the ranker on a temporal validation split of these events.
 
     Shoppers with at least three products lose their newest 10% of products (by first event),
-    Personalize's protocol; the base models fit on the rest; the ranker learns to put first the
-    lost products among each shopper's candidates.
+    Personalize's protocol, and a random 10% of the others; the base models fit on the rest; the
+    ranker learns to put first the newest lost products among each shopper's candidates. The random
+    ones judge what it costs the question of a random split, what else a shopper likes
+    (``Fitted.kept``).
 
     Args:
         user_idx, item_idx, ts, weights: the training events (weights: event-type weights).
@@ -375,7 +390,10 @@ def learn(
         return None
     chosen = np.sort(rng.permutation(eligible)[: min(max_users, int(len(eligible) * USER_SHARE))])
     held_pairs = newest & np.isin(pairs // n_items, chosen)
-    fit = ~held_pairs[pair_of]
+    others = ~newest & np.isin(pairs // n_items, chosen)
+    random_pairs = np.zeros(len(pairs), dtype=bool)
+    random_pairs[np.flatnonzero(others)[rng.random(int(others.sum())) < 0.1]] = True
+    fit = ~(held_pairs | random_pairs)[pair_of]
     x = build_user_item_matrix(
         users[fit], items[fit], n_users, n_items, weights[fit], binary=combination == "binary"
     )
@@ -394,7 +412,12 @@ def learn(
     labels = np.where(cands >= 0, np.take_along_axis(truth, np.maximum(cands, 0), axis=1), 0.0)
     if int((labels.sum(axis=1) > 0).sum()) < MIN_USERS:
         return None
-    return train(feats, labels.astype(np.float32), rng)
+    missing = np.zeros((len(chosen), n_items), dtype=bool)
+    kept = np.flatnonzero(random_pairs)
+    missing[np.searchsorted(chosen, pairs[kept] // n_items), pairs[kept] % n_items] = True
+    random = np.where(cands >= 0, np.take_along_axis(missing, np.maximum(cands, 0), axis=1), False)
+    both = np.maximum(labels, random)  # it learns both questions: what next, and what else
+    return train(feats, both.astype(np.float32), rng, labels.astype(np.float32), random.astype(np.float32))
 
 
 @dataclass(frozen=True)
@@ -406,12 +429,24 @@ class Fitted:
         rounds: boosting rounds kept.
         validation_ndcg_at_10: NDCG@10 of its order of the candidates, on the shoppers kept aside.
         base_ndcg_at_10: the same for EASE's order: what it had to beat.
+        random_ndcg_at_10, random_base_ndcg_at_10: the same two on the random lost products.
     """
 
     model: str
     rounds: int
     validation_ndcg_at_10: float
     base_ndcg_at_10: float
+    random_ndcg_at_10: float
+    random_base_ndcg_at_10: float
+
+    @property
+    def kept(self) -> bool:
+        """Whether the ranker serves: it beats EASE's order on the newest products and costs the
+        random ones at most ``MAX_RANDOM_LOSS`` of EASE's NDCG@10."""
+        return (
+            self.validation_ndcg_at_10 > self.base_ndcg_at_10
+            and self.random_ndcg_at_10 >= (1 - MAX_RANDOM_LOSS) * self.random_base_ndcg_at_10
+        )
 
     def booster(self):
         """The ``lightgbm.Booster``."""
@@ -420,18 +455,21 @@ class Fitted:
         return lightgbm.Booster(model_str=self.model)
 
 
-def train(x: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> Fitted:
+def train(
+    x: np.ndarray, labels: np.ndarray, rng: np.random.Generator, newest: np.ndarray, random: np.ndarray
+) -> Fitted:
     """Fit the ranker on candidates' features and labels.
 
     Args:
         x: ``(n_users, m, len(FEATURES))`` from ``features`` (NaN rows: padding).
-        labels: ``(n_users, m)``, 1 where the user turned to the candidate next.
+        labels: ``(n_users, m)``, > 0 where the user turned to the candidate next (its grade).
         rng: draws the quarter of the shoppers kept aside to stop boosting.
+        random: ``(n_users, m)``, 1 for the candidates of a random hold-out, to judge the cost.
     """
     import lightgbm
 
     has = labels.sum(axis=1) > 0
-    x, labels = x[has], labels[has]
+    x, labels, newest, random = x[has], labels[has], newest[has], random[has]
     aside = np.zeros(len(x), dtype=bool)
     aside[rng.permutation(len(x))[: max(1, len(x) // 4)]] = True
 
@@ -451,11 +489,14 @@ def train(x: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> Fitted
         callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)],
     )
     ease = np.where(np.isnan(x[aside][:, :, 0]), -np.inf, x[aside][:, :, 0])
+    ours = predict(booster, x[aside])
     return Fitted(
         booster.model_to_string(num_iteration=booster.best_iteration),
         int(booster.best_iteration),
-        round(ndcg_at_10(predict(booster, x[aside]), labels[aside]), 6),
-        round(ndcg_at_10(ease, labels[aside]), 6),
+        round(ndcg_at_10(ours, newest[aside]), 6),
+        round(ndcg_at_10(ease, newest[aside]), 6),
+        round(ndcg_at_10(ours, random[aside]), 6),
+        round(ndcg_at_10(ease, random[aside]), 6),
     )
 
 

@@ -447,5 +447,6 @@ def model_tuning(store: Store, arn: str) -> dict | None:
         return None
     record = model.tuning.to_dict()
     if record["ranker"]:  # the trees themselves are no reading matter
-        record["ranker"] = {k: v for k, v in record["ranker"].items() if k != "model"}
+        kept = model.tuning.ranker.kept
+        record["ranker"] = {**{k: v for k, v in record["ranker"].items() if k != "model"}, "kept": kept}
     return record

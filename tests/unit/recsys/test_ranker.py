@@ -108,3 +108,27 @@ def test_score_puts_the_rising_product_first():
     excluded = history.toarray() > 0
     cands, scores = ranker.score(base, fitted.booster(), history, history, excluded)
     assert cands[0][np.argmax(scores[0])] == RISING
+
+
+@pytest.mark.parametrize(
+    ("newest", "random", "kept"),
+    [
+        ((0.30, 0.25), (0.40, 0.40), True),
+        ((0.30, 0.25), (0.38, 0.40), False),
+        ((0.25, 0.25), (0.5, 0.4), False),
+    ],
+)
+def test_a_ranker_serves_only_if_it_wins_next_and_costs_little_else(newest, random, kept):
+    fitted = ranker.Fitted("", 3, newest[0], newest[1], random[0], random[1])
+    assert fitted.kept is kept
+
+
+def test_learn_judges_both_hold_outs():
+    rng = np.random.default_rng(3)
+    users, items, ts, tokens, n_items = _shop(rng)
+    fitted = ranker.learn(
+        users, items, ts, np.ones(len(users), np.float32), users.max() + 1, n_items,
+        combination="binary", relative_l2=1.0, fields=ranker.field_codes(tokens), created=None,
+        rng=np.random.default_rng(7),
+    )  # fmt: skip
+    assert 0 < fitted.random_base_ndcg_at_10 <= 1 and 0 < fitted.random_ndcg_at_10 <= 1

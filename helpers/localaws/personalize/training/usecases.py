@@ -399,7 +399,7 @@ class Model:
 
     def booster(self):
         """The ranker's ``lightgbm.Booster``, built once; None without a ranker."""
-        if self._booster is None and self.ranking is not None and self.tuning and self.tuning.ranker:
+        if self._booster is None and self.ranking is not None and self.tuning.ranker.kept:
             self._booster = self.tuning.ranker.booster()
         return self._booster
 
@@ -493,7 +493,7 @@ def fit(ev: Events, recipe: str, mask: np.ndarray | None = None, tuned: tuning.T
     ranking = None
     if n > personalization.DEFAULT_MAX_EASE_ITEMS:
         personal = personalization.fit_item_knn(x)
-    elif tuned.ranker is not None:
+    elif tuned.ranker is not None and tuned.ranker.kept:
         tuned = replace(tuned, l2=round(tuned.settings.l2(x), 3))
         ranking = ranker.fit_base(
             ev.user_idx[mask], ev.item_idx[mask], ev.ts[mask], ev.weights[mask], len(ev.user_ids), n,
