@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .interactions import SECONDS_PER_DAY, build_user_item_matrix
-from .personalization import PersonalizationModel, fit_ease, fit_item_knn
+from .personalization import PersonalizationModel, fit_ease, fit_item_knn, score_items
 
 FEATURES = (
     "ease",  # the EASE score of the candidate for this history
@@ -348,10 +348,39 @@ def candidate_features(base: Base, histories: sp.csr_matrix, counts: sp.csr_matr
     """``(candidates, features)`` of a block of shoppers (see ``score``)."""
     ease = np.asarray(histories @ base.ease.weights, dtype=np.float32)
     knn = np.asarray((histories @ base.knn.weights).todense(), dtype=np.float32)
-    shares = field_shares(base.stats, counts)
-    cands = candidates(ease, group_popular(base.stats, shares), excluded)
     n_events = np.asarray(counts.sum(axis=1)).ravel()
-    return cands, features(base.stats, ease, knn, shares, n_events, cands)
+    return _assemble(base.stats, ease, knn, field_shares(base.stats, counts), n_events, excluded)
+
+
+def score_one(
+    base: Base, booster, ease: np.ndarray, history: tuple[np.ndarray, np.ndarray], events, excluded
+):
+    """``score`` for one shopper, with plain arrays (the serving path).
+
+    Args:
+        base, booster: as ``score``.
+        ease: the shopper's EASE scores ``(n_items,)``.
+        history: ``(items, weights)`` of the history as EASE weighs it.
+        events: item index of each of the shopper's events.
+        excluded: ``(n_items,)`` boolean.
+    """
+    knn = score_items(base.knn, *history)
+    counts = np.bincount(np.asarray(events, dtype=np.int64), minlength=ease.size).astype(np.float64)
+    total = counts.sum()
+    shares = []
+    for codes, onehot in zip(base.stats.fields, base.stats.onehots, strict=True):
+        known = codes >= 0
+        per_value = np.bincount(codes[known], weights=counts[known], minlength=onehot.shape[1])
+        shares.append((per_value / total if total > 0 else per_value)[None, :])
+    cands, x = _assemble(
+        base.stats, ease[None, :], knn[None, :], shares, np.array([total]), excluded[None, :]
+    )
+    return cands[0], predict(booster, x)[0]
+
+
+def _assemble(stats: ItemStats, ease, knn, shares, n_events, excluded):
+    cands = candidates(ease, group_popular(stats, shares), excluded)
+    return cands, features(stats, ease, knn, shares, n_events, cands)
 
 
 def learn(

@@ -137,7 +137,16 @@ def _item_fields(store: Store, group_arn: str) -> ItemFields | None:
 
 
 def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
-    """The items streamed with PutItems that ``model`` has not seen (None if there are none)."""
+    """The items streamed with PutItems that ``model`` has not seen (None if there are none).
+
+    Kept until the database changes; the memo holds the model, so its ``id`` names only it."""
+    held, found = store.cached(
+        ("new items", group_arn, id(model)), lambda: (model, _new_items(store, group_arn, model))
+    )
+    return found if held is model else _new_items(store, group_arn, model)
+
+
+def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
     fields = item_fields(store, group_arn)
     if fields is None:
         return None

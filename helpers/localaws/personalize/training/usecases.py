@@ -52,6 +52,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -324,6 +325,12 @@ class Catalogue:
     counts: np.ndarray
     latest: int
     content: content.ContentModel
+
+    @cached_property
+    def few_events(self) -> float:
+        """Exploration's "few events": ``COLD_QUANTILE`` of the counts of items that have any (at least 1)."""
+        active = self.counts[self.counts > 0]
+        return max(float(np.quantile(active, COLD_QUANTILE)), 1.0) if len(active) else 1.0
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for ``np.savez``; ``from_arrays`` restores it."""
@@ -692,7 +699,7 @@ def rank(
         return found, None
     scores = personal_scores(model, history)
     if model.booster() is not None and history is not None and len(history[0]):
-        chosen = _ranked(model, history, k, exclude)
+        chosen = _ranked(model, history, scores, k, exclude)
     else:
         chosen, _ = personalization.rank_scores(model.personal, scores, k, exclude=exclude)
     share = np.maximum(scores, 0.0)
@@ -702,24 +709,18 @@ def rank(
     return chosen, (share[chosen] / total if total > 0 else np.zeros(len(chosen)))
 
 
-def _ranked(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndarray], k: int, exclude) -> np.ndarray:
-    """The ranker's order of a shopper's candidates, then EASE's order of the rest, ``k`` in all."""
-    n = model.personal.n_items
-    items, weights = tuning.history_weights(*history, model.tuning.settings)
-    row = sp.csr_matrix((weights, (np.zeros(len(items), dtype=np.int64), items)), shape=(1, n))
-    counts = np.bincount(np.asarray(history[0], dtype=np.int64), minlength=n).astype(np.float64)
-    excluded = np.zeros((1, n), dtype=bool)
-    excluded[0, exclude] = True
-    cands, scores = ranker.score(model.ranking, model.booster(), row, sp.csr_matrix(counts), excluded)
-    order = cands[0][np.argsort(-scores[0], kind="stable")]
+def _ranked(
+    model: Model, history: tuple[np.ndarray, np.ndarray, np.ndarray], scores, k: int, exclude
+) -> np.ndarray:
+    """The ranker's order of a shopper's candidates, then EASE's order (``scores``) of the rest."""
+    excluded = np.zeros(model.personal.n_items, dtype=bool)
+    excluded[exclude] = True
+    weighed = tuning.history_weights(*history, model.tuning.settings)
+    cands, ranked = ranker.score_one(model.ranking, model.booster(), scores, weighed, history[0], excluded)
+    order = cands[np.argsort(-ranked, kind="stable")]
     order = order[order >= 0][:k]
     if len(order) < k:
-        rest, _ = personalization.rank_scores(
-            model.personal,
-            np.asarray(row @ model.personal.weights).ravel(),
-            k,
-            exclude=np.union1d(exclude, order),
-        )
+        rest, _ = personalization.rank_scores(model.personal, scores, k, exclude=np.union1d(exclude, order))
         order = np.concatenate([order, rest[: k - len(order)]])
     return order
 
@@ -812,8 +813,7 @@ def _explorable_ranked(
 ) -> list[int]:
     """The explorable items most related to the history first (see ``explore``), at most ``k``."""
     cat = model.catalogue
-    active = cat.counts[cat.counts > 0]
-    least = max(float(np.quantile(active, COLD_QUANTILE)), 1.0) if len(active) else 1.0
+    least = cat.few_events
     vectors, created, counts = cat.content.features, cat.created, cat.counts
     if new_items is not None and len(new_items.item_ids):
         vectors = sp.vstack([vectors, content.transform(cat.content, new_items.tokens)], format="csr")
