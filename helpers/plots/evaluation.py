@@ -44,7 +44,8 @@ def offline_metric_bars(
     others = [n for n in order if (n in baselines) != (best in baselines)]
     finding = f"{best} leads on {label} ({scores[best]:.3f})"
     if others:
-        finding += f", {others[0]} next ({scores[others[0]]:.3f})"
+        kind = "recommender" if best in baselines else "baseline"
+        finding += f"; the best {kind}: {others[0]} ({scores[others[0]]:.3f})"
     ax.set_title(title or finding)
     ax.set_xlabel(f"{label} on next week's products new to the shopper (0-1)")
     ax.set_ylabel("list (grey: baseline)")
