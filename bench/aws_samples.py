@@ -806,7 +806,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     record = {
         "samples_commit": commit,
-        "data": "MovieLens 100K (ml-100k.inter/.item/.user as the recbole wheel ships them), reshaped per sample",
+        "data": "MovieLens 100K (ml-100k.inter/.item/.user as the recbole wheel ships them), "
+        "reshaped per sample",
         "ran": sum(r["status"] == "ran" for r in rows),
         "total": len(rows),
         "rows": rows,
