@@ -21,7 +21,8 @@ TABLE = pd.DataFrame(
 def test_offline_metric_bars():
     ax = plots.offline_metric_bars(TABLE, baselines=("item-kNN", "most-viewed"))
     assert_labelled(ax)
-    assert ax.get_title() == "recommended-for-you leads on NDCG@10 (0.300); the best baseline: item-kNN (0.250)"
+    title = "recommended-for-you leads on NDCG@10 (0.300); the best baseline: item-kNN (0.250)"
+    assert ax.get_title() == title
     with pytest.raises(ValueError, match="precision"):
         plots.offline_metric_bars(TABLE, metric="precision_at_10")
 
