@@ -324,7 +324,7 @@ def cost_estimate(footprint: costs.Footprint | None = None) -> str:
 
     Args:
         footprint: what is left running; by default everything the series can leave
-            (``costs.series_footprint``): the five recommenders, notebook 11's four campaigns at
+            (``costs.series_footprint``): the five recommenders, notebook 11's six campaigns at
             their minimum throughput, its training (HPO included) and the data in S3.
 
     Returns:

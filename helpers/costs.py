@@ -424,8 +424,8 @@ HPO_TRAINING_JOBS = 40
 
 def series_footprint(
     n_recommenders: int,
-    n_campaigns: int = 4,
-    n_versions: int = 5,
+    n_campaigns: int = 6,
+    n_versions: int = 7,
     n_hpo_versions: int = 1,
     n_auto_training: int = 0,
     min_throughput: float = 1.0,
@@ -436,9 +436,9 @@ def series_footprint(
 
     Args:
         n_recommenders: recommenders left ACTIVE (notebook 05 creates 5).
-        n_campaigns: campaigns left ACTIVE (notebook 11 creates 4 and deletes them at its end unless
+        n_campaigns: campaigns left ACTIVE (notebook 11 creates 6 and deletes them at its end unless
             asked to keep them).
-        n_versions: solution versions trained once (notebook 11 trains 5).
+        n_versions: solution versions trained once (notebook 11 trains 7).
         n_hpo_versions: of them, trained with HPO (1), priced at :data:`HPO_TRAINING_JOBS` jobs.
         n_auto_training: solutions left with ``performAutoTraining`` (the notebooks create none).
         min_throughput: each recommender's and campaign's minimum requests per second.

@@ -390,6 +390,26 @@ def test_put_action_interactions(events, arns):
     assert {"USER_ID": "anon", "ACTION_ID": "loyalty", "TIMESTAMP": shop.T0, "EVENT_TYPE": "VIEWED"} in rows
 
 
+def test_put_action_interactions__the_datasets_own_tracking_id(client, events, arns):
+    """AWS creates an event tracker with an Action interactions dataset; DescribeDataset names it."""
+    dataset = client.describe_dataset(datasetArn=arns["action_interactions"])["dataset"]
+    assert_valid(client, "DescribeDataset")
+    assert dataset["trackingId"] and dataset["trackingId"] != arns["tracking_id"]
+    other = client.describe_dataset(datasetArn=arns["actions"])["dataset"]
+    assert "trackingId" not in other
+    taken = {
+        "actionId": "review",
+        "userId": "u6",
+        "sessionId": "s6",
+        "timestamp": shop.T0 + 5,
+        "eventType": "TAKEN",
+    }
+    events.put_action_interactions(trackingId=dataset["trackingId"], actionInteractions=[taken])
+    assert_valid(events, "PutActionInteractions")
+    row = {"USER_ID": "u6", "ACTION_ID": "review", "TIMESTAMP": shop.T0 + 5, "EVENT_TYPE": "TAKEN"}
+    assert row in _records(arns["action_interactions"])
+
+
 @pytest.mark.parametrize(
     ("call", "kwargs", "code", "message"),
     [

@@ -87,7 +87,7 @@ EXPECTED: dict[str, dict] = {
         "n_tuned_params": equals(2),  # SIMS: popularity_discount_factor, min_cointeraction_count
         "n_active_versions": equals(3),
         "n_active_campaigns": equals(3),
-        "n_campaigns_made": equals(4),  # three in section 2, Similar-Items in 4.2
+        "n_campaigns_made": equals(6),  # three in section 2, Similar-Items in 4.2, two in section 7
         "n_campaigns_deleted": equals(0),  # KEEP_CAMPAIGNS=None: kept locally (free), deleted on AWS
         "n_solutions_auto_training": equals(0),  # every solution created with performAutoTraining=False
         "campaign_month_usd": equals(144.0),
@@ -107,6 +107,13 @@ EXPECTED: dict[str, dict] = {
         "all_shoppers_persona_share": at(
             **{"outdoor gear": between(0.05, 0.35), "jackets": between(0.05, 0.35)}
         ),
+        # section 7: the custom dataset group of Semantic-Similarity and Next-Best-Action
+        "newer_imports": equals(
+            dict.fromkeys(("Interactions", "Items", "Actions", "Action_Interactions"), "ACTIVE")
+        ),
+        "newer_campaigns": equals(2),
+        "semantic_shared_word_share": between(0.6, 1.0),  # related by text: a word of the name in common
+        "nba_favourite_share": between(0.7, 1.0),  # the hidden favourite first, against 0.25 by chance
     },
     "99_cleanup": {
         "left": equals(0),

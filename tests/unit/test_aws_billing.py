@@ -48,15 +48,22 @@ def test_notebook_11_create_solution_calls_carry_perform_auto_training_false(stu
         "before-parameter-build.personalize.CreateSolution", lambda params, **_: sent.append(dict(params))
     )
     cells = _code_cells(NOTEBOOK_11)
-    namespace = {"aws": aws, "config": config, "personalize": personalize, "group_arn": GROUP_ARN}
+    namespace = {
+        "aws": aws,
+        "config": config,
+        "personalize": personalize,
+        "group_arn": GROUP_ARN,
+        "newer_group": GROUP_ARN,
+    }
     exec(next(c.source for c in cells if "parameters" in c.metadata.get("tags", [])), namespace)
     creating = [c.source for c in cells if _calls(ast.parse(c.source), "create_solution")]
-    assert len(creating) == 3, "notebook 11 creates solutions in sections 1.1, 4.2 and 6.1"
-    for _ in range(len(namespace["RECIPES"]) + 2):
+    assert len(creating) == 4, "notebook 11 creates solutions in sections 1.1, 4.2, 6.1 and 7.2"
+    expected = len(namespace["RECIPES"]) + 2 + len(namespace["NEWER_RECIPES"])
+    for _ in range(expected):
         stub.add_response("create_solution", {"solutionArn": SOLUTION_ARN})
     for source in creating:
         exec(_up_to_the_call(source, "create_solution"), namespace)
-    assert len(sent) == len(namespace["RECIPES"]) + 2
+    assert len(sent) == expected
     assert all(params.get("performAutoTraining") is False for params in sent), sent
     assert "On AWS, the series costs money" in capsys.readouterr().out  # printed before the first one
 

@@ -42,7 +42,7 @@ def test_cost_estimate__names_the_recommenders():
 
 def test_cost_estimate__covers_campaigns_training_and_storage():
     line = aws.cost_estimate()
-    assert "4 campaigns" in line and "HPO" in line and "storage" in line and "performAutoTraining" in line
+    assert "6 campaigns" in line and "HPO" in line and "storage" in line and "performAutoTraining" in line
     assert costs.CALCULATOR in line
 
 

@@ -182,9 +182,9 @@ def test_footprint__bad_values():
 
 def test_series_footprint__what_the_series_can_leave():
     left = costs.series_footprint(5)
-    assert (len(left.recommenders), len(left.campaigns), left.auto_training) == (5, 4, ())
-    # 4 plain versions and one HPO version of at most 40 training jobs, 1 h each
-    assert left.training_hours == 4 + costs.HPO_TRAINING_JOBS
+    assert (len(left.recommenders), len(left.campaigns), left.auto_training) == (5, 6, ())
+    # 6 plain versions and one HPO version of at most 40 training jobs, 1 h each
+    assert left.training_hours == 6 + costs.HPO_TRAINING_JOBS
     bill = costs.footprint_month(left)
     assert bill["campaigns"] > 0 and bill["total"] > costs.shop_month(5)["total"]
 

@@ -11,6 +11,7 @@ and data deletion jobs go with it); deleting a dataset removes its imported and 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pandas as pd
 
@@ -194,6 +195,8 @@ def create_dataset(store: Store, params: dict) -> dict:
         "tags": resources.check_tags(params),
         "parts": [],
     }
+    if kind.upper() == "ACTION_INTERACTIONS":  # AWS makes its event tracker with it: PutActionInteractions
+        doc["trackingId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ds_arn}|action-interactions"))
     if not store.insert("dataset", ds_arn, doc, parent=group_arn):
         raise errors.ResourceAlreadyExistsException(
             f"Dataset group {group_arn} already has a {kind} dataset: {ds_arn}"

@@ -14,14 +14,17 @@ shopper's next Recommended for you at once) and at training time by the recommen
   (``numberOfRatings`` → ``NUMBER_OF_RATINGS``), each value of its field's type; PutUsers and
   PutItems need every field the schema does not allow to be null; an event's ``properties`` may
   also carry its ``itemId`` and ``eventValue``, the older form of an event (``OLDER_FORM``);
-- the ``trackingId`` must be an ACTIVE event tracker's; the dataset must exist and be ACTIVE.
+- the ``trackingId`` must be an ACTIVE event tracker's (for PutActionInteractions, also the
+  Action interactions dataset's own, which AWS creates with the dataset); the dataset must exist
+  and be ACTIVE.
 
 Events are credited to their ``metricAttribution.eventAttributionSource`` or ``recommendationId``
 and published to CloudWatch when the dataset group has a metric attribution
 (``metric_attributions``).
 PutActions adds or replaces actions in an Actions dataset as PutItems does items;
-PutActionInteractions records action interactions through an event tracker into its dataset
-group's Action interactions dataset (an interaction without ``userId`` belongs to its
+PutActionInteractions records action interactions through the Action interactions dataset's
+``trackingId`` (``DescribeDataset``) or an event tracker into its dataset group's Action
+interactions dataset (an interaction without ``userId`` belongs to its
 ``sessionId``); the Next-Best-Action recipe trains on them (``training.next_best_action``).
 
 Every check runs before anything is written, so a refused call records nothing.
@@ -160,6 +163,9 @@ def pending_work(store: Store, operation: str, params: dict) -> list[str]:
     """The work a call waits for: the creation of its event tracker (by ``trackingId``) or dataset,
     and of the metric attribution that counts its events."""
     named = personalize.named_arns(params)
+    dataset = _action_dataset(store, params.get("trackingId", ""))
+    if dataset is not None:
+        named.add(dataset["datasetArn"])
     tracker = event_trackers.tracker_of_tracking_id(store, params.get("trackingId", ""))
     if tracker is not None:
         named.add(tracker["eventTrackerArn"])
@@ -167,6 +173,26 @@ def pending_work(store: Store, operation: str, params: dict) -> list[str]:
         if attribution is not None:
             named.add(attribution["metricAttributionArn"])
     return personalize.work_on(store, named, reading=True)
+
+
+def _action_dataset(store: Store, tracking_id: str) -> dict | None:
+    """The Action interactions dataset whose own ``trackingId`` this is, or None."""
+    if not tracking_id:
+        return None
+    return next((doc for _, doc in store.items("dataset") if doc.get("trackingId") == tracking_id), None)
+
+
+def _action_group(store: Store, tracking_id: str) -> str:
+    """The dataset group a PutActionInteractions ``trackingId`` writes to: the Action interactions
+    dataset's own tracker (AWS creates it with the dataset), or an event tracker of the group."""
+    dataset = _action_dataset(store, tracking_id)
+    if dataset is None:
+        return _tracker(store, tracking_id)["datasetGroupArn"]
+    if dataset["status"] != "ACTIVE":
+        raise errors.InvalidInputException(
+            f"Dataset {dataset['datasetArn']} is {dataset['status']}; its trackingId works once it is ACTIVE."
+        )
+    return dataset["datasetGroupArn"]
 
 
 def _tracker(store: Store, tracking_id: str) -> dict:
@@ -289,14 +315,14 @@ def put_actions(store: Store, params: dict) -> dict:
 
 
 def put_action_interactions(store: Store, params: dict) -> dict:
-    """Record users' interactions with actions (1–10) through an event tracker."""
+    """Record users' interactions with actions (1–10) through the Action interactions dataset's
+    ``trackingId`` or an event tracker of its dataset group."""
     _check_required(params, "PutActionInteractionsRequest", "PutActionInteractions")
-    tracker = _tracker(store, params["trackingId"])
-    ds_arn = streams.stream_of(store, tracker["datasetGroupArn"], "Action_Interactions")
+    group_arn = _action_group(store, params["trackingId"])
+    ds_arn = streams.stream_of(store, group_arn, "Action_Interactions")
     if store.get("dataset", ds_arn) is None:
         raise errors.InvalidInputException(
-            f"Dataset group {tracker['datasetGroupArn']} has no Action interactions dataset to record "
-            "action interactions in."
+            f"Dataset group {group_arn} has no Action interactions dataset to record action interactions in."
         )
     _, fields = _dataset(store, ds_arn, "ACTION_INTERACTIONS")
     reserved = {"USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE", "IMPRESSION"}
