@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -117,6 +118,8 @@ _SCALARS: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
 }
 _checks: dict[tuple[str, str], Check] = {}
+_pending: dict[tuple[str, str], Check] = {}
+_compiling = threading.RLock()
 
 
 def conforms(service_name: str, shape: Shape) -> Check:
@@ -129,9 +132,21 @@ def conforms(service_name: str, shape: Shape) -> Check:
     """
     key = (service_name, shape.name)
     check = _checks.get(key)
-    if check is None:
-        _checks[key] = lambda value: _checks[key](value)  # recursion: resolved at call time
-        check = _checks[key] = _compile(service_name, shape)
+    if check is not None:
+        return check
+    with _compiling:  # one thread compiles; the others wait and never see a check half-built
+        check = _checks.get(key) or _pending.get(key)
+        if check is not None:
+            return check
+        outermost = not _pending
+        try:
+            _pending[key] = lambda value: _checks[key](value)  # recursion: resolved at call time
+            _pending[key] = check = _compile(service_name, shape)
+            if outermost:  # publish a shape's checks together, once all of them are built
+                _checks.update(_pending)
+        finally:
+            if outermost:
+                _pending.clear()
     return check
 
 

@@ -38,6 +38,24 @@ def test_conforms_accepts_only_what_param_validator_accepts(shape, answer):
     assert accepted == valid or not accepted  # and what it defers, botocore decides
 
 
+def test_conforms_compiles_once_while_threads_race_for_it(monkeypatch):
+    """Threads that first meet a shape at the same time (S3 transfers do) all get a whole check."""
+    monkeypatch.setattr(models, "_checks", {})
+    answer = {"itemList": [{"itemId": "i1", "score": 0.5}], "recommendationId": "RID-1"}
+    start, results = threading.Barrier(8), []
+
+    def ask():
+        start.wait()
+        results.append(models.conforms("personalize-runtime", RECOMMENDATIONS)(answer))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 8 and not models._pending
+
+
 def test_validate_output_names_the_member_at_fault():
     op = models.operation("personalize-runtime", "GetRecommendations")
     models.validate_output(op, {"itemList": [{"itemId": "i1", "score": 0.5}]})
