@@ -189,18 +189,28 @@ def items_table(store: Store, group_arn: str) -> pd.DataFrame:
 _EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
 
 
-def _imported_events(store: Store, group_arn: str) -> tuple[pd.DataFrame, dict]:
-    """The imported interactions (``_EVENT_COLUMNS``) and each user's row numbers, read once per import."""
+def _imported_events(store: Store, group_arn: str) -> tuple[tuple[np.ndarray, ...], dict]:
+    """The imported interactions as arrays (``_EVENT_COLUMNS``: item, event type, time) and each
+    user's row numbers, read once per import."""
 
-    def build() -> tuple[pd.DataFrame, dict]:
+    def build() -> tuple[tuple[np.ndarray, ...], dict]:
         frame = store.read_dataset(group_arn, "Interactions")
         if frame is None:
-            return pd.DataFrame(columns=_EVENT_COLUMNS), {}
+            return _no_events(), {}
         events = frame.reindex(columns=_EVENT_COLUMNS).astype({"ITEM_ID": str, "EVENT_TYPE": str})
-        return events, frame.groupby(frame["USER_ID"].astype(str)).indices
+        columns = (
+            events["ITEM_ID"].to_numpy(),
+            events["EVENT_TYPE"].to_numpy(),
+            events["TIMESTAMP"].to_numpy(),
+        )
+        return columns, frame.groupby(frame["USER_ID"].astype(str)).indices
 
     key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
     return _cached(key, build)
+
+
+def _no_events() -> tuple[np.ndarray, ...]:
+    return np.empty(0, dtype=object), np.empty(0, dtype=object), np.empty(0, dtype=np.float64)
 
 
 def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFrame:
@@ -211,15 +221,22 @@ def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFra
     """
     if not user_id:
         return pd.DataFrame(columns=["ID", "EVENT_TYPE"])
-    events, rows = _imported_events(store, group_arn)
-    streamed = pd.DataFrame(streams.events_of(store, group_arn, user_id), columns=_EVENT_COLUMNS)
-    mine = pd.concat(
-        [events.iloc[rows.get(user_id, [])], streamed.astype({"ITEM_ID": str, "EVENT_TYPE": str})]
+    (items, types, times), rows = _imported_events(store, group_arn)
+    mine = rows.get(user_id, np.empty(0, dtype=np.int64))
+    streamed = streams.events_of(store, group_arn, user_id)
+    items = np.concatenate([items[mine], np.asarray([str(e["ITEM_ID"]) for e in streamed], dtype=object)])
+    types = np.concatenate(
+        [types[mine], np.asarray([str(e.get("EVENT_TYPE", np.nan)) for e in streamed], dtype=object)]
     )
-    recent = (
-        mine.sort_values("TIMESTAMP", kind="stable").groupby("EVENT_TYPE").tail(MAX_INTERACTIONS_PER_TYPE)
+    times = np.concatenate(
+        [times[mine].astype(np.float64), np.asarray([e["TIMESTAMP"] for e in streamed], float)]
     )
-    return pd.DataFrame({"ID": recent["ITEM_ID"].to_numpy(), "EVENT_TYPE": recent["EVENT_TYPE"].to_numpy()})
+    order = np.argsort(times, kind="stable")
+    items, types = items[order], types[order]
+    keep = np.zeros(len(items), dtype=bool)
+    for kind in set(types.tolist()):
+        keep[np.flatnonzero(types == kind)[-MAX_INTERACTIONS_PER_TYPE:]] = True
+    return pd.DataFrame({"ID": items[keep], "EVENT_TYPE": types[keep]})
 
 
 def _row(table: pd.DataFrame, key: str | None) -> dict | None:

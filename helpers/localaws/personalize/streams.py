@@ -22,6 +22,7 @@ import pandas as pd
 from helpers.localaws.engine.store import Store, dataset_arn
 from helpers.localaws.personalize import imports
 from helpers.localaws.personalize.training import usecases
+from helpers.recsys import content
 
 
 def stream_of(store: Store, group_arn: str, dataset_type: str) -> str:
@@ -158,4 +159,5 @@ def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.
     if not len(ids):
         return None
     created, tokens = usecases.item_metadata(streamed, ids, fields.categorical, fields.text)
-    return usecases.NewItems(ids, created, tokens)
+    vectors = content.transform(model.catalogue.content, tokens) if model.catalogue is not None else None
+    return usecases.NewItems(ids, created, tokens, vectors)
