@@ -76,7 +76,7 @@ MAX_RANDOM_LOSS = 0.03
 weighs recency the same way): what a shopper does next must not cost what else they like."""
 
 MAX_ROUNDS = 200
-PATIENCE = 10
+PATIENCE = 30
 MAX_USERS = 6_000
 """Most validation shoppers the ranker learns from (its cost is linear in them)."""
 
