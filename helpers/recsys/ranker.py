@@ -327,25 +327,15 @@ def fit_base(
     return Base(fit_ease(ease_matrix, l2=l2), knn, item_stats(item_idx, ts, n_items, fields, created))
 
 
-def score(base: Base, booster, histories: sp.csr_matrix, counts: sp.csr_matrix, excluded: np.ndarray):
-    """Candidates and their ranker scores for a block of shoppers.
+def candidate_features(base: Base, histories: sp.csr_matrix, counts: sp.csr_matrix, excluded: np.ndarray):
+    """Each shopper's candidates ``(n, m)`` (item indices, -1 padding) and their ``FEATURES``.
 
     Args:
         base: the base models.
-        booster: a ``lightgbm.Booster``.
         histories: ``(n, n_items)`` each shopper's history as EASE weighs it.
         counts: ``(n, n_items)`` each shopper's events per item.
         excluded: ``(n, n_items)`` boolean, items never to propose.
-
-    Returns:
-        ``(candidates, scores)``, each ``(n, m)``: item indices (-1 padding) and scores (-inf).
     """
-    cands, x = candidate_features(base, histories, counts, excluded)
-    return cands, predict(booster, x)
-
-
-def candidate_features(base: Base, histories: sp.csr_matrix, counts: sp.csr_matrix, excluded: np.ndarray):
-    """``(candidates, features)`` of a block of shoppers (see ``score``)."""
     ease = np.asarray(histories @ base.ease.weights, dtype=np.float32)
     knn = np.asarray((histories @ base.knn.weights).todense(), dtype=np.float32)
     n_events = np.asarray(counts.sum(axis=1)).ravel()
@@ -355,10 +345,11 @@ def candidate_features(base: Base, histories: sp.csr_matrix, counts: sp.csr_matr
 def score_one(
     base: Base, booster, ease: np.ndarray, history: tuple[np.ndarray, np.ndarray], events, excluded
 ):
-    """``score`` for one shopper, with plain arrays (the serving path).
+    """One shopper's candidates and their ranker scores (-inf: padding), from plain arrays.
 
     Args:
-        base, booster: as ``score``.
+        base: the base models.
+        booster: the ranker (``Fitted.booster``).
         ease: the shopper's EASE scores ``(n_items,)``.
         history: ``(items, weights)`` of the history as EASE weighs it.
         events: item index of each of the shopper's events.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,11 +141,12 @@ def _item_fields(store: Store, group_arn: str) -> ItemFields | None:
 def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
     """The items streamed with PutItems that ``model`` has not seen (None if there are none).
 
-    Kept until the database changes; the memo holds the model, so its ``id`` names only it."""
+    Kept until the database changes. The memo holds the model weakly: it keeps no retired model
+    alive, and an ``id`` reused by another model is told apart."""
     held, found = store.cached(
-        ("new items", group_arn, id(model)), lambda: (model, _new_items(store, group_arn, model))
+        ("new items", group_arn, id(model)), lambda: (weakref.ref(model), _new_items(store, group_arn, model))
     )
-    return found if held is model else _new_items(store, group_arn, model)
+    return found if held() is model else _new_items(store, group_arn, model)
 
 
 def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from helpers.recsys import ranker
+from helpers.recsys import personalization, ranker
 
 DAY = 86_400
 
@@ -57,57 +57,48 @@ def _shop(rng, n_users=600, n_items=40):
     return np.array(users), np.array(items), np.array(ts), tokens, n_items
 
 
-def test_learn_beats_ease_where_shoppers_turn_to_a_rising_product():
-    rng = np.random.default_rng(3)
-    users, items, ts, tokens, n_items = _shop(rng)
-    fitted = ranker.learn(
-        users, items, ts, np.ones(len(users), np.float32), users.max() + 1, n_items,
-        combination="binary", relative_l2=1.0, fields=ranker.field_codes(tokens), created=None,
-        rng=np.random.default_rng(7),
-    )  # fmt: skip
+@pytest.fixture(scope="module")
+def rising():
+    """The rising-product shop and the ranker learned on it."""
+    users, items, ts, tokens, n_items = _shop(np.random.default_rng(3))
+    args = (users, items, ts, np.ones(len(users), np.float32), users.max() + 1, n_items)
+    kwargs = dict(combination="binary", relative_l2=1.0, fields=ranker.field_codes(tokens), created=None)
+    return args, kwargs, ranker.learn(*args, **kwargs, rng=np.random.default_rng(7))
+
+
+def test_learn_beats_ease_where_shoppers_turn_to_a_rising_product(rising):
+    _, _, fitted = rising
     assert fitted is not None and fitted.rounds >= 1
     assert fitted.validation_ndcg_at_10 > fitted.base_ndcg_at_10
 
 
-def test_learn_is_deterministic_and_declines_too_few_shoppers():
-    rng = np.random.default_rng(3)
-    users, items, ts, tokens, n_items = _shop(rng)
-    kwargs = dict(combination="binary", relative_l2=1.0, fields=ranker.field_codes(tokens), created=None)
-    args = (users, items, ts, np.ones(len(users), np.float32), users.max() + 1, n_items)
-    first = ranker.learn(*args, **kwargs, rng=np.random.default_rng(7))
+def test_learn_judges_both_hold_outs(rising):
+    _, _, fitted = rising
+    assert 0 < fitted.random_base_ndcg_at_10 <= 1 and 0 < fitted.random_ndcg_at_10 <= 1
+
+
+def test_learn_is_deterministic_and_declines_too_few_shoppers(rising):
+    args, kwargs, first = rising
     assert first == ranker.learn(*args, **kwargs, rng=np.random.default_rng(7))
+    users, items, ts, weights, _, n_items = args
     few = users < 50
-    small = (users[few], items[few], ts[few], np.ones(int(few.sum()), np.float32), 50, n_items)
+    small = (users[few], items[few], ts[few], weights[few], 50, n_items)
     assert ranker.learn(*small, **kwargs, rng=np.random.default_rng(7)) is None
 
 
-def test_score_puts_the_rising_product_first():
-    rng = np.random.default_rng(3)
-    users, items, ts, tokens, n_items = _shop(rng)
-    fields = ranker.field_codes(tokens)
-    weights = np.ones(len(users), np.float32)
-    fitted = ranker.learn(
-        users, items, ts, weights, users.max() + 1, n_items, combination="binary", relative_l2=1.0,
-        fields=fields, created=None, rng=np.random.default_rng(7),
-    )  # fmt: skip
-    x = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(users.max() + 1, n_items))
+def test_score_one_puts_the_rising_product_first(rising):
+    (users, items, ts, weights, n_users, n_items), kwargs, fitted = rising
+    x = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))
     x.data[:] = 1.0
     base = ranker.fit_base(
-        users,
-        items,
-        ts,
-        weights,
-        users.max() + 1,
-        n_items,
-        ease_matrix=x,
-        l2=50.0,
-        fields=fields,
-        created=None,
-    )
-    history = sp.csr_matrix(([1.0, 1.0, 1.0], ([0, 0, 0], [0, 1, 4])), shape=(1, n_items))
-    excluded = history.toarray() > 0
-    cands, scores = ranker.score(base, fitted.booster(), history, history, excluded)
-    assert cands[0][np.argmax(scores[0])] == RISING
+        users, items, ts, weights, n_users, n_items, ease_matrix=x, l2=50.0,
+        fields=kwargs["fields"], created=None,
+    )  # fmt: skip
+    history = (np.array([0, 1, 4]), np.ones(3, np.float32))
+    ease = personalization.score_items(base.ease, *history)
+    excluded = np.isin(np.arange(n_items), history[0])
+    cands, scores = ranker.score_one(base, fitted.booster(), ease, history, history[0], excluded)
+    assert cands[np.argmax(scores)] == RISING
 
 
 @pytest.mark.parametrize(
@@ -121,14 +112,3 @@ def test_score_puts_the_rising_product_first():
 def test_a_ranker_serves_only_if_it_wins_next_and_costs_little_else(newest, random, kept):
     fitted = ranker.Fitted("", 3, newest[0], newest[1], random[0], random[1])
     assert fitted.kept is kept
-
-
-def test_learn_judges_both_hold_outs():
-    rng = np.random.default_rng(3)
-    users, items, ts, tokens, n_items = _shop(rng)
-    fitted = ranker.learn(
-        users, items, ts, np.ones(len(users), np.float32), users.max() + 1, n_items,
-        combination="binary", relative_l2=1.0, fields=ranker.field_codes(tokens), created=None,
-        rng=np.random.default_rng(7),
-    )  # fmt: skip
-    assert 0 < fitted.random_base_ndcg_at_10 <= 1 and 0 < fitted.random_ndcg_at_10 <= 1
