@@ -257,7 +257,7 @@ def make_interactions(
         g = group[rows[0]]
         c, rest = divmod(g, 2 * len(PRICE_SENSITIVITIES))
         gi, si = divmod(rest, len(PRICE_SENSITIVITIES))
-        w = choice_weights(items, "MF"[gi], PRICE_SENSITIVITIES[si])
+        w = choice_weights(items, "FM"[gi], PRICE_SENSITIVITIES[si])
         members = np.flatnonzero((item_cat == c) & (w > 0))
         cdf = np.cumsum(w[members])
         row_item[rows] = members[np.minimum(np.searchsorted(cdf, u[rows] * cdf[-1]), len(members) - 1)]

@@ -91,6 +91,17 @@ def test_interactions_values(shop):
     assert inter.EVENT_TYPE.value_counts().to_dict() == funnel_counts(N_INTERACTIONS)
 
 
+def test_shoppers_choose_products_of_their_own_gender(shop):
+    # a fresh choice weighs the other gender's products by GENDER_MISMATCH (0.05); only the hops
+    # to a neighbour (about a third of the views) ignore gender, so most gendered views match
+    users, items, inter = shop
+    views = inter[inter.EVENT_TYPE == "View"]
+    shopper = views.USER_ID.map(users.set_index("USER_ID").GENDER)
+    product = views.ITEM_ID.map(items.set_index("ITEM_ID").GENDER)
+    gendered = product != "U"
+    assert (shopper[gendered] == product[gendered]).mean() > 0.7
+
+
 def test_funnel_counts_sum():
     for n in (1, 10, 999, 675_000):
         assert sum(funnel_counts(n).values()) == n
