@@ -61,3 +61,23 @@ def test_kernels_are_not_interrupted_while_shutting_down():
         asyncio.run(manager._async_interrupt_kernel())  # an ordinary interrupt still goes to the kernel
     manager.shutting_down = True
     asyncio.run(manager._async_interrupt_kernel())  # a shutdown's first step: skipped
+
+
+def test_two_kernels_booting_at_once_each_run_their_notebook(tmp_path):
+    # the series starts the next notebook's kernel while the current one runs: their sockets
+    # must not collide, and the preloaded libraries must not show in the notebook's history
+    source = tmp_path / "01_x.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys\nprint('pandas' in sys.modules)")]
+    nbformat.write(nb, str(source))
+    first, second = series.start_kernel(tmp_path), series.start_kernel(tmp_path)
+    try:
+        assert first.ip != second.ip or first.transport == "tcp"
+        for name, kernel in (("a", first), ("b", second)):
+            executed = series.execute(source, tmp_path / f"{name}.ipynb", kernel=kernel)
+            cell = executed.cells[0]
+            assert (cell.execution_count, cell.outputs[0]["text"]) == (1, "True\n")
+    finally:
+        series.stop_kernel(first)
+        series.stop_kernel(second)
+    assert not first.has_kernel and not second.has_kernel
