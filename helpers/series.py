@@ -29,7 +29,7 @@ NOTEBOOK_DIR = config.ROOT / "notebooks"
 RESULTS_TAG = "results"
 SLOWEST_CELLS = 3
 """How many of a notebook's slowest cells ``run_series`` records."""
-PRELOADED = ("numpy", "pandas", "boto3", "matplotlib.pyplot")
+PRELOADED = ("numpy", "pandas", "scipy.sparse", "scipy.stats", "boto3", "matplotlib.pyplot", "seaborn")
 """Libraries every notebook imports, loaded while a kernel boots (``start_kernel``)."""
 
 
