@@ -48,6 +48,7 @@ def plan(results: Path) -> list[list[str]]:
             rfy(1, 100),
             ["synthetic.py", "--users", "600", "--items", "250", "--events", "20000"],
             ["public_dataset.py", "--seeds", "1"],
+            ["quality.py", "--protocols", "global_time"],
             ["scale.py", "--scales", "1", "--models", "popularity", "co_purchase"],
             ["probe_refusals.py"],
         ]
@@ -60,6 +61,7 @@ def plan(results: Path) -> list[list[str]]:
         ["synthetic.py"],
         ["public_dataset.py"],
         ["public_dataset_boto3.py"],
+        ["quality.py"],
         ["scale.py", "--scales", "1", "4", "16"],
         ["probe_refusals.py"],
     ]

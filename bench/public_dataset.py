@@ -38,7 +38,7 @@ def locate() -> Path:
 
 
 def load(path: Path, min_rating: float = 0.0) -> dict[str, np.ndarray]:
-    """Read the RecBole atomic file into dense integer indices."""
+    """Read the RecBole atomic file into dense integer indices (``item_ids``: each index's raw id)."""
     raw = np.loadtxt(path, delimiter="\t", skiprows=1, dtype=np.int64)
     raw = raw[raw[:, 2] >= min_rating]
     users, user_idx = np.unique(raw[:, 0], return_inverse=True)
@@ -49,6 +49,7 @@ def load(path: Path, min_rating: float = 0.0) -> dict[str, np.ndarray]:
         "timestamp": raw[:, 3],
         "n_users": len(users),
         "n_items": len(items),
+        "item_ids": items,
     }
 
 

@@ -127,6 +127,7 @@ def gather() -> dict:
             "synthetic_10x": load("synthetic_10x.json"),
             "movielens": load("public_dataset.json"),
             "movielens_boto3": load("public_dataset_boto3.json"),
+            "movielens_protocols": load("quality.json"),
         },
     }
     record["goals"] = goals(record)
@@ -423,9 +424,50 @@ def quality_section(quality: dict) -> str:
             table(["Protocol", "Model", "NDCG@10", "Recall@10"], rows),
             "",
         ]
+    out += protocols_section(quality.get("movielens_protocols"))
     if len(out) == 2:
         out += ["Not measured in this run.", ""]
     return "\n".join(out)
+
+
+def protocols_section(data: dict | None) -> list[str]:
+    """``quality.json``'s lines: one table per protocol, then Recommended for you over the best other row."""
+    if not data:
+        return []
+    out = [
+        "**MovieLens 100K, three protocols** (`bench/quality.py`): Recommended for you as the product "
+        "trains it (its own tuning, on the training part only) against peers fitted on the same "
+        f"training part; EASE and ALS are at their best on the test part itself (upper bounds). "
+        f"Genres: {data['genres']}.",
+        "",
+    ]
+    for protocol in data["protocols"]:
+        rows = [
+            [row["model"], f"{row['ndcg_at_10']:.4f}", f"{row['recall_at_10']:.4f}", _chosen(row["chosen"])]
+            for row in protocol["rows"]
+        ]
+        out += [
+            f"*{protocol['title']}* ({protocol['protocol']}): {protocol['n_test_users']:,} test users.",
+            "",
+            table(["Model", "NDCG@10", "Recall@10", "Settings"], rows),
+            "",
+            f"Recommended for you over the best other row ({protocol['best_other']}): "
+            f"**{protocol['ratio_to_best_other']}×** NDCG@10.",
+            "",
+        ]
+    return out
+
+
+def _chosen(chosen: dict | list[dict]) -> str:
+    """A row's settings in words (Recommended for you's: λ, half-life and ranker per split)."""
+    if isinstance(chosen, list):
+        return "; ".join(_tuned(c) for c in chosen)
+    return ", ".join(f"{k} {v:g}" for k, v in chosen.items()) or "—"
+
+
+def _tuned(chosen: dict) -> str:
+    half_life = f", half-life {chosen['half_life_days']:g} d" if chosen.get("half_life_days") else ""
+    return f"λ {chosen['l2']:g}{half_life}, ranker {'kept' if chosen['ranker_kept'] else 'not kept'}"
 
 
 def _mean_std(value: dict | None) -> str:

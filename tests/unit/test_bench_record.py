@@ -42,3 +42,25 @@ def test_page__states_machine_date_and_commit_and_every_section():
     assert "commit `abc`" in text and "2 cores" in text
     for section in ("## Goals", "## Series", "## Serving", "## Scale", "## Quality"):
         assert section in text
+
+
+def test_quality_section__shows_every_protocol_of_quality_json_with_its_rows_and_ratio():
+    rfy = {"l2": 727.367, "half_life_days": None, "combination": "weighted", "ranker_kept": False}
+    protocol = {
+        "name": "random", "title": "Random 75/25 per user", "protocol": "a random 25% is the test",
+        "n_test_users": 943, "best_other": "EASE, λ tuned on the answer", "ratio_to_best_other": 0.994,
+        "rows": [
+            {"key": "ease_tuned_on_answer", "model": "EASE, λ tuned on the answer", "ndcg_at_10": 0.48,
+             "recall_at_10": 0.22, "chosen": {"l2": 400}},
+            {"key": "recommended_for_you", "model": "Recommended for you", "ndcg_at_10": 0.4767,
+             "recall_at_10": 0.2169, "chosen": [rfy]},
+        ],
+    }  # fmt: skip
+    quality = dict.fromkeys(("synthetic", "synthetic_10x", "movielens", "movielens_boto3"))
+    quality["movielens_protocols"] = {"genres": "19 genres", "protocols": [protocol]}
+    text = record.quality_section(quality)
+    assert "*Random 75/25 per user* (a random 25% is the test): 943 test users." in text
+    assert "| EASE, λ tuned on the answer | 0.4800 | 0.2200 | l2 400 |" in text
+    assert "| Recommended for you | 0.4767 | 0.2169 | λ 727.367, ranker not kept |" in text
+    assert "(EASE, λ tuned on the answer): **0.994×** NDCG@10" in text
+    assert "Not measured" not in text
