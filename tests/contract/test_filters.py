@@ -422,6 +422,20 @@ def test_streamed_events_and_users_count_at_once(client, runtime, arns):
     ]
 
 
+def test_a_filter_recreated_under_its_name_filters_by_its_new_expression(client, runtime, arns):
+    """Deleting a filter and creating one of the same name (and so ARN) changes what it keeps."""
+    first = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C")', name="reused")
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=first)) == ["x", "y"]
+    client.delete_filter(filterArn=first)
+    jobs.wait_idle(10)
+    call = lambda: runtime.get_recommendations(recommenderArn=arns["best"], userId="u0", filterArn=first)  # noqa: E731
+    assert_error(call, "ResourceNotFoundException", 404, first)
+    second = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("D")', name="reused")
+    assert second == first
+    got = _ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=second)
+    assert sorted(got) == ["p1", "p2", "p3"]
+
+
 # --- property: a filter never returns an excluded item ------------------------------------------
 _CONDITIONS = st.one_of(
     st.tuples(
