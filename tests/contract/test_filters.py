@@ -422,6 +422,28 @@ def test_streamed_events_and_users_count_at_once(client, runtime, arns):
     ]
 
 
+def test_put_items_changes_the_next_filtered_list(client, runtime, arns):
+    """An item whose metadata PutItems changes is filtered by its new metadata at the next
+    request of the same recommender (what serving keeps is rebuilt when the data changes)."""
+    only_c = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C")')
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)) == ["x", "y"]
+    items_ds = arns["group"].replace(":dataset-group/", ":dataset/") + "/ITEMS"
+
+    def put_a1(category: str) -> None:
+        properties = {"PRICE": _price("a1"), "CATEGORY_L1": category, "ON_SALE": True, "DESCRIPTION": "nice"}
+        _client("personalize-events").put_items(
+            datasetArn=items_ds, items=[{"itemId": "a1", "properties": json.dumps(properties)}]
+        )
+
+    put_a1("C")
+    try:
+        got = _ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)
+        assert sorted(got) == ["a1", "x", "y"]
+    finally:
+        put_a1(CATEGORY["a1"])  # the newest row wins: a1 is back in its category
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)) == ["x", "y"]
+
+
 def test_a_filter_recreated_under_its_name_filters_by_its_new_expression(client, runtime, arns):
     """Deleting a filter and creating one of the same name (and so ARN) changes what it keeps."""
     first = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C")', name="reused")

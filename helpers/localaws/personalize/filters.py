@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -246,6 +247,32 @@ def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFra
     return pd.DataFrame({"ID": items[keep], "EVENT_TYPE": types[keep]})
 
 
+_REINDEXED = 8
+"""How many tables reindexed to candidates ``_candidates`` keeps (a few models serve at once)."""
+_reindexed: OrderedDict[tuple[int, int], tuple[pd.DataFrame, np.ndarray, pd.DataFrame]] = OrderedDict()
+
+
+def _candidates(table: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """``table``'s rows for ``ids``, one per id (all NaN for an id it lacks).
+
+    The last few are kept by the identity of the table and of the id array, which the cache
+    holds so that neither identity is reused meanwhile: a model's items are reindexed once per
+    change of the table, not once per request. The id arrays must not be changed in place.
+    """
+    key = (id(table), id(ids))
+    with _cache_lock:
+        hit = _reindexed.get(key)
+        if hit is not None and hit[0] is table and hit[1] is ids:
+            _reindexed.move_to_end(key)
+            return hit[2]
+    frame = table.reindex(pd.Index(ids.astype(str)))
+    with _cache_lock:
+        _reindexed[key] = (table, ids, frame)
+        while len(_reindexed) > _REINDEXED:
+            _reindexed.popitem(last=False)
+    return frame
+
+
 def _row(table: pd.DataFrame, key: str | None) -> dict | None:
     if key is None or key not in table.index:
         return None
@@ -345,7 +372,7 @@ def excluded_items(
             else pd.DataFrame(columns=["ID", "EVENT_TYPE"])
         )
         context = fx.Context(
-            candidates=items.reindex(pd.Index(item_ids.astype(str))),
+            candidates=_candidates(items, item_ids),
             interactions=interactions,
             current_item=_row(items, item_id) if parsed.uses("CurrentItem") else None,
             current_user=_row(users, user_id) if users is not None else None,
