@@ -422,6 +422,42 @@ def test_streamed_events_and_users_count_at_once(client, runtime, arns):
     ]
 
 
+def test_put_items_changes_the_next_filtered_list(client, runtime, arns):
+    """An item whose metadata PutItems changes is filtered by its new metadata at the next
+    request of the same recommender (what serving keeps is rebuilt when the data changes)."""
+    only_c = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C")')
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)) == ["x", "y"]
+    items_ds = arns["group"].replace(":dataset-group/", ":dataset/") + "/ITEMS"
+
+    def put_a1(category: str) -> None:
+        properties = {"PRICE": _price("a1"), "CATEGORY_L1": category, "ON_SALE": True, "DESCRIPTION": "nice"}
+        _client("personalize-events").put_items(
+            datasetArn=items_ds, items=[{"itemId": "a1", "properties": json.dumps(properties)}]
+        )
+
+    put_a1("C")
+    try:
+        got = _ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)
+        assert sorted(got) == ["a1", "x", "y"]
+    finally:
+        put_a1(CATEGORY["a1"])  # the newest row wins: a1 is back in its category
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=only_c)) == ["x", "y"]
+
+
+def test_a_filter_recreated_under_its_name_filters_by_its_new_expression(client, runtime, arns):
+    """Deleting a filter and creating one of the same name (and so ARN) changes what it keeps."""
+    first = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("C")', name="reused")
+    assert sorted(_ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=first)) == ["x", "y"]
+    client.delete_filter(filterArn=first)
+    jobs.wait_idle(10)
+    call = lambda: runtime.get_recommendations(recommenderArn=arns["best"], userId="u0", filterArn=first)  # noqa: E731
+    assert_error(call, "ResourceNotFoundException", 404, first)
+    second = _filter(client, arns, 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("D")', name="reused")
+    assert second == first
+    got = _ids(runtime, arns["best"], userId="u0", numResults=500, filterArn=second)
+    assert sorted(got) == ["p1", "p2", "p3"]
+
+
 # --- property: a filter never returns an excluded item ------------------------------------------
 _CONDITIONS = st.one_of(
     st.tuples(

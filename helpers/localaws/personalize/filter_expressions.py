@@ -790,18 +790,28 @@ def _string_match(column: pd.Series, wanted: set[str], multi: bool) -> np.ndarra
     return present & hits.to_numpy(dtype=bool)
 
 
+def _among(ids: pd.Index, values: np.ndarray) -> np.ndarray:
+    """Mask of the ``ids`` that are among ``values``: ``ids.isin(values)``, but on a unique index
+    looking up only the few values, in the index's own table (kept with the index)."""
+    if not ids.is_unique:
+        return ids.isin(values)
+    found = ids.get_indexer(pd.unique(values))
+    hit = np.zeros(len(ids), dtype=bool)
+    hit[found[found >= 0]] = True
+    return hit
+
+
 def _condition(c: Condition, values: Values, ctx: Context) -> np.ndarray:
     """Mask of the candidates that satisfy one WHERE condition."""
     found = [x for v in c.values for x in _resolve(v, values, ctx)]
     ids = ctx.candidates.index
     if c.field.dataset == "Interactions":
-        events = ctx.interactions
-        if ANY_EVENT in found:
-            chosen = events["ID"]
-        else:
+        chosen = np.asarray(ctx.interactions["ID"], dtype=object)
+        if ANY_EVENT not in found:
             wanted = {str(x).casefold() for x in found}
-            chosen = events.loc[events["EVENT_TYPE"].astype(str).str.casefold().isin(wanted), "ID"]
-        hit = ids.isin(chosen.unique())
+            types = np.asarray(ctx.interactions["EVENT_TYPE"], dtype=object)
+            chosen = chosen[np.fromiter((str(t).casefold() in wanted for t in types), bool, len(types))]
+        hit = _among(ids, chosen)
     else:
         column = (
             ctx.candidates[c.field.name]

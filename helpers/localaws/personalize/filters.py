@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -161,7 +162,8 @@ def _version(store: Store, group_arn: str, dataset_type: str) -> tuple:
 
 def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> pd.DataFrame:
     """A dataset's imported and streamed rows (PutItems, PutUsers) indexed by id, the newest
-    row of an id winning; built once per change of the data."""
+    row of an id winning; built once per change of the data, looked up once per change of the
+    database."""
 
     def build() -> pd.DataFrame:
         frames = [store.read_dataset(group_arn, dataset_type)]
@@ -176,8 +178,11 @@ def _table(store: Store, group_arn: str, dataset_type: str, id_column: str) -> p
         frame[id_column] = frame[id_column].astype(str)
         return frame.drop_duplicates(id_column, keep="last").set_index(id_column)
 
-    key = (str(store.root), group_arn, dataset_type, *_version(store, group_arn, dataset_type))
-    return _cached(key, build)
+    def current() -> pd.DataFrame:
+        key = (str(store.root), group_arn, dataset_type, *_version(store, group_arn, dataset_type))
+        return _cached(key, build)
+
+    return store.cached(("table", group_arn, dataset_type), current)
 
 
 def items_table(store: Store, group_arn: str) -> pd.DataFrame:
@@ -191,7 +196,7 @@ _EVENT_COLUMNS = ["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]
 
 def _imported_events(store: Store, group_arn: str) -> tuple[tuple[np.ndarray, ...], dict]:
     """The imported interactions as arrays (``_EVENT_COLUMNS``: item, event type, time) and each
-    user's row numbers, read once per import."""
+    user's row numbers, read once per import, looked up once per change of the database."""
 
     def build() -> tuple[tuple[np.ndarray, ...], dict]:
         frame = store.read_dataset(group_arn, "Interactions")
@@ -205,8 +210,11 @@ def _imported_events(store: Store, group_arn: str) -> tuple[tuple[np.ndarray, ..
         )
         return columns, frame.groupby(frame["USER_ID"].astype(str)).indices
 
-    key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
-    return _cached(key, build)
+    def current() -> tuple[tuple[np.ndarray, ...], dict]:
+        key = (str(store.root), group_arn, "events", *_version(store, group_arn, "Interactions")[:-1])
+        return _cached(key, build)
+
+    return store.cached(("imported events", group_arn), current)
 
 
 def _no_events() -> tuple[np.ndarray, ...]:
@@ -239,6 +247,32 @@ def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFra
     return pd.DataFrame({"ID": items[keep], "EVENT_TYPE": types[keep]})
 
 
+_REINDEXED = 8
+"""How many tables reindexed to candidates ``_candidates`` keeps (a few models serve at once)."""
+_reindexed: OrderedDict[tuple[int, int], tuple[pd.DataFrame, np.ndarray, pd.DataFrame]] = OrderedDict()
+
+
+def _candidates(table: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """``table``'s rows for ``ids``, one per id (all NaN for an id it lacks).
+
+    The last few are kept by the identity of the table and of the id array, which the cache
+    holds so that neither identity is reused meanwhile: a model's items are reindexed once per
+    change of the table, not once per request. The id arrays must not be changed in place.
+    """
+    key = (id(table), id(ids))
+    with _cache_lock:
+        hit = _reindexed.get(key)
+        if hit is not None and hit[0] is table and hit[1] is ids:
+            _reindexed.move_to_end(key)
+            return hit[2]
+    frame = table.reindex(pd.Index(ids.astype(str)))
+    with _cache_lock:
+        _reindexed[key] = (table, ids, frame)
+        while len(_reindexed) > _REINDEXED:
+            _reindexed.popitem(last=False)
+    return frame
+
+
 def _row(table: pd.DataFrame, key: str | None) -> dict | None:
     if key is None or key not in table.index:
         return None
@@ -267,10 +301,14 @@ def _filter_of(
     store: Store, filter_arn: str, group_arn: str, target: str = "ItemID"
 ) -> tuple[fx.Filter, dict[str, set[str]]]:
     """An ACTIVE filter of the group with this target (``ItemID`` or ``UserID``), parsed, and the
-    categorical fields of the group's datasets."""
-    doc = _active_filter(store, filter_arn, group_arn)
-    kinds, categorical = _schemas(store, group_arn)
-    parsed = _compile(doc["filterExpression"], kinds)
+    categorical fields of the group's datasets; read and parsed again only when the database changed."""
+
+    def read() -> tuple[fx.Filter, dict[str, set[str]]]:
+        doc = _active_filter(store, filter_arn, group_arn)
+        kinds, categorical = _schemas(store, group_arn)
+        return _compile(doc["filterExpression"], kinds), categorical
+
+    parsed, categorical = store.cached(("filter", filter_arn, group_arn), read)
     if parsed.target != target:
         what, use = _TARGET_USE[parsed.target]
         raise errors.InvalidInputException(
@@ -334,9 +372,9 @@ def excluded_items(
             else pd.DataFrame(columns=["ID", "EVENT_TYPE"])
         )
         context = fx.Context(
-            candidates=items.reindex(pd.Index(item_ids.astype(str))),
+            candidates=_candidates(items, item_ids),
             interactions=interactions,
-            current_item=_row(items, item_id),
+            current_item=_row(items, item_id) if parsed.uses("CurrentItem") else None,
             current_user=_row(users, user_id) if users is not None else None,
             categorical=categorical.get("Items", set()),
         )

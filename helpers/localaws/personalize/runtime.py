@@ -144,8 +144,7 @@ def _filtered(
             raise errors.InvalidInputException("filterValues apply to a filter: give filterArn too.")
         return None
     if isinstance(candidates, usecases.Model):
-        new = streams.new_items(store, doc["datasetGroupArn"], candidates)
-        ids = candidates.item_ids if new is None else np.concatenate([candidates.item_ids, new.item_ids])
+        ids = streams.served_ids(store, doc["datasetGroupArn"], candidates)
     else:
         ids = candidates
     return filters.excluded_items(
@@ -453,7 +452,7 @@ def _explore(
         exclude=exclude,
         new_items=new,
     )
-    ids = model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
+    ids = streams.served_ids(store, doc["datasetGroupArn"], model)
     score_of = dict(zip(chosen.tolist(), scores.tolist(), strict=True))
     return ids[picked].tolist(), [score_of.get(i, 0.0) for i in picked.tolist()]
 

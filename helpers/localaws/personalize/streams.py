@@ -149,6 +149,20 @@ def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.N
     return found if held() is model else _new_items(store, group_arn, model)
 
 
+def served_ids(store: Store, group_arn: str, model: usecases.Model) -> np.ndarray:
+    """The ids of ``model``'s items, then of the new ones (``new_items``): what it may recommend.
+
+    The same array until the database changes (memoised as ``new_items`` is), so that what is
+    derived from it can be kept by its identity; it must not be changed in place."""
+
+    def join() -> np.ndarray:
+        new = new_items(store, group_arn, model)
+        return model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
+
+    held, ids = store.cached(("served ids", group_arn, id(model)), lambda: (weakref.ref(model), join()))
+    return ids if held() is model else join()
+
+
 def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
     fields = item_fields(store, group_arn)
     if fields is None:

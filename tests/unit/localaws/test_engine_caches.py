@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import numpy as np
+import pandas as pd
 import pytest
 from botocore.validate import ParamValidator
 
 from helpers.localaws.engine import service_models as models
 from helpers.localaws.engine.store import Store
+from helpers.localaws.personalize import filters
 
 RECOMMENDATIONS = models.operation("personalize-runtime", "GetRecommendations").output_shape
 DESCRIBE_GROUP = models.operation("personalize", "DescribeDatasetGroup").output_shape
@@ -84,3 +87,21 @@ def test_cached_recomputes_after_a_write_of_this_or_another_connection(tmp_path)
     thread.start()
     thread.join()
     assert seen == [{"n": 2}]  # each thread keeps its own cache over its own connection
+
+
+def test_candidates_are_kept_by_the_identity_of_the_table_and_of_the_ids(monkeypatch):
+    monkeypatch.setattr(filters, "_reindexed", type(filters._reindexed)())
+    table = pd.DataFrame({"PRICE": [1.0, 2.0]}, index=pd.Index(["a", "b"], name="ITEM_ID"))
+    ids = np.asarray(["b", "c"], dtype=object)
+    first = filters._candidates(table, ids)
+    assert first.index.tolist() == ["b", "c"] and first["PRICE"].tolist()[0] == 2.0
+    assert np.isnan(first["PRICE"].tolist()[1])
+    assert filters._candidates(table, ids) is first  # the same table and ids: kept
+    newer = pd.DataFrame({"PRICE": [1.0, 5.0]}, index=table.index)  # the data changed: a new table
+    assert filters._candidates(newer, ids)["PRICE"].tolist()[0] == 5.0
+    same_ids = np.asarray(["a"], dtype=object)
+    assert filters._candidates(table, same_ids)["PRICE"].tolist() == [1.0]
+    for _ in range(filters._REINDEXED):
+        filters._candidates(table, np.asarray(["a"], dtype=object))
+    assert len(filters._reindexed) == filters._REINDEXED  # the oldest left
+    assert filters._candidates(table, ids) is not first

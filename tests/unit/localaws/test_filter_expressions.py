@@ -315,6 +315,19 @@ def test_evaluate_user_segments():
     assert fx.evaluate(parsed, {}, fx.Context(users, events)).tolist() == [False, True, False]
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [["i0", "i1", "i2", "i3"], ["i0", "i1", "i0", "i2"], [], [1, 2, 3]],
+    ids=["unique", "repeated", "empty", "ints"],
+)
+def test_interaction_conditions_match_as_isin_does(ids):
+    """The lookup of interacted items agrees with ``Index.isin``, on a unique index or not."""
+    index = pd.Index(ids, dtype=object)
+    for chosen in (["i1", "i1", "x"], [], ["2", 3]):
+        values = np.asarray(chosen, dtype=object)
+        assert fx._among(index, values).tolist() == index.isin(values).tolist()
+
+
 # --- properties -----------------------------------------------------------------------------
 WORDS = ["shoe", "hat", "a", "b", "c", "x y", 'q"uote']
 EVENT_TYPES = ["View", "Purchase", "click"]
