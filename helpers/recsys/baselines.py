@@ -47,11 +47,29 @@ def rank_rows(scores, exclude, k: int) -> np.ndarray:
     rows, cols = h.nonzero()
     scores[rows, cols] = -np.inf
     k_eff = min(k, scores.shape[1])
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :k_eff]
+    order = top_columns(-scores, k_eff)
     chosen = np.take_along_axis(scores, order, axis=1)
     out = np.full((scores.shape[0], k), -1, dtype=np.int64)
     out[:, :k_eff] = np.where(np.isfinite(chosen), order, -1)
     return out
+
+
+def top_columns(keys: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(keys, axis=1, kind="stable")[:, :k]`` without sorting whole rows.
+
+    Each row's ``k``-th smallest key is found by partition; only the keys up to it (ties included)
+    are sorted, by key then column, which is exactly the stable order's first ``k``.
+    """
+    n_rows, n_cols = keys.shape
+    if k == 0 or n_rows == 0:
+        return np.empty((n_rows, k), dtype=np.int64)
+    if k >= n_cols or np.isnan(keys).any():  # NaN sorts last in argsort; keep its exact order
+        return np.argsort(keys, axis=1, kind="stable")[:, :k]
+    kth = np.partition(keys, k - 1, axis=1)[:, k - 1]
+    row, col = np.nonzero(keys <= kth[:, None])  # at least k per row: the k smallest and ties
+    order = np.lexsort((col, keys[row, col], row))
+    starts = np.searchsorted(row[order], np.arange(n_rows))
+    return col[order[starts[:, None] + np.arange(k)]].astype(np.int64)
 
 
 def random_batch(rng: np.random.Generator, histories, k: int) -> np.ndarray:

@@ -124,8 +124,7 @@ def _mirror_lower(a: np.ndarray, block_size: int = 2048) -> None:
         stop = min(start + block_size, n)
         a[start:stop, stop:] = a[stop:, start:stop].T
         block = a[start:stop, start:stop]
-        upper = np.triu_indices(stop - start, 1)
-        block[upper] = block.T[upper]
+        np.copyto(block, block.T.copy(), where=np.triu(np.ones(block.shape, dtype=bool), 1))
 
 
 def fit_ease(user_item, l2: float = 500.0) -> PersonalizationModel:

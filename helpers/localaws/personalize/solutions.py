@@ -405,7 +405,17 @@ def _train(store: Store, arn: str) -> None:
     if doc.get("trainingMode") == "UPDATE":
         model, metrics = _updated(store, doc, events)
     elif recipe in segmentation.RECIPES:
-        personal = lambda ev, mask: fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)  # noqa: E731
+
+        def personal(ev: usecases.Events, mask: np.ndarray | None) -> usecases.Model:
+            if mask is not None:
+                return fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)
+            # on all events: User-Personalization's own model, which a solution may have trained
+            entry = _shared(ev, segmentation.MODEL_RECIPE, False, algorithms.Honoured({}, None))
+            with entry.lock:
+                if entry.model is None:
+                    entry.model = fit_recipe(ev, segmentation.MODEL_RECIPE, None, _DEFAULTS)
+                return entry.model
+
         model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe, personal)
         model = dataclasses.replace(model, recipe=recipe)
     else:
@@ -413,10 +423,62 @@ def _train(store: Store, arn: str) -> None:
         if doc.get("performHPO") and recipe == "aws-sims":
             sims_tuned = tune_sims(events, doc.get("solutionConfig"))
             config = dataclasses.replace(config, values={**config.values, **sims_tuned})
-        model = fit_recipe(events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config)
-        refit = lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)  # noqa: E731
-        metrics = usecases.evaluate(events, SERVED_AS[recipe], fitter=refit)
+        entry = _shared(events, recipe, bool(doc.get("performHPO")), config)
+        with entry.lock:  # solutions that train alike at once: the first trains, the others wait
+            model = entry.model
+            if model is None:
+                model = fit_recipe(
+                    events, recipe, tuned=None if doc.get("performHPO") else _DEFAULTS, config=config
+                )
+            metrics = entry.metrics
+            if metrics is None:
+                refit = lambda ev, mask: fit_recipe(ev, recipe, mask, model.tuning, config)  # noqa: E731
+                metrics = usecases.evaluate(events, SERVED_AS[recipe], fitter=refit)
+            if entry.shared:
+                entry.model, entry.metrics = model, metrics
+        model = dataclasses.replace(model, recipe=recipe)
     _save(store, arn, model, metrics, through, version, sims_tuned)
+
+
+_SHARED_RECIPES = tuple(recipe for recipe, served in SERVED_AS.items() if served == usecases.FOR_YOU)
+"""Recipes that fit the same model (``fit_recipe``'s last branch) and metrics given the same settings."""
+
+
+@dataclasses.dataclass
+class _Trained:
+    """A model (and its metrics) that several solutions train alike; ``shared`` if it is cached."""
+
+    shared: bool
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    model: usecases.Model | None = None
+    metrics: dict | None = None
+
+
+_trained: dict[tuple, _Trained] = {}
+_trained_events: list[usecases.Events] = []  # the training selection the cache is for
+_trained_lock = threading.Lock()
+
+
+def _shared(events: usecases.Events, recipe: str, hpo: bool, config: algorithms.Honoured) -> _Trained:
+    """The cache entry of a training: train once what several solutions of the same data train alike.
+
+    User-Personalization(-v2) and Personalized-Ranking(-v2) fit the same model and metrics on the
+    same events with the same settings (only the recipe name differs), and a segmentation recipe
+    fits User-Personalization's model on all events. The cache (per process) holds the trainings
+    of one training selection at a time: the ``Events`` object ``training_events`` caches per
+    change of the data (``training_selection`` passes it on when it keeps every event).
+
+    Returns:
+        The entry to fill under its lock; a fresh, unshared one for the other recipes.
+    """
+    if recipe not in _SHARED_RECIPES:
+        return _Trained(shared=False)
+    key = (hpo, tuple(sorted(config.values.items())), config.recency)
+    with _trained_lock:
+        if not _trained_events or _trained_events[0] is not events:
+            _trained.clear()  # one training selection at a time: the others are stale
+            _trained_events[:] = [events]
+        return _trained.setdefault(key, _Trained(shared=True))
 
 
 def _check_text(store: Store, group_arn: str) -> None:
