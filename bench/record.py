@@ -49,7 +49,9 @@ def machine() -> dict:
         (int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0
     )
     commit = _git("rev-parse", "--short", "HEAD")
-    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    # what make bench itself writes (the results, this record, the documented times) is not a change
+    written = (":!bench/results", ":!bench/RESULTS.md", ":!README.md", ":!docs/facilitator.md")
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".", *written))
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
