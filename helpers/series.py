@@ -188,6 +188,7 @@ def run_series(
     """
     if fresh and config.BACKEND == "local" and config.STATE_DIR.exists():
         shutil.rmtree(config.STATE_DIR)
+    os.environ["TQDM_DISABLE"] = "1"  # before the first kernels boot, which inherit it
     began, record = time.perf_counter(), {}
     series = [nb for nb in notebooks() if nb.name[:2] <= upto]
     kernel = start_kernel(NOTEBOOK_DIR) if series else None
