@@ -527,16 +527,23 @@ def complete(series: dict | None) -> bool:
 _FACILITATOR_ROW = re.compile(r"^(\| \[(\d\d_\w+)\]\(notebooks/\2\.ipynb\) \| [^|]+ \| )[\d.]+ s( \|)$", re.M)
 _FACILITATOR_TOTAL = re.compile(r"^(\| \*\*the series\*\* \| [^|]+ \| \*\*)[\d.]+ s(\*\* \|)$", re.M)
 _README_RUN = re.compile(r"(`make run` then takes )about [\w.]+ (?:minutes|seconds|s)( for the \d+)")
+_NOTEBOOK_RUN = re.compile(r"(the code runs in )[\d.]+ s( on the local backend)")
 
 
-def update_docs(series: dict) -> None:
-    """Put a complete series record's times in the facilitator guide's table and the README."""
+def update_docs(series: dict, root: Path = ROOT) -> None:
+    """Put a complete series record's times in the facilitator guide's table, the README and each
+    notebook's opening line."""
     times = {name: nb["seconds"] for name, nb in series["notebooks"].items()}
-    guide = ROOT / "docs" / "facilitator.md"
+    for name, seconds in times.items():
+        notebook = root / "notebooks" / f"{name}.ipynb"
+        if notebook.exists():
+            shown = max(1, round(seconds))
+            notebook.write_text(_NOTEBOOK_RUN.sub(rf"\g<1>{shown} s\g<2>", notebook.read_text()))
+    guide = root / "docs" / "facilitator.md"
     text = _FACILITATOR_ROW.sub(lambda m: f"{m[1]}{times.get(m[2], 0):.1f} s{m[3]}", guide.read_text())
     text = _FACILITATOR_TOTAL.sub(lambda m: f"{m[1]}{series['total_seconds']:.1f} s{m[2]}", text)
     guide.write_text(text)
-    readme = ROOT / "README.md"
+    readme = root / "README.md"
     total = round(series["total_seconds"])
     readme.write_text(_README_RUN.sub(lambda m: f"{m[1]}about {total} seconds{m[2]}", readme.read_text()))
 

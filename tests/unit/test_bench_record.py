@@ -64,3 +64,20 @@ def test_quality_section__shows_every_protocol_of_quality_json_with_its_rows_and
     assert "| Recommended for you | 0.4767 | 0.2169 | λ 727.367, ranker not kept |" in text
     assert "(EASE, λ tuned on the answer): **0.994×** NDCG@10" in text
     assert "Not measured" not in text
+
+
+def test_update_docs__writes_the_record_s_times_into_the_guide_the_readme_and_the_notebooks(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "docs").mkdir()
+    notebook = tmp_path / "notebooks" / "09_evaluation.ipynb"
+    notebook.write_text('{"source": ["*Time: the code runs in 59 s on the local backend (measured)*"]}')
+    (tmp_path / "docs" / "facilitator.md").write_text(
+        "| [09_evaluation](notebooks/09_evaluation.ipynb) | 20 min | 59.3 s |\n"
+        "| **the series** | **20 min** | **59.3 s** |\n"
+    )
+    (tmp_path / "README.md").write_text("`make run` then takes about three minutes for the 13 notebooks")
+    record.update_docs({"notebooks": {"09_evaluation": {"seconds": 33.9}}, "total_seconds": 125.04}, tmp_path)
+    assert "the code runs in 34 s on the local backend" in notebook.read_text()
+    assert (tmp_path / "docs" / "facilitator.md").read_text().count("33.9 s") == 1
+    assert "**125.0 s**" in (tmp_path / "docs" / "facilitator.md").read_text()
+    assert "about 125 seconds for the 13" in (tmp_path / "README.md").read_text()
