@@ -139,28 +139,29 @@ def _item_fields(store: Store, group_arn: str) -> ItemFields | None:
 
 
 def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
-    """The items streamed with PutItems that ``model`` has not seen (None if there are none).
-
-    Kept until the database changes. The memo holds the model weakly: it keeps no retired model
-    alive, and an ``id`` reused by another model is told apart."""
-    held, found = store.cached(
-        ("new items", group_arn, id(model)), lambda: (weakref.ref(model), _new_items(store, group_arn, model))
-    )
-    return found if held() is model else _new_items(store, group_arn, model)
+    """The items streamed with PutItems that ``model`` has not seen (None if there are none),
+    kept until the database changes (``_per_model``)."""
+    return _per_model(store, "new items", group_arn, model, lambda: _new_items(store, group_arn, model))
 
 
 def served_ids(store: Store, group_arn: str, model: usecases.Model) -> np.ndarray:
     """The ids of ``model``'s items, then of the new ones (``new_items``): what it may recommend.
 
-    The same array until the database changes (memoised as ``new_items`` is), so that what is
-    derived from it can be kept by its identity; it must not be changed in place."""
+    The same array until the database changes, so that what is derived from it can be kept by its
+    identity; it must not be changed in place."""
 
     def join() -> np.ndarray:
         new = new_items(store, group_arn, model)
         return model.item_ids if new is None else np.concatenate([model.item_ids, new.item_ids])
 
-    held, ids = store.cached(("served ids", group_arn, id(model)), lambda: (weakref.ref(model), join()))
-    return ids if held() is model else join()
+    return _per_model(store, "served ids", group_arn, model, join)
+
+
+def _per_model(store: Store, name: str, group_arn: str, model: usecases.Model, compute):
+    """``compute()`` for ``model``, memoised until the database changes. The memo holds the model
+    weakly: it keeps no retired model alive, and an ``id`` reused by another model is told apart."""
+    held, value = store.cached((name, group_arn, id(model)), lambda: (weakref.ref(model), compute()))
+    return value if held() is model else compute()
 
 
 def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.NewItems | None:
@@ -176,4 +177,4 @@ def _new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.
         return None
     created, tokens = usecases.item_metadata(streamed, ids, fields.categorical, fields.text)
     vectors = content.transform(model.catalogue.content, tokens) if model.catalogue is not None else None
-    return usecases.NewItems(ids, created, tokens, vectors)
+    return usecases.NewItems(ids, created, vectors)

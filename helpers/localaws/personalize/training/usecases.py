@@ -355,14 +355,12 @@ class NewItems:
     Attributes:
         item_ids: their ids.
         created: their ``CREATION_TIMESTAMP`` (NaN if unknown).
-        tokens: their content tokens (``content.item_tokens``).
-        vectors: those tokens as the model's content vectors, when the caller has them.
+        vectors: their content as the model's content vectors (None: the model has no catalogue).
     """
 
     item_ids: np.ndarray
     created: np.ndarray
-    tokens: list[list[str]]
-    vectors: sp.csr_matrix | None = None
+    vectors: sp.csr_matrix | None
 
 
 @dataclass
@@ -818,12 +816,7 @@ def _explorable_ranked(
     least = cat.few_events
     vectors, created, counts = cat.content.features, cat.created, cat.counts
     if new_items is not None and len(new_items.item_ids):
-        added = (
-            new_items.vectors
-            if new_items.vectors is not None
-            else content.transform(cat.content, new_items.tokens)
-        )
-        vectors = sp.vstack([vectors, added], format="csr")
+        vectors = sp.vstack([vectors, new_items.vectors], format="csr")
         created = np.concatenate([created, new_items.created])
         counts = np.concatenate([counts, np.zeros(len(new_items.item_ids), dtype=np.int64)])
     candidates = _explorable(created, counts, cat.latest, cutoff_days, least)
