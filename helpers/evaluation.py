@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from helpers.recsys import abtest, baselines, interactions, personalization
+from helpers.recsys import abtest, baselines, interactions, metrics, personalization
 
 #: Strategies of the drift study: name → (retrain every this many weeks, 0 = never; stream events).
 DRIFT_STRATEGIES: dict[str, tuple[int, bool]] = {
@@ -216,32 +216,6 @@ def _lists(model, history: sp.csr_matrix, purchased: sp.csr_matrix, k: int) -> n
     return baselines.rank_rows(scores, purchased, k)
 
 
-def _mean_ndcg(truths: list, recs: np.ndarray, k: int) -> float:
-    """``metrics.mean_at_k(metrics.ndcg_at_k, truths, list(recs), k)``, the same float, without a
-    Python call per user: the users share the few patterns of hits a top ``k`` can have."""
-    recs = np.asarray(recs, dtype=np.int64)
-    graded = [row for row, truth in enumerate(truths) if len(truth)]
-    if not graded:
-        return 0.0
-    top = recs[graded, :k]
-    n_items = max(int(top.max(initial=0)), *(int(np.max(truths[row])) for row in graded)) + 1
-    offsets = np.arange(len(graded))[:, None] * n_items  # (user, item) pairs as one code
-    relevant = np.concatenate(
-        [np.asarray(truths[row], dtype=np.int64).ravel() + n_items * i for i, row in enumerate(graded)]
-    )
-    is_first = np.ones(top.shape, dtype=bool)  # as metrics._hits: a repeated item counts once
-    for j in range(1, top.shape[1]):
-        is_first[:, j] = ~(top[:, :j] == top[:, j : j + 1]).any(axis=1)
-    hits = np.isin(top + offsets, relevant) & is_first & (top >= 0)
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    patterns, which = np.unique(hits, axis=0, return_inverse=True)
-    dcg = [float(discounts[: top.shape[1]][pattern].sum()) for pattern in patterns]
-    n_truth = [len(np.unique(np.asarray(truths[row]).reshape(-1))) for row in graded]
-    idcg = {n: float(discounts[: min(n, k)].sum()) for n in set(n_truth)}
-    values = [dcg[w] / idcg[n] for w, n in zip(np.asarray(which).ravel().tolist(), n_truth, strict=True)]
-    return float(np.mean(values))
-
-
 def drift_experiment(
     train: pd.DataFrame,
     weeks: pd.DataFrame,
@@ -327,7 +301,7 @@ def drift_experiment(
             if (known_before, trained_before) not in graded:
                 recs = _lists(model_before(trained_before), *inputs[known_before], k)
                 graded[known_before, trained_before] = (
-                    _mean_ndcg(truth, recs, k),
+                    metrics.mean_at_k(metrics.ndcg_at_k, truth, list(recs), k),
                     persona_share(recs, persona, category, k),
                 )
             ndcg, share = graded[known_before, trained_before]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from helpers.recsys import baselines
+from helpers.recsys.metrics import recall_at_k
 
 TOP_SHARE = 0.01
 """The share of users a segment's metrics look at (K = the top 1% of users)."""
@@ -95,7 +96,7 @@ def evaluate_segments(
     asked = [(items, truth) for items, truth in zip(queries, truths, strict=True) if len(truth)]
     if not asked:
         return {}
-    found, shown = [], np.zeros(n_users, dtype=bool)
+    hits, recalls, shown = [], [], np.zeros(n_users, dtype=bool)
     for start in range(0, len(asked), block_size):
         block = asked[start : start + block_size]
         # the block's segments at once: segment_scores' values (one item's mean is its score,
@@ -107,10 +108,8 @@ def evaluate_segments(
         ranked = baselines.top_columns(-affinity, min(k, n_users))
         shown[ranked.ravel()] = True
         for users, (_, truth) in zip(ranked, block, strict=True):
-            found.append(int(np.isin(users, truth).sum()))
-    actual = [len(np.unique(np.asarray(truth).reshape(-1))) for _, truth in asked]
-    hits = [float(f > 0) for f in found]
-    recalls = [float(f) / n for f, n in zip(found, actual, strict=True)]
+            hits.append(hit_at_k(truth, users, k))
+            recalls.append(recall_at_k(truth, users, k))
     return {
         "coverage": round(int(shown.sum()) / n_users, 4),
         "hit_at_1_percent": round(float(np.mean(hits)), 4),
