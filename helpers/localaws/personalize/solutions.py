@@ -405,17 +405,7 @@ def _train(store: Store, arn: str) -> None:
     if doc.get("trainingMode") == "UPDATE":
         model, metrics = _updated(store, doc, events)
     elif recipe in segmentation.RECIPES:
-
-        def personal(ev: usecases.Events, mask: np.ndarray | None) -> usecases.Model:
-            if mask is not None:
-                return fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)
-            # on all events: User-Personalization's own model, which a solution may have trained
-            entry = _shared(ev, segmentation.MODEL_RECIPE, False, algorithms.Honoured({}, None))
-            with entry.lock:
-                if entry.model is None:
-                    entry.model = fit_recipe(ev, segmentation.MODEL_RECIPE, None, _DEFAULTS)
-                return entry.model
-
+        personal = lambda ev, mask: fit_recipe(ev, segmentation.MODEL_RECIPE, mask, _DEFAULTS)  # noqa: E731
         model, metrics = segmentation.train(store, doc["datasetGroupArn"], events, recipe, personal)
         model = dataclasses.replace(model, recipe=recipe)
     else:
@@ -463,10 +453,10 @@ def _shared(events: usecases.Events, recipe: str, hpo: bool, config: algorithms.
     """The cache entry of a training: train once what several solutions of the same data train alike.
 
     User-Personalization(-v2) and Personalized-Ranking(-v2) fit the same model and metrics on the
-    same events with the same settings (only the recipe name differs), and a segmentation recipe
-    fits User-Personalization's model on all events. The cache (per process) holds the trainings
-    of one training selection at a time: the ``Events`` object ``training_events`` caches per
-    change of the data (``training_selection`` passes it on when it keeps every event).
+    same events with the same settings (only the recipe name differs). The cache (per process)
+    holds the trainings of one training selection at a time: the ``Events`` object
+    ``training_events`` caches per change of the data (``training_selection`` passes it on when it
+    keeps every event).
 
     Returns:
         The entry to fill under its lock; a fresh, unshared one for the other recipes.

@@ -105,3 +105,19 @@ def test_candidates_are_kept_by_the_identity_of_the_table_and_of_the_ids(monkeyp
         filters._candidates(table, np.asarray(["a"], dtype=object))
     assert len(filters._reindexed) == filters._REINDEXED  # the oldest left
     assert filters._candidates(table, ids) is not first
+
+
+def test_solutions_that_train_alike_share_one_training_per_selection_of_events():
+    from helpers.localaws.personalize import algorithms, solutions
+
+    events, other_events = object(), object()  # the cache tells selections apart by identity
+    defaults = algorithms.Honoured({}, None)
+    first = solutions._shared(events, "aws-user-personalization", False, defaults)
+    assert first.shared
+    assert solutions._shared(events, "aws-personalized-ranking-v2", False, defaults) is first
+    assert solutions._shared(events, "aws-user-personalization", True, defaults) is not first  # HPO
+    tuned = algorithms.Honoured({"recency_mask": False}, None)
+    assert solutions._shared(events, "aws-user-personalization", False, tuned) is not first
+    assert not solutions._shared(events, "aws-sims", False, defaults).shared  # trains alone
+    again = solutions._shared(other_events, "aws-user-personalization", False, defaults)
+    assert again is not first and again.model is None  # a new selection: the old entries are gone
