@@ -65,11 +65,13 @@ PARAMS = {
     "lambdarank_truncation_level": 20,
     "deterministic": True,
     "force_row_wise": True,
-    "num_threads": 1,
+    "num_threads": 2,
     "seed": 7,
     "verbosity": -1,
 }
-"""LightGBM's settings: one thread and ``deterministic``, so every run grows the same trees."""
+"""LightGBM's settings: ``deterministic`` with two threads, a number fixed here rather than taken
+from the machine, so that every run on every machine grows the same trees (the trees depend on
+how the rows are split between threads; a machine with fewer cores just runs them in turn)."""
 
 MAX_RANDOM_LOSS = 0.03
 """Most the ranker may cost a random hold-out, relative to EASE's order (``tuning.MAX_RECENCY_LOSS``
@@ -287,8 +289,11 @@ def features(
 def group_popular(stats: ItemStats, shares: list[np.ndarray]) -> np.ndarray:
     """Each user's favourite-group popularity score of every item ``(n_users, n_items)``."""
     groups = stats.fields[0]
-    share = np.where(groups >= 0, shares[0][:, np.maximum(groups, 0)], 0.0)
-    return share * stats.within_group[None, :] + 1e-6 * np.exp(stats.popularity)[None, :]
+    scores = shares[0][:, np.maximum(groups, 0)]  # a new (n_users, n_items) array, updated in place
+    scores[:, groups < 0] = 0.0
+    scores *= stats.within_group
+    scores += 1e-6 * np.exp(stats.popularity)
+    return scores
 
 
 def unavailable() -> str | None:

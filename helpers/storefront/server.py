@@ -74,6 +74,7 @@ def running(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterat
             yield base
         finally:
             atexit.unregister(server.terminate)
+            _camera.close()
             server.terminate()
             server.wait(30)
 
@@ -94,32 +95,75 @@ def _wait_for(base: str, server: subprocess.Popen, log, timeout: float) -> None:
         time.sleep(0.2)
 
 
+class _Camera:
+    """One headless Chromium that photographs pages, opened on the first photograph and kept open.
+
+    Playwright's synchronous API refuses to run inside a running event loop (a Jupyter kernel
+    has one) and must be driven from the thread that started it, so the browser lives in a
+    thread of its own. Launching Chromium takes longer than a photograph: notebook 07 takes
+    four with one browser.
+    """
+
+    def __init__(self) -> None:
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="storefront camera")
+        self._playwright = None
+        self._browser = None
+
+    def photograph(self, url: str, path: Path, width: int, height: int) -> Path:
+        return self._thread.submit(self._shoot, url, path, width, height).result(timeout=120)
+
+    def close(self) -> None:
+        """Close the browser, if one is open (the next photograph opens another)."""
+        if self._playwright is None:
+            return
+        try:
+            self._thread.submit(self._close).result(timeout=60)
+        except RuntimeError:  # at interpreter exit the thread is gone; so are Playwright's pipes
+            pass
+
+    def _shoot(self, url: str, path: Path, width: int, height: int) -> Path:
+        if self._browser is None:
+            chromium = browser.find()
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(**chromium.launch_options())
+            except BaseException:
+                self._close()
+                raise
+        page = self._browser.new_page(viewport={"width": width, "height": height})
+        try:
+            page.goto(url)
+            page.screenshot(path=str(path))
+        finally:
+            page.close()
+        return Path(path)
+
+    def _close(self) -> None:
+        browser_, playwright, self._browser, self._playwright = self._browser, self._playwright, None, None
+        try:
+            if browser_ is not None:
+                browser_.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+_camera = _Camera()
+atexit.register(_camera.close)
+
+
 def screenshot(url: str, path: Path, width: int = 1100, height: int = 820) -> Path:
     """Photograph the top of a page with headless Chromium; return the PNG's path.
 
-    Playwright's synchronous API refuses to run inside a running event loop (a Jupyter kernel
-    has one), so the browser runs in a thread of its own.
+    The browser stays open for the next photograph until the storefront that ``running()``
+    started stops (or the process ends).
 
     Raises:
         helpers.browser.ChromiumNotFoundError: the machine has no Chromium we can drive.
     """
-    chromium = browser.find()
-
-    def shoot() -> Path:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(**chromium.launch_options())
-            try:
-                page = launched.new_page(viewport={"width": width, "height": height})
-                page.goto(url)
-                page.screenshot(path=str(path))
-            finally:
-                launched.close()
-        return Path(path)
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(shoot).result(timeout=120)
+    return _camera.photograph(url, path, width, height)
 
 
 def show(url: str, path: Path) -> DisplayObject:
