@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import concurrent.futures
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -85,6 +87,20 @@ def stop_kernel(manager: LocalKernelManager) -> None:
 def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
     """Return the series' notebooks ``NN_*.ipynb`` in reading order."""
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def standalone(notebook: Path) -> bool:
+    """Whether a notebook stands alone: its metadata ``recsys.standalone`` says it reads and writes
+    neither the backend's state nor another notebook's files, so the series runs it beside the others."""
+    metadata = nbformat.read(str(notebook), as_version=4).metadata
+    return bool(metadata.get("recsys", {}).get("standalone", False))
+
+
+def _execute_timed(notebook: Path, output: Path) -> tuple[float, list[tuple[float, str]]]:
+    """``execute`` in a process of its own (a standalone notebook): its seconds and cell timings."""
+    start, cells = time.perf_counter(), []
+    execute(notebook, output, cell_seconds=cells)
+    return time.perf_counter() - start, cells
 
 
 def parameters_of(notebook: Path) -> set[str]:
@@ -177,6 +193,9 @@ def run_series(
 ) -> float:
     """Execute every notebook up to number ``upto`` in place, printing each one's time.
 
+    The notebooks run in order, the next one's kernel booting while the current one runs; a
+    ``standalone`` notebook runs beside them in a process of its own, and its line comes last.
+
     Args:
         upto: the last notebook number to run, two digits.
         fresh: start the local backend from an empty state folder.
@@ -190,34 +209,57 @@ def run_series(
         shutil.rmtree(config.STATE_DIR)
     os.environ["TQDM_DISABLE"] = "1"  # before the first kernels boot, which inherit it
     began, record = time.perf_counter(), {}
-    series = [nb for nb in notebooks() if nb.name[:2] <= upto]
-    kernel = start_kernel(NOTEBOOK_DIR) if series else None
-    for position, nb in enumerate(series):
-        start = time.perf_counter()
-        print(f"{nb.name:<40}", end="", flush=True)
-        cells: list[tuple[float, str]] = []
-        current, kernel = kernel, start_kernel(NOTEBOOK_DIR) if position + 1 < len(series) else None
-        try:
-            execute(nb, (into or nb.parent) / nb.name, cell_seconds=cells, kernel=current)
-        except BaseException:
-            if kernel is not None:
-                stop_kernel(kernel)
-            raise
-        finally:
-            stop_kernel(current)
-        took = time.perf_counter() - start
-        print(f"{took:7.1f} s", flush=True)
-        slowest = sorted(cells, key=lambda cell: -cell[0])[:SLOWEST_CELLS]
-        record[nb.stem] = {
-            "seconds": round(took, 2),
-            "cells_seconds": round(sum(seconds for seconds, _ in cells), 2),
-            "slowest_cells": [{"seconds": round(s, 2), "first_line": line} for s, line in slowest],
-        }
+    chosen = [nb for nb in notebooks(NOTEBOOK_DIR) if nb.name[:2] <= upto]
+    beside = [nb for nb in chosen if standalone(nb)]
+    series = [nb for nb in chosen if nb not in beside]
+    pool = (
+        concurrent.futures.ProcessPoolExecutor(len(beside), mp_context=multiprocessing.get_context("spawn"))
+        if beside
+        else None
+    )
+    try:
+        running = {nb: pool.submit(_execute_timed, nb, (into or nb.parent) / nb.name) for nb in beside}
+        kernel = start_kernel(NOTEBOOK_DIR) if series else None
+        for position, nb in enumerate(series):
+            start = time.perf_counter()
+            print(f"{nb.name:<40}", end="", flush=True)
+            cells: list[tuple[float, str]] = []
+            current, kernel = kernel, start_kernel(NOTEBOOK_DIR) if position + 1 < len(series) else None
+            try:
+                execute(nb, (into or nb.parent) / nb.name, cell_seconds=cells, kernel=current)
+            except BaseException:
+                if kernel is not None:
+                    stop_kernel(kernel)
+                raise
+            finally:
+                stop_kernel(current)
+            took = time.perf_counter() - start
+            print(f"{took:7.1f} s", flush=True)
+            record[nb.stem] = _timings(took, cells)
+        for nb, future in running.items():
+            took, cells = future.result()
+            print(f"{nb.name:<40}{took:7.1f} s  (beside the others)", flush=True)
+            record[nb.stem] = _timings(took, cells)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     total = time.perf_counter() - began
     print(f"{'series':<40}{total:7.1f} s")
     if times is not None:
-        times.write_text(json.dumps({"notebooks": record, "total_seconds": round(total, 2)}, indent=2) + "\n")
+        ordered = {nb.stem: record[nb.stem] for nb in chosen}
+        summary = {"notebooks": ordered, "total_seconds": round(total, 2)}
+        times.write_text(json.dumps(summary, indent=2) + "\n")
     return total
+
+
+def _timings(seconds: float, cells: list[tuple[float, str]]) -> dict:
+    """A notebook's entry in the times file: its seconds, its cells' and its slowest cells'."""
+    slowest = sorted(cells, key=lambda cell: -cell[0])[:SLOWEST_CELLS]
+    return {
+        "seconds": round(seconds, 2),
+        "cells_seconds": round(sum(s for s, _ in cells), 2),
+        "slowest_cells": [{"seconds": round(s, 2), "first_line": line} for s, line in slowest],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

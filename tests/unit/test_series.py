@@ -81,3 +81,49 @@ def test_two_kernels_booting_at_once_each_run_their_notebook(tmp_path):
         series.stop_kernel(first)
         series.stop_kernel(second)
     assert not first.has_kernel and not second.has_kernel
+
+
+def _printing(path, text, standalone=False):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"print({text!r})")]
+    if standalone:
+        nb.metadata["recsys"] = {"standalone": True}
+    nbformat.write(nb, str(path))
+
+
+def test_standalone_reads_the_notebook_metadata(tmp_path):
+    _printing(tmp_path / "00_a.ipynb", "a", standalone=True)
+    _printing(tmp_path / "01_b.ipynb", "b")
+    assert series.standalone(tmp_path / "00_a.ipynb")
+    assert not series.standalone(tmp_path / "01_b.ipynb")
+
+
+def test_a_standalone_notebook_runs_beside_the_others_and_is_timed_in_order(tmp_path, monkeypatch, capsys):
+    import json
+
+    for name, alone in (("00_a", True), ("01_b", False), ("02_c", False)):
+        _printing(tmp_path / f"{name}.ipynb", name, standalone=alone)
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(series, "NOTEBOOK_DIR", tmp_path)
+    series.run_series(fresh=False, into=out, times=tmp_path / "times.json")
+    for name in ("00_a", "01_b", "02_c"):
+        executed = nbformat.read(str(out / f"{name}.ipynb"), as_version=4)
+        assert executed.cells[0].outputs[0]["text"] == f"{name}\n"
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["01_b.ipynb", "02_c.ipynb", "00_a.ipynb", "series"]
+    assert "beside the others" in lines[2]
+    times = json.loads((tmp_path / "times.json").read_text())
+    assert list(times["notebooks"]) == ["00_a", "01_b", "02_c"]
+
+
+def test_standalone_notebooks_of_the_series_use_neither_the_state_nor_the_data():
+    # what lets the runner run them beside the others: no client, no parameter, no data file
+    marked = [nb for nb in series.notebooks() if series.standalone(nb)]
+    assert [nb.name[:2] for nb in marked] == ["00"]
+    uses = ("boto3", "get_parameter", "DATA_DIR", "data_path", "STATE_DIR", "read_csv", "read_parquet")
+    for nb in marked:
+        cells = nbformat.read(str(nb), as_version=4).cells
+        code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
+        for use in uses:
+            assert use not in code, f"{nb.name} uses {use}: it cannot run beside the others"
