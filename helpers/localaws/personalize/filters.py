@@ -229,6 +229,31 @@ def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFra
     """
     if not user_id:
         return pd.DataFrame(columns=["ID", "EVENT_TYPE"])
+    data = store.cached(
+        ("interactions version", group_arn), lambda: _version(store, group_arn, "Interactions")
+    )
+    key = (str(store.root), group_arn, user_id, *data)
+    with _cache_lock:
+        hit = _users_events.get(key)
+        if hit is not None:
+            _users_events.move_to_end(key)
+            return hit
+    events = _read_user_events(store, group_arn, user_id)
+    with _cache_lock:
+        _users_events[key] = events
+        while len(_users_events) > _USERS_KEPT:
+            _users_events.popitem(last=False)
+    return events
+
+
+_USERS_KEPT = 2048
+"""How many users' events ``user_events`` keeps, by the version of the group's interactions:
+notebook 09 asks five recommenders, one after the other, for the same 1,000 shoppers through one
+filter."""
+_users_events: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+
+def _read_user_events(store: Store, group_arn: str, user_id: str) -> pd.DataFrame:
     (items, types, times), rows = _imported_events(store, group_arn)
     mine = rows.get(user_id, np.empty(0, dtype=np.int64))
     streamed = streams.events_of(store, group_arn, user_id)
