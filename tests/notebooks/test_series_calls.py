@@ -60,7 +60,7 @@ def test_series_calls__answers_match_the_output_shapes(calls):
             if call["error"] not in known | {"404"}:  # S3 HEAD answers a bare 404
                 problems.append(f"{call['operation']}: error {call['error']} is not one the model declares")
             continue
-        body = models.to_output(op.output_shape, call["answer"]) if op.output_shape else {}
+        body = models.to_output(call["service"], op.output_shape, call["answer"]) if op.output_shape else {}
         try:
             models.validate_output(op, body)
         except models.InvalidResponseError as err:

@@ -122,7 +122,11 @@ def answer(model: OperationModel, context: dict, **_: Any) -> tuple[AWSResponse,
 def _finish(model: OperationModel, result: dict | None) -> dict:
     result = dict(result or {})
     status = result.pop("_status", None)
-    body = models.to_output(model.output_shape, result) if model.output_shape else {}
+    body = (
+        models.to_output(model.service_model.service_name, model.output_shape, result)
+        if model.output_shape
+        else {}
+    )
     models.validate_output(model, body)
     if status is not None:
         body["_status"] = status

@@ -63,29 +63,48 @@ def _to_datetime(value: Any) -> Any:
     return value
 
 
-def to_output(shape: Shape | None, value: Any) -> Any:
+def to_output(service_name: str, shape: Shape | None, value: Any) -> Any:
     """Coerce a service function's answer to what botocore's parser would give.
 
-    Timestamps stored as epoch seconds become aware datetimes; ``None`` members are dropped.
+    Timestamps stored as epoch seconds become aware datetimes; ``None`` members are dropped. The
+    coercion is compiled once per service and shape (``_coercion``).
     """
     if shape is None or value is None:
         return value
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            member = shape.members.get(key)
-            out[key] = to_output(member, item) if member is not None else item
-        return out
-    if kind == "list" and isinstance(value, list):
-        return [to_output(shape.member, v) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {k: to_output(shape.value, v) for k, v in value.items()}
-    if kind == "timestamp":
-        return _to_datetime(value)
+    return _compiled("coerce", service_name, shape, _coercion)(value)
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _coercion(service_name: str, shape: Shape) -> Callable[[Any], Any]:
+    """What ``to_output`` does to a value of ``shape``, as a function of the value."""
+    kind = shape.type_name
+    if kind == "structure":
+        members = {name: _compiled("coerce", service_name, m, _coercion) for name, m in shape.members.items()}
+
+        def structure(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return value
+            return {
+                key: members[key](item) if key in members else item
+                for key, item in value.items()
+                if item is not None
+            }
+
+        return structure
+    if kind == "list":
+        item = _compiled("coerce", service_name, shape.member, _coercion)
+        if item is _same:
+            return lambda value: list(value) if isinstance(value, list) else value
+        return lambda value: [item(v) for v in value] if isinstance(value, list) else value
+    if kind == "map":
+        item = _compiled("coerce", service_name, shape.value, _coercion)
+        return lambda value: {k: item(v) for k, v in value.items()} if isinstance(value, dict) else value
+    if kind == "timestamp":
+        return _to_datetime
+    return _same
 
 
 def validate_output(op: OperationModel, body: dict) -> None:
@@ -117,9 +136,38 @@ _SCALARS: dict[str, tuple[type, ...]] = {
     "double": (float, decimal.Decimal, int),
     "boolean": (bool,),
 }
-_checks: dict[tuple[str, str], Check] = {}
-_pending: dict[tuple[str, str], Check] = {}
+_compiled_functions: dict[tuple[str, str, str], Callable[[Any], Any]] = {}
+_pending: dict[tuple[str, str, str], Callable[[Any], Any]] = {}
 _compiling = threading.RLock()
+
+
+def _compiled(
+    purpose: str, service_name: str, shape: Shape, build: Callable[[str, Shape], Callable[[Any], Any]]
+) -> Callable[[Any], Any]:
+    """``build(service_name, shape)``, once per purpose, service and shape name.
+
+    A build may ask for the functions of other shapes; a recursive shape gets a stand-in that
+    looks its function up when first called. One thread builds; the others wait and never see a
+    function half-built: a shape's functions are published together once all of them are built.
+    """
+    key = (purpose, service_name, shape.name)
+    function = _compiled_functions.get(key)
+    if function is not None:
+        return function
+    with _compiling:
+        function = _compiled_functions.get(key) or _pending.get(key)
+        if function is not None:
+            return function
+        outermost = not _pending
+        try:
+            _pending[key] = lambda value: _compiled_functions[key](value)  # recursion: resolved at call time
+            _pending[key] = function = build(service_name, shape)
+            if outermost:
+                _compiled_functions.update(_pending)
+        finally:
+            if outermost:
+                _pending.clear()
+    return function
 
 
 def conforms(service_name: str, shape: Shape) -> Check:
@@ -130,24 +178,7 @@ def conforms(service_name: str, shape: Shape) -> Check:
     (documents, JSON values, timestamps given as strings, streams): those answer False, and the
     caller asks ``ParamValidator``. Recursive shapes are looked up when first used.
     """
-    key = (service_name, shape.name)
-    check = _checks.get(key)
-    if check is not None:
-        return check
-    with _compiling:  # one thread compiles; the others wait and never see a check half-built
-        check = _checks.get(key) or _pending.get(key)
-        if check is not None:
-            return check
-        outermost = not _pending
-        try:
-            _pending[key] = lambda value: _checks[key](value)  # recursion: resolved at call time
-            _pending[key] = check = _compile(service_name, shape)
-            if outermost:  # publish a shape's checks together, once all of them are built
-                _checks.update(_pending)
-        finally:
-            if outermost:
-                _pending.clear()
-    return check
+    return _compiled("check", service_name, shape, _compile)
 
 
 def _compile(service_name: str, shape: Shape) -> Check:

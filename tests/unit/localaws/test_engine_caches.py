@@ -43,7 +43,7 @@ def test_conforms_accepts_only_what_param_validator_accepts(shape, answer):
 
 def test_conforms_compiles_once_while_threads_race_for_it(monkeypatch):
     """Threads that first meet a shape at the same time (S3 transfers do) all get a whole check."""
-    monkeypatch.setattr(models, "_checks", {})
+    monkeypatch.setattr(models, "_compiled_functions", {})
     answer = {"itemList": [{"itemId": "i1", "score": 0.5}], "recommendationId": "RID-1"}
     start, results = threading.Barrier(8), []
 
@@ -57,6 +57,27 @@ def test_conforms_compiles_once_while_threads_race_for_it(monkeypatch):
     for t in threads:
         t.join()
     assert results == [True] * 8 and not models._pending
+
+
+def test_to_output_coerces_timestamps_and_drops_missing_members_at_every_depth():
+    stored = {
+        "datasetGroup": {"name": "g", "status": "ACTIVE", "creationDateTime": 1_767_225_600, "roleArn": None},
+        "extra": {"kept": None},  # not a member: kept as it is
+    }
+    shown = models.to_output("personalize", DESCRIBE_GROUP, stored)
+    assert shown == {
+        "datasetGroup": {
+            "name": "g",
+            "status": "ACTIVE",
+            "creationDateTime": datetime(2026, 1, 1, tzinfo=UTC),
+        },
+        "extra": {"kept": None},
+    }
+    answer = {"itemList": [{"itemId": "i1", "score": 0.5, "promotionName": None}], "recommendationId": None}
+    assert models.to_output("personalize-runtime", RECOMMENDATIONS, answer) == {
+        "itemList": [{"itemId": "i1", "score": 0.5}]
+    }
+    assert models.to_output("personalize-runtime", RECOMMENDATIONS, None) is None
 
 
 def test_validate_output_names_the_member_at_fault():
