@@ -153,11 +153,14 @@ def item_similarity_from_baskets(
     x.eliminate_zeros()
     if normalize == "jaccard":
         x.data[:] = 1.0
-    binary = x.copy()
-    binary.data[:] = 1.0
+    if np.all(x.data == 1.0):  # plain co-occurrence: the shared-basket counts are the product itself
+        binary = x
+    else:
+        binary = x.copy()
+        binary.data[:] = 1.0
     n_items = x.shape[1]
     xt = x.T.tocsr()
-    bt = binary.T.tocsr()
+    bt = xt if binary is x else binary.T.tocsr()
     if normalize == "cosine":
         squares = np.asarray(x.multiply(x).sum(axis=0)).ravel()
         norms = (np.sqrt(squares) if popularity_discount == 0.5 else squares**popularity_discount).astype(
@@ -170,7 +173,7 @@ def item_similarity_from_baskets(
         stop = min(start + block_size, n_items)
         co = (xt[start:stop] @ x).toarray()
         if min_count > 1:
-            counts = (bt[start:stop] @ binary).toarray()
+            counts = co if binary is x else (bt[start:stop] @ binary).toarray()
             co[counts < min_count] = 0.0
             del counts
         co[np.arange(stop - start), np.arange(start, stop)] = 0.0
