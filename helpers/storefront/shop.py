@@ -310,9 +310,7 @@ class Shop:
             personas.append(Persona(str(chosen.name), tuple(chosen["favourites"]), int(chosen["events"])))
         taken = {p.user_id for p in personas}
         busiest = shoppers.sort_values(["events", "order"], ascending=[False, True])
-        others = [
-            Persona(str(user), tuple(row["favourites"]), int(row["events"]))
-            for user, row in busiest.iterrows()
-            if user not in taken
-        ][:N_REAL_SHOPPERS]
+        busiest = busiest[~busiest.index.isin(list(taken))].head(N_REAL_SHOPPERS)
+        rows = zip(busiest.index, busiest["favourites"], busiest["events"], strict=True)
+        others = [Persona(str(user), tuple(favourites), int(n)) for user, favourites, n in rows]
         return personas, others
