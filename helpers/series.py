@@ -89,15 +89,20 @@ def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def standalone(notebook: Path) -> bool:
-    """Whether a notebook stands alone: its metadata ``recsys.standalone`` says it reads and writes
-    neither the backend's state nor another notebook's files, so the series runs it beside the others."""
+def beside(notebook: Path) -> str | None:
+    """The number of the notebook this one runs beside (its metadata ``recsys.beside``), or None.
+
+    A notebook that reads and writes neither the backend's state nor another notebook's files may
+    name one: the series runs it in a process of its own while that one runs. Notebook 00 names 09,
+    whose evaluation asks the backend one call at a time and leaves the second core idle.
+    """
     metadata = nbformat.read(str(notebook), as_version=4).metadata
-    return bool(metadata.get("recsys", {}).get("standalone", False))
+    partner = metadata.get("recsys", {}).get("beside")
+    return None if partner is None else str(partner)
 
 
 def _execute_timed(notebook: Path, output: Path) -> tuple[float, list[tuple[float, str]]]:
-    """``execute`` in a process of its own (a standalone notebook): its seconds and cell timings."""
+    """``execute`` in a process of its own (a notebook run ``beside`` another): seconds and cell timings."""
     start, cells = time.perf_counter(), []
     execute(notebook, output, cell_seconds=cells)
     return time.perf_counter() - start, cells
@@ -193,8 +198,9 @@ def run_series(
 ) -> float:
     """Execute every notebook up to number ``upto`` in place, printing each one's time.
 
-    The notebooks run in order, the next one's kernel booting while the current one runs; a
-    ``standalone`` notebook runs beside them in a process of its own, and its line comes last.
+    The notebooks run in order, the next one's kernel booting while the current one runs. A
+    notebook that names another (``beside``) runs in a process of its own from when that one starts
+    (at once if it is not run), and its line comes last.
 
     Args:
         upto: the last notebook number to run, two digits.
@@ -210,17 +216,27 @@ def run_series(
     os.environ["TQDM_DISABLE"] = "1"  # before the first kernels boot, which inherit it
     began, record = time.perf_counter(), {}
     chosen = [nb for nb in notebooks(NOTEBOOK_DIR) if nb.name[:2] <= upto]
-    beside = [nb for nb in chosen if standalone(nb)]
-    series = [nb for nb in chosen if nb not in beside]
+    partners = {nb: partner for nb in chosen if (partner := beside(nb)) is not None}
+    series = [nb for nb in chosen if nb not in partners]
+    numbers = {nb.name[:2] for nb in series}
     pool = (
-        concurrent.futures.ProcessPoolExecutor(len(beside), mp_context=multiprocessing.get_context("spawn"))
-        if beside
+        concurrent.futures.ProcessPoolExecutor(len(partners), mp_context=multiprocessing.get_context("spawn"))
+        if partners
         else None
     )
+    running: dict[Path, concurrent.futures.Future] = {}
+
+    def start_beside(number: str | None) -> None:
+        """Start the notebooks that run beside notebook ``number`` (None: beside none that runs)."""
+        for nb, partner in partners.items():
+            if nb not in running and (partner == number or (number is None and partner not in numbers)):
+                running[nb] = pool.submit(_execute_timed, nb, (into or nb.parent) / nb.name)
+
     try:
-        running = {nb: pool.submit(_execute_timed, nb, (into or nb.parent) / nb.name) for nb in beside}
+        start_beside(None)
         kernel = start_kernel(NOTEBOOK_DIR) if series else None
         for position, nb in enumerate(series):
+            start_beside(nb.name[:2])
             start = time.perf_counter()
             print(f"{nb.name:<40}", end="", flush=True)
             cells: list[tuple[float, str]] = []
@@ -238,7 +254,7 @@ def run_series(
             record[nb.stem] = _timings(took, cells)
         for nb, future in running.items():
             took, cells = future.result()
-            print(f"{nb.name:<40}{took:7.1f} s  (beside the others)", flush=True)
+            print(f"{nb.name:<40}{took:7.1f} s  (beside {partners[nb]})", flush=True)
             record[nb.stem] = _timings(took, cells)
     finally:
         if pool is not None:

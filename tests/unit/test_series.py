@@ -83,46 +83,54 @@ def test_two_kernels_booting_at_once_each_run_their_notebook(tmp_path):
     assert not first.has_kernel and not second.has_kernel
 
 
-def _printing(path, text, standalone=False):
+def _notebook_of(path, source, partner=None):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(f"print({text!r})")]
-    if standalone:
-        nb.metadata["recsys"] = {"standalone": True}
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    if partner is not None:
+        nb.metadata["recsys"] = {"beside": partner}
     nbformat.write(nb, str(path))
 
 
-def test_standalone_reads_the_notebook_metadata(tmp_path):
-    _printing(tmp_path / "00_a.ipynb", "a", standalone=True)
-    _printing(tmp_path / "01_b.ipynb", "b")
-    assert series.standalone(tmp_path / "00_a.ipynb")
-    assert not series.standalone(tmp_path / "01_b.ipynb")
+def test_beside_reads_the_notebook_metadata(tmp_path):
+    _notebook_of(tmp_path / "00_a.ipynb", "1", partner="09")
+    _notebook_of(tmp_path / "01_b.ipynb", "1")
+    assert series.beside(tmp_path / "00_a.ipynb") == "09"
+    assert series.beside(tmp_path / "01_b.ipynb") is None
 
 
-def test_a_standalone_notebook_runs_beside_the_others_and_is_timed_in_order(tmp_path, monkeypatch, capsys):
+def test_a_notebook_runs_beside_its_partner_and_is_timed_in_order(tmp_path, monkeypatch, capsys):
     import json
 
-    for name, alone in (("00_a", True), ("01_b", False), ("02_c", False)):
-        _printing(tmp_path / f"{name}.ipynb", name, standalone=alone)
+    # 00_a runs beside 02_c: by then 01_b has written its marker, which it writes only after
+    # longer than 00_a takes to start (so a 00_a started at once would not find it)
+    _notebook_of(tmp_path / "00_a.ipynb", "import os\nprint(os.path.exists('marker'))", partner="02")
+    slow_marker = "import time\ntime.sleep(8)\nopen('marker', 'w').close()\nprint('b')"
+    _notebook_of(tmp_path / "01_b.ipynb", slow_marker)
+    _notebook_of(tmp_path / "02_c.ipynb", "print('c')")
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(series, "NOTEBOOK_DIR", tmp_path)
     series.run_series(fresh=False, into=out, times=tmp_path / "times.json")
-    for name in ("00_a", "01_b", "02_c"):
-        executed = nbformat.read(str(out / f"{name}.ipynb"), as_version=4)
-        assert executed.cells[0].outputs[0]["text"] == f"{name}\n"
+    shown = {
+        name: nbformat.read(str(out / f"{name}.ipynb"), as_version=4).cells[0].outputs[0]["text"]
+        for name in ("00_a", "01_b", "02_c")
+    }
+    assert shown == {"00_a": "True\n", "01_b": "b\n", "02_c": "c\n"}
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == ["01_b.ipynb", "02_c.ipynb", "00_a.ipynb", "series"]
-    assert "beside the others" in lines[2]
+    assert lines[2].endswith("(beside 02)")
     times = json.loads((tmp_path / "times.json").read_text())
     assert list(times["notebooks"]) == ["00_a", "01_b", "02_c"]
 
 
-def test_standalone_notebooks_of_the_series_use_neither_the_state_nor_the_data():
+def test_notebooks_run_beside_another_use_neither_the_state_nor_the_data():
     # what lets the runner run them beside the others: no client, no parameter, no data file
-    marked = [nb for nb in series.notebooks() if series.standalone(nb)]
-    assert [nb.name[:2] for nb in marked] == ["00"]
+    marked = {nb.name[:2]: series.beside(nb) for nb in series.notebooks() if series.beside(nb)}
+    assert marked == {"00": "09"}
     uses = ("boto3", "get_parameter", "DATA_DIR", "data_path", "STATE_DIR", "read_csv", "read_parquet")
-    for nb in marked:
+    for nb in series.notebooks():
+        if series.beside(nb) is None:
+            continue
         cells = nbformat.read(str(nb), as_version=4).cells
         code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
         for use in uses:
