@@ -304,7 +304,8 @@ def _convert(name: str, frame: pd.DataFrame, fields: list[Field]) -> pd.DataFram
                 )
             out[field.name] = pd.array(np.where(empty, None, lower == "true"), dtype="boolean")
         else:
-            numbers = pd.to_numeric(raw.where(~empty, None), errors="coerce").to_numpy(dtype="float64")
+            parsed = pd.to_numeric(raw.where(~empty, None) if empty.any() else raw, errors="coerce")
+            numbers = parsed.to_numpy(dtype="float64")
             bad = np.isnan(numbers) & ~empty
             if field.type in ("long", "int"):
                 with np.errstate(invalid="ignore"):
@@ -319,8 +320,7 @@ def _convert(name: str, frame: pd.DataFrame, fields: list[Field]) -> pd.DataFram
                 )
             if field.type in ("long", "int"):
                 if field.type == "long" and not empty.any():
-                    exact = pd.to_numeric(raw, errors="coerce")  # int64 without float rounding
-                    out[field.name] = exact.astype("int64")
+                    out[field.name] = parsed.astype("int64")  # parsed as int64: no float rounding
                 else:
                     out[field.name] = pd.array(np.where(empty, None, numbers), dtype="Int64")
             else:
