@@ -79,6 +79,10 @@ weighs recency the same way): what a shopper does next must not cost what else t
 
 MAX_ROUNDS = 200
 PATIENCE = 30
+BLOCK_USERS = 512
+"""Shoppers whose candidates ``candidate_features`` assembles at once: their score matrices stay
+small (a few MB) instead of one of every shopper × every item at a time."""
+
 MAX_USERS = 6_000
 """Most validation shoppers the ranker learns from (its cost is linear in them)."""
 
@@ -341,10 +345,22 @@ def candidate_features(base: Base, histories: sp.csr_matrix, counts: sp.csr_matr
         counts: ``(n, n_items)`` each shopper's events per item.
         excluded: ``(n, n_items)`` boolean, items never to propose.
     """
-    ease = np.asarray(histories @ base.ease.weights, dtype=np.float32)
-    knn = np.asarray((histories @ base.knn.weights).todense(), dtype=np.float32)
-    n_events = np.asarray(counts.sum(axis=1)).ravel()
-    return _assemble(base.stats, ease, knn, field_shares(base.stats, counts), n_events, excluded)
+    blocks = []
+    for start in range(0, max(histories.shape[0], 1), BLOCK_USERS):  # every step is row by row
+        rows = slice(start, start + BLOCK_USERS)
+        ease = np.asarray(histories[rows] @ base.ease.weights, dtype=np.float32)
+        knn = np.asarray((histories[rows] @ base.knn.weights).todense(), dtype=np.float32)
+        n_events = np.asarray(counts[rows].sum(axis=1)).ravel()
+        shares = field_shares(base.stats, counts[rows])
+        blocks.append(_assemble(base.stats, ease, knn, shares, n_events, excluded[rows]))
+    width = max(cands.shape[1] for cands, _ in blocks)  # every block padded to the widest
+    cands = np.concatenate(
+        [np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1) for c, _ in blocks]
+    )
+    feats = np.concatenate(
+        [np.pad(x, ((0, 0), (0, width - x.shape[1]), (0, 0)), constant_values=np.nan) for _, x in blocks]
+    )
+    return cands, feats
 
 
 def score_one(

@@ -101,6 +101,23 @@ def test_score_one_puts_the_rising_product_first(rising):
     assert cands[np.argmax(scores)] == RISING
 
 
+def test_candidate_features_in_blocks_equal_those_of_every_shopper_at_once(rising, monkeypatch):
+    (users, items, ts, weights, n_users, n_items), kwargs, _ = rising
+    x = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))
+    x.data[:] = 1.0
+    base = ranker.fit_base(
+        users, items, ts, weights, n_users, n_items, ease_matrix=x, l2=50.0,
+        fields=kwargs["fields"], created=None,
+    )  # fmt: skip
+    excluded = (x > 0).toarray()
+    monkeypatch.setattr(ranker, "BLOCK_USERS", n_users)
+    whole = ranker.candidate_features(base, x, x, excluded)
+    monkeypatch.setattr(ranker, "BLOCK_USERS", 7)  # blocks of different widths, padded alike
+    blocked = ranker.candidate_features(base, x, x, excluded)
+    assert np.array_equal(whole[0], blocked[0])
+    assert np.array_equal(whole[1], blocked[1], equal_nan=True)
+
+
 @pytest.mark.parametrize(
     ("newest", "random", "kept"),
     [
