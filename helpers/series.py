@@ -169,6 +169,7 @@ def execute(
             if cell.cell_type == "code" and "papermill" in cell.metadata
         ]
     _strip_run_metadata(executed)
+    _coalesce_streams(executed)
     nbformat.write(executed, str(output))
     return executed
 
@@ -191,6 +192,27 @@ def _strip_run_metadata(nb: nbformat.NotebookNode) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+
+
+def _coalesce_streams(nb: nbformat.NotebookNode) -> None:
+    """Join each cell's consecutive stdout (or stderr) chunks: how the kernel happened to flush a
+    print must not change the file."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        joined: list = []
+        for out in cell.outputs:
+            last = joined[-1] if joined else None
+            if (
+                out.output_type == "stream"
+                and last is not None
+                and last.output_type == "stream"
+                and last.name == out.name
+            ):
+                last.text += out.text
+            else:
+                joined.append(out)
+        cell.outputs = joined
 
 
 def run_series(

@@ -135,3 +135,14 @@ def test_notebooks_run_beside_another_use_neither_the_state_nor_the_data():
         code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
         for use in uses:
             assert use not in code, f"{nb.name} uses {use}: it cannot run beside the others"
+
+
+def test_a_print_flushed_in_pieces_is_written_as_one_output(tmp_path):
+    source = "\n".join(
+        ["import sys, time", "print('a', end='', flush=True)", "time.sleep(0.3)", "print('b')"]
+        + ["print('c', file=sys.stderr)"]
+    )
+    _notebook_of(tmp_path / "01_x.ipynb", source)
+    executed = series.execute(tmp_path / "01_x.ipynb", tmp_path / "out.ipynb")
+    outputs = [(out.name, out.text) for out in executed.cells[0].outputs]
+    assert outputs == [("stdout", "ab\n"), ("stderr", "c\n")]
