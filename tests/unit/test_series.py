@@ -125,12 +125,10 @@ def test_a_notebook_runs_beside_its_partner_and_is_timed_in_order(tmp_path, monk
 
 def test_notebooks_run_beside_another_use_neither_the_state_nor_the_data():
     # what lets the runner run them beside the others: no client, no parameter, no data file
-    marked = {nb.name[:2]: series.beside(nb) for nb in series.notebooks() if series.beside(nb)}
-    assert marked == {"00": "09"}
+    marked = {nb: partner for nb in series.notebooks() if (partner := series.beside(nb)) is not None}
+    assert {nb.name[:2]: partner for nb, partner in marked.items()} == {"00": "09"}
     uses = ("boto3", "get_parameter", "DATA_DIR", "data_path", "STATE_DIR", "read_csv", "read_parquet")
-    for nb in series.notebooks():
-        if series.beside(nb) is None:
-            continue
+    for nb in marked:
         cells = nbformat.read(str(nb), as_version=4).cells
         code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
         for use in uses:

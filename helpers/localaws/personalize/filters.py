@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -233,17 +233,7 @@ def user_events(store: Store, group_arn: str, user_id: str | None) -> pd.DataFra
         ("interactions version", group_arn), lambda: _version(store, group_arn, "Interactions")
     )
     key = (str(store.root), group_arn, user_id, *data)
-    with _cache_lock:
-        hit = _users_events.get(key)
-        if hit is not None:
-            _users_events.move_to_end(key)
-            return hit
-    events = _read_user_events(store, group_arn, user_id)
-    with _cache_lock:
-        _users_events[key] = events
-        while len(_users_events) > _USERS_KEPT:
-            _users_events.popitem(last=False)
-    return events
+    return _kept(_users_events, _USERS_KEPT, key, lambda: _read_user_events(store, group_arn, user_id))
 
 
 _USERS_KEPT = 2048
@@ -284,18 +274,22 @@ def _candidates(table: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
     holds so that neither identity is reused meanwhile: a model's items are reindexed once per
     change of the table, not once per request. The id arrays must not be changed in place.
     """
-    key = (id(table), id(ids))
+    reindex = lambda: (table, ids, table.reindex(pd.Index(ids.astype(str))))  # noqa: E731
+    return _kept(_reindexed, _REINDEXED, (id(table), id(ids)), reindex)[2]
+
+
+def _kept(cache: OrderedDict, size: int, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, kept in ``cache`` under ``key`` among the ``size`` most recently used."""
     with _cache_lock:
-        hit = _reindexed.get(key)
-        if hit is not None and hit[0] is table and hit[1] is ids:
-            _reindexed.move_to_end(key)
-            return hit[2]
-    frame = table.reindex(pd.Index(ids.astype(str)))
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    value = build()
     with _cache_lock:
-        _reindexed[key] = (table, ids, frame)
-        while len(_reindexed) > _REINDEXED:
-            _reindexed.popitem(last=False)
-    return frame
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return value
 
 
 def _row(table: pd.DataFrame, key: str | None) -> dict | None:

@@ -86,14 +86,22 @@ def test_learn_is_deterministic_and_declines_too_few_shoppers(rising):
     assert ranker.learn(*small, **kwargs, rng=np.random.default_rng(7)) is None
 
 
-def test_score_one_puts_the_rising_product_first(rising):
-    (users, items, ts, weights, n_users, n_items), kwargs, fitted = rising
+def _base(rising):
+    """The rising shop's binary user × item matrix and the base models fitted on it."""
+    (users, items, ts, weights, n_users, n_items), kwargs, _ = rising
     x = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))
     x.data[:] = 1.0
     base = ranker.fit_base(
         users, items, ts, weights, n_users, n_items, ease_matrix=x, l2=50.0,
         fields=kwargs["fields"], created=None,
     )  # fmt: skip
+    return x, base
+
+
+def test_score_one_puts_the_rising_product_first(rising):
+    *_, fitted = rising
+    x, base = _base(rising)
+    n_items = x.shape[1]
     history = (np.array([0, 1, 4]), np.ones(3, np.float32))
     ease = personalization.score_items(base.ease, *history)
     excluded = np.isin(np.arange(n_items), history[0])
@@ -102,15 +110,9 @@ def test_score_one_puts_the_rising_product_first(rising):
 
 
 def test_candidate_features_in_blocks_equal_those_of_every_shopper_at_once(rising, monkeypatch):
-    (users, items, ts, weights, n_users, n_items), kwargs, _ = rising
-    x = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))
-    x.data[:] = 1.0
-    base = ranker.fit_base(
-        users, items, ts, weights, n_users, n_items, ease_matrix=x, l2=50.0,
-        fields=kwargs["fields"], created=None,
-    )  # fmt: skip
+    x, base = _base(rising)
     excluded = (x > 0).toarray()
-    monkeypatch.setattr(ranker, "BLOCK_USERS", n_users)
+    monkeypatch.setattr(ranker, "BLOCK_USERS", x.shape[0])
     whole = ranker.candidate_features(base, x, x, excluded)
     monkeypatch.setattr(ranker, "BLOCK_USERS", 7)  # blocks of different widths, padded alike
     blocked = ranker.candidate_features(base, x, x, excluded)
