@@ -144,3 +144,19 @@ def test_a_print_flushed_in_pieces_is_written_as_one_output(tmp_path):
     executed = series.execute(tmp_path / "01_x.ipynb", tmp_path / "out.ipynb")
     outputs = [(out.name, out.text) for out in executed.cells[0].outputs]
     assert outputs == [("stdout", "ab\n"), ("stderr", "c\n")]
+
+
+def test_the_executed_copy_is_written_when_the_notebook_ends_or_fails(tmp_path):
+    import papermill
+    import pytest
+
+    _notebook_of(tmp_path / "01_x.ipynb", "import os\nprint(os.path.exists('out.ipynb'))")
+    executed = series.execute(tmp_path / "01_x.ipynb", tmp_path / "out.ipynb")
+    assert executed.cells[0].outputs[0]["text"] == "False\n"  # not written while it ran
+    assert nbformat.read(str(tmp_path / "out.ipynb"), as_version=4).cells[0].outputs[0]["text"] == "False\n"
+    _notebook_of(tmp_path / "02_y.ipynb", "raise ValueError('row 7 is empty')")
+    with pytest.raises(papermill.PapermillExecutionError):
+        series.execute(tmp_path / "02_y.ipynb", tmp_path / "failed.ipynb")
+    failed = nbformat.read(str(tmp_path / "failed.ipynb"), as_version=4)
+    errors = [out.get("evalue") for cell in failed.cells for out in cell.get("outputs", [])]
+    assert "row 7 is empty" in errors
