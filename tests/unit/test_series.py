@@ -110,7 +110,10 @@ def test_a_notebook_runs_beside_its_partner_and_is_timed_in_order(tmp_path, monk
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(series, "NOTEBOOK_DIR", tmp_path)
+    started, start_kernel = [], series.start_kernel
+    monkeypatch.setattr(series, "start_kernel", lambda cwd: started.append(start_kernel(cwd)) or started[-1])
     series.run_series(fresh=False, into=out, times=tmp_path / "times.json")
+    assert len(started) == 2 and not any(kernel.has_kernel for kernel in started)  # stopped in the background
     shown = {
         name: nbformat.read(str(out / f"{name}.ipynb"), as_version=4).cells[0].outputs[0]["text"]
         for name in ("00_a", "01_b", "02_c")
