@@ -32,7 +32,7 @@ from helpers.localaws.engine.store import Store
 from helpers.localaws.personalize import filter_expressions as fx
 from helpers.localaws.personalize import filters
 from helpers.localaws.personalize.training import usecases
-from helpers.recsys import segments, tuning
+from helpers.recsys import personalization, segments, tuning
 
 ITEM_AFFINITY = "aws-item-affinity"
 ATTRIBUTE_AFFINITY = "aws-item-attribute-affinity"
@@ -68,46 +68,62 @@ def attribute_fields(store: Store, group_arn: str) -> dict[str, str]:
     return {n: k for n, k in kinds.items() if n not in RESERVED_ITEM_FIELDS and k in (fx.STRING, fx.NUMBER)}
 
 
-def _affinity(model: usecases.Model, history: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-    """A user's affinity to every item: their share of the model's positive scores, in [0, 1].
+def _affinities(model: usecases.Model, n_rows: int, rows, items, weights, ts) -> np.ndarray:
+    """Each row's affinity to every item from its events, given row by row, oldest first in a row.
 
-    Shares rather than raw scores: a raw EASE score grows with the length of the history, so a
-    busy shopper would top every segment; a share is how likely the user's next interaction is
-    with the item, whatever their activity.
+    A user's affinity is their share of the model's positive scores, in [0, 1]. Shares rather
+    than raw scores: a raw EASE score grows with the length of the history, so a busy shopper
+    would top every segment; a share is how likely the user's next interaction is with the item,
+    whatever their activity. The events are weighed for every user at once, as
+    ``tuning.history_weights`` weighs one user's (recency counts from the user's newest event).
+
+    Returns:
+        ``float32`` array ``(n_rows, model.item_ids.size)``; a row without events scores 0.
     """
-    scores = np.maximum(usecases.personal_scores(model, history), 0.0)
-    total = float(scores.sum())
-    return scores / total if total > 0 else scores
+    n_items = model.item_ids.size
+    out = np.zeros((n_rows, n_items), dtype=np.float32)
+    if not len(rows):
+        return out
+    settings = model.tuning.settings
+    starts = np.flatnonzero(np.diff(rows, prepend=-1))
+    newest = np.repeat(np.maximum.reduceat(ts, starts), np.diff(np.append(starts, len(rows))))
+    strength = tuning.event_strengths(weights, ts, settings, newest=newest)
+    pairs, inverse = np.unique(rows.astype(np.int64) * n_items + items, return_inverse=True)
+    if settings.combination == "binary":
+        summed = np.zeros(len(pairs))
+        np.maximum.at(summed, inverse, strength)
+    else:
+        summed = np.bincount(inverse, weights=strength, minlength=len(pairs))
+    pair_rows, pair_items, summed = pairs // n_items, pairs % n_items, summed.astype(np.float32)
+    bounds = np.append(np.flatnonzero(np.diff(pair_rows, prepend=-1)), len(pairs))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        scores = personalization.score_items(model.personal, pair_items[lo:hi], summed[lo:hi])
+        scores = np.maximum(scores, 0.0)
+        total = float(scores.sum())
+        out[pair_rows[lo]] = scores / total if total > 0 else scores
+    return out
 
 
 def user_scores(model: usecases.Model, ev: usecases.Events, mask: np.ndarray) -> np.ndarray:
-    """Every user's affinity to every item (``_affinity``), from the user's events ``mask`` selects.
+    """Every user's affinity to every item (``_affinities``), from the user's events ``mask`` selects.
 
     Returns:
         ``float32`` array ``(len(ev.user_ids), ev.n_items)``; a user without events scores 0.
     """
-    out = np.zeros((len(ev.user_ids), ev.n_items), dtype=np.float32)
-    rows = np.flatnonzero(mask)  # events are sorted by user then time: a user's rows are adjacent
-    for chunk in np.split(rows, np.flatnonzero(np.diff(ev.user_idx[rows])) + 1):
-        if len(chunk):
-            history = (ev.item_idx[chunk], ev.weights[chunk], ev.ts[chunk])
-            out[ev.user_idx[chunk[0]]] = _affinity(model, history)
-    return out
+    rows = np.flatnonzero(mask)  # events are sorted by user then time
+    events = (ev.user_idx[rows], ev.item_idx[rows], ev.weights[rows], ev.ts[rows])
+    return _affinities(model, len(ev.user_ids), *events)
 
 
 def trained_scores(model: usecases.Model) -> np.ndarray:
-    """Every trained user's affinity to every item (``_affinity``), from the history the model trained on.
+    """Every trained user's affinity to every item (``_affinities``), from the history the model trained on.
 
     Returns:
         ``float32`` array ``(len(model.history.user_ids), model.item_ids.size)``, rows in user id order.
     """
     h = model.history
-    out = np.zeros((len(h.user_ids), model.item_ids.size), dtype=np.float32)
-    for row in range(len(h.user_ids)):
-        items, weights, ts, _ = h.of(row)
-        if len(items):
-            out[row] = _affinity(model, (items, weights, ts))
-    return out
+    rows = np.repeat(np.arange(len(h.user_ids)), np.diff(h.indptr))
+    return _affinities(model, len(h.user_ids), rows, h.items, h.weights, h.ts)
 
 
 def _attribute_queries(store: Store, group_arn: str, item_ids: np.ndarray) -> list[np.ndarray]:
