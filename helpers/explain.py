@@ -81,13 +81,37 @@ def co_occurrence(interactions: pd.DataFrame, session_gap_s: float = SESSION_GAP
         The similarity of every pair of items that appear in ``interactions``.
     """
     events = interactions.sort_values(["USER_ID", "TIMESTAMP"], kind="stable")
-    users, times = events["USER_ID"].astype(str).to_numpy(), events["TIMESTAMP"].to_numpy(float)
-    starts = np.ones(len(events), bool)
+    items = pd.Categorical(events["ITEM_ID"].astype(str))
+    return co_occurrence_in_order(
+        events["USER_ID"].astype(str).to_numpy(),
+        events["TIMESTAMP"].to_numpy(float),
+        items.codes,
+        np.asarray(items.categories, dtype=object),
+        session_gap_s,
+    )
+
+
+def co_occurrence_in_order(
+    users: np.ndarray,
+    times: np.ndarray,
+    items: np.ndarray,
+    item_ids: np.ndarray,
+    session_gap_s: float = SESSION_GAP_S,
+) -> CoOccurrence:
+    """``co_occurrence`` of events given as arrays, already in order of shopper, then time.
+
+    Args:
+        users: each event's shopper (any values that are equal for the same shopper).
+        times: each event's time, in seconds.
+        items: each event's item, as its position in ``item_ids``.
+        item_ids: the item ids (every one is a row of the matrix, seen or not).
+        session_gap_s: the longest pause within one visit, in seconds.
+    """
+    starts = np.ones(len(users), bool)
     starts[1:] = (users[1:] != users[:-1]) | (np.diff(times) > session_gap_s)
     visits = np.cumsum(starts) - 1
-    items = pd.Categorical(events["ITEM_ID"].astype(str))
-    shape = (int(visits[-1]) + 1 if len(visits) else 0, len(items.categories))
-    seen = sparse.csr_matrix((np.ones(len(events), np.float32), (visits, items.codes)), shape=shape)
+    shape = (int(visits[-1]) + 1 if len(visits) else 0, len(item_ids))
+    seen = sparse.csr_matrix((np.ones(len(users), np.float32), (visits, items)), shape=shape)
     seen.data[:] = 1.0  # duplicates were summed: a visit counts once per item
     shared = (seen.T @ seen).tocsr()
     norms = np.sqrt(shared.diagonal())
@@ -96,7 +120,7 @@ def co_occurrence(interactions: pd.DataFrame, session_gap_s: float = SESSION_GAP
     cosine = (scale @ shared @ scale).tocsr()
     cosine.setdiag(0.0)
     cosine.eliminate_zeros()
-    item_ids = np.asarray(items.categories, dtype=object)
+    item_ids = np.asarray(item_ids, dtype=object)
     return CoOccurrence(item_ids, {item: k for k, item in enumerate(item_ids)}, cosine.astype(np.float32))
 
 

@@ -3,7 +3,9 @@
 ``running()`` starts ``python -m helpers.storefront`` (the same server as ``make storefront``)
 on a free port of 127.0.0.1 and stops it afterwards; ``screenshot()`` photographs a page with
 the headless Chromium ``helpers.browser`` finds, through Playwright, and ``show()`` gives
-notebook 07 that photograph, or the page's HTML where the machine has no browser.
+notebook 07 that photograph, or the page's HTML where the machine has no browser. A caller that
+will take photographs says so (``running(photographs=True)``): the browser then starts while the
+server does.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
     from IPython.display import DisplayObject
 
 
+POLL_S = 0.05
+"""Seconds between two knocks on a starting server's home page (a refused knock costs nothing)."""
+
+
 def free_port() -> int:
     """Return a TCP port of 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
@@ -50,13 +56,18 @@ def get(base: str, path: str, timeout: float = 10.0) -> tuple[int, str]:
 
 
 @contextmanager
-def running(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[str]:
+def running(
+    env: dict[str, str] | None = None, timeout: float = 120.0, photographs: bool = False
+) -> Iterator[str]:
     """Serve the storefront in a child process until the block ends; yield its base URL.
 
     Args:
         env: environment variables for the server on top of this process's own (the state folder,
             ``WEB_CONCURRENCY`` …); ``PORT`` is a free port unless given.
         timeout: seconds to wait for the home page to answer.
+        photographs: the block will call ``screenshot()`` or ``show()``: start the browser while
+            the server starts (``_Camera.warm_up``), so that the first photograph need not wait
+            for it. A machine without a browser still only hears of it from the photograph.
 
     Raises:
         RuntimeError: the server exited before it answered (its log's end is in the message).
@@ -69,6 +80,8 @@ def running(env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterat
             [sys.executable, "-m", "helpers.storefront"], cwd=config.ROOT, env=env, stdout=log, stderr=log
         )
         atexit.register(server.terminate)  # a notebook that fails before the block ends stops it on exit
+        if photographs:
+            _camera.warm_up()
         try:
             _wait_for(base, server, log, timeout)
             yield base
@@ -92,7 +105,7 @@ def _wait_for(base: str, server: subprocess.Popen, log, timeout: float) -> None:
             raise RuntimeError(f"the storefront exited with {server.returncode}: {log.read()[-1500:]}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"the storefront did not answer on {base} within {timeout:.0f} s")
-        time.sleep(0.2)
+        time.sleep(POLL_S)
 
 
 class _Camera:
@@ -101,37 +114,54 @@ class _Camera:
     Playwright's synchronous API refuses to run inside a running event loop (a Jupyter kernel
     has one) and must be driven from the thread that started it, so the browser lives in a
     thread of its own. Launching Chromium takes longer than a photograph: notebook 07 takes
-    four with one browser.
+    four with one browser, and has it launched while the storefront starts (``warm_up``).
     """
 
     def __init__(self) -> None:
         self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="storefront camera")
         self._playwright = None
         self._browser = None
+        self._in_use = False  # the thread was given work: close() has something to wait for
+
+    def warm_up(self) -> None:
+        """Start opening the browser in the camera's thread, and return at once.
+
+        The next photograph waits only for what is left of the launch. A browser that does not
+        open is no error here (it stays in a future nobody reads): the photograph tries again
+        and raises it.
+        """
+        self._in_use = True
+        self._thread.submit(self._open)
 
     def photograph(self, url: str, path: Path, width: int, height: int) -> Path:
+        self._in_use = True
         return self._thread.submit(self._shoot, url, path, width, height).result(timeout=120)
 
     def close(self) -> None:
-        """Close the browser, if one is open (the next photograph opens another)."""
-        if self._playwright is None:
+        """Close the browser, if one is open or opening (the next photograph opens another)."""
+        if not self._in_use:
             return
+        self._in_use = False
         try:
             self._thread.submit(self._close).result(timeout=60)
         except RuntimeError:  # at interpreter exit the thread is gone; so are Playwright's pipes
             pass
 
-    def _shoot(self, url: str, path: Path, width: int, height: int) -> Path:
-        if self._browser is None:
-            chromium = browser.find()
-            from playwright.sync_api import sync_playwright
+    def _open(self) -> None:
+        if self._browser is not None:
+            return
+        chromium = browser.find()
+        from playwright.sync_api import sync_playwright
 
-            self._playwright = sync_playwright().start()
-            try:
-                self._browser = self._playwright.chromium.launch(**chromium.launch_options())
-            except BaseException:
-                self._close()
-                raise
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(**chromium.launch_options())
+        except BaseException:
+            self._close()
+            raise
+
+    def _shoot(self, url: str, path: Path, width: int, height: int) -> Path:
+        self._open()
         page = self._browser.new_page(viewport={"width": width, "height": height})
         try:
             page.goto(url)

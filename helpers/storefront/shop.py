@@ -190,21 +190,25 @@ class Shop:
         self.categories = {item: product.category for item, product in self.products.items()}
         self.user_ids = frozenset(users["USER_ID"].astype(str))
         self.log = log
-        events = interactions.assign(USER_ID=interactions["USER_ID"].astype(str))
-        events = events.sort_values(["USER_ID", "TIMESTAMP"], kind="stable").reset_index(drop=True)
-        self._users = events["USER_ID"].to_numpy()
-        items_of = pd.Categorical(events["ITEM_ID"].astype(str))
-        types_of = pd.Categorical(events["EVENT_TYPE"])
-        self._item_names, self._item_codes = np.asarray(items_of.categories, object), items_of.codes
-        self._type_names, self._type_codes = np.asarray(types_of.categories, object), types_of.codes
-        self._times = events["TIMESTAMP"].to_numpy(float)
-        self.co = explain.co_occurrence(events)
-        views = events.loc[events["EVENT_TYPE"] == "View", "ITEM_ID"].value_counts()
-        self.most_viewed = sorted(views.index, key=lambda item: (-views[item], item))
+        shoppers, user_ids = pd.factorize(interactions["USER_ID"].astype(str), sort=True)
+        by_shopper_then_time = np.lexsort((interactions["TIMESTAMP"].to_numpy(), shoppers))  # stable
+        shoppers = shoppers[by_shopper_then_time]
+        items_of = pd.Categorical(interactions["ITEM_ID"].astype(str))
+        types_of = pd.Categorical(interactions["EVENT_TYPE"])
+        self._users = np.asarray(user_ids, object)[shoppers]
+        self._item_names = np.asarray(items_of.categories, object)
+        self._item_codes = items_of.codes[by_shopper_then_time]
+        self._type_names = np.asarray(types_of.categories, object)
+        self._type_codes = types_of.codes[by_shopper_then_time]
+        self._times = interactions["TIMESTAMP"].to_numpy(float)[by_shopper_then_time]
+        self.co = explain.co_occurrence_in_order(shoppers, self._times, self._item_codes, self._item_names)
+        views = np.bincount(items_of.codes[np.asarray(types_of == "View")], minlength=len(self._item_names))
+        viewed = np.flatnonzero(views)  # in order of id
+        self.most_viewed = self._item_names[viewed[np.argsort(-views[viewed], kind="stable")]].tolist()
         self._past_profile = functools.lru_cache(maxsize=PROFILES_KEPT)(
             lambda user: self._summarise(user, self._past_events(user))
         )
-        self.personas, self.real_shoppers = self._pick_shoppers(events)
+        self.personas, self.real_shoppers = self._pick_shoppers(list(user_ids), shoppers)
 
     @classmethod
     def from_s3(cls, bucket: str | None = None, log_path: Path | None = None) -> Shop:
@@ -282,35 +286,49 @@ class Shop:
         total = (base.events if base else 0) + len(events)
         return Profile(user_id, explain.strongest_events([*seeds, *events]), favourites, total, counts)
 
-    def _pick_shoppers(self, events: pd.DataFrame) -> tuple[list[Persona], list[Persona]]:
+    def _pick_shoppers(
+        self, user_ids: list[str], shoppers: np.ndarray
+    ) -> tuple[list[Persona], list[Persona]]:
         """The persona picker's shoppers: one typical shopper per common taste, and the most active.
 
         A taste is a set of three favourite categories (most events, ties by name). For each of
         the ``N_PERSONAS`` tastes most shoppers share, the persona is the shopper of median
         activity among them (ties by id): their history is typical, so one new event shows. The
         ``N_REAL_SHOPPERS`` most active other shoppers follow, as themselves.
+
+        Args:
+            user_ids: the shoppers with events, sorted.
+            shoppers: each past event's shopper, as a position in ``user_ids``.
         """
-        in_category = events.assign(CATEGORY=events["ITEM_ID"].astype(str).map(self.categories)).dropna()
-        counts = in_category.groupby(["USER_ID", "CATEGORY"]).size().rename("n").reset_index()
-        counts = counts.sort_values(
-            ["USER_ID", "n", "CATEGORY"], ascending=[True, False, True], kind="stable"
+        names = sorted(set(self.categories.values()))
+        position = {name: k for k, name in enumerate(names)}
+        category_of_item = np.array([position.get(self.categories.get(i), -1) for i in self._item_names], int)
+        categories = category_of_item[self._item_codes]
+        known = categories >= 0
+        cells = np.bincount(
+            shoppers[known] * len(names) + categories[known], minlength=len(user_ids) * len(names)
         )
-        favourites = counts.groupby("USER_ID").head(3).groupby("USER_ID", sort=False)["CATEGORY"].agg(tuple)
-        shoppers = pd.DataFrame(
-            {"favourites": favourites, "events": events["USER_ID"].value_counts()}
-        ).dropna()
-        shoppers["order"] = [int(u) if u.isdigit() else 0 for u in shoppers.index]
-        shoppers["taste"] = shoppers["favourites"].map(lambda f: tuple(sorted(f)))
-        tastes = shoppers.groupby("taste").size().reset_index(name="size")
-        tastes = tastes.sort_values(["size", "taste"], ascending=[False, True]).head(N_PERSONAS)
-        personas = []
-        for taste in tastes["taste"]:
-            alike = shoppers[shoppers["taste"] == taste].sort_values(["events", "order"])
-            chosen = alike.iloc[(len(alike) - 1) // 2]
-            personas.append(Persona(str(chosen.name), tuple(chosen["favourites"]), int(chosen["events"])))
-        taken = {p.user_id for p in personas}
-        busiest = shoppers.sort_values(["events", "order"], ascending=[False, True])
-        busiest = busiest[~busiest.index.isin(list(taken))].head(N_REAL_SHOPPERS)
-        rows = zip(busiest.index, busiest["favourites"], busiest["events"], strict=True)
-        others = [Persona(str(user), tuple(favourites), int(n)) for user, favourites, n in rows]
-        return personas, others
+        counts = cells.reshape(len(user_ids), len(names))
+        ranked = np.argsort(-counts, axis=1, kind="stable")[:, :3]  # most events first, ties by name
+        favourites = {  # shoppers with an event in the catalogue only
+            u: tuple(names[c] for c in top if row[c])
+            for u, (top, row) in enumerate(zip(ranked.tolist(), counts.tolist(), strict=True))
+            if any(row)
+        }
+        events = np.bincount(shoppers, minlength=len(user_ids)).tolist()
+        order = [int(u) if u.isdigit() else 0 for u in user_ids]
+        by_taste: dict[tuple[str, ...], list[int]] = {}
+        for u, liked in favourites.items():  # in order of id, which breaks every tie below
+            by_taste.setdefault(tuple(sorted(liked)), []).append(u)
+        tastes = sorted(by_taste, key=lambda taste: (-len(by_taste[taste]), taste))[:N_PERSONAS]
+        chosen = []
+        for taste in tastes:
+            alike = sorted(by_taste[taste], key=lambda u: (events[u], order[u]))
+            chosen.append(alike[(len(alike) - 1) // 2])
+        busiest = sorted(favourites, key=lambda u: (-events[u], order[u]))
+        others = [u for u in busiest if u not in chosen][:N_REAL_SHOPPERS]
+
+        def persona(u: int) -> Persona:
+            return Persona(user_ids[u], favourites[u], events[u])
+
+        return [persona(u) for u in chosen], [persona(u) for u in others]

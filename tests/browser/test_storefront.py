@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import pytest
 
 from helpers import browser as browsers
 from helpers import config
+from helpers.storefront import server
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +103,17 @@ def test_error_page_in_the_browser(page, storefront):
     assert response.status == 400
     assert "malformed" in page.inner_text("#detail")
     assert page.locator("img").count() == 0
+
+
+def test_camera_warm_up_opens_the_browser_before_the_first_photograph(storefront, tmp_path):
+    camera = server._Camera()
+    camera.warm_up()
+    try:
+        deadline = time.monotonic() + 60
+        while camera._browser is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert camera._browser is not None  # open, though nobody asked for a photograph yet
+        assert camera.photograph(storefront + "/", tmp_path / "home.png", 400, 300).stat().st_size > 0
+    finally:
+        camera.close()
+    assert camera._browser is None and camera._playwright is None

@@ -19,3 +19,13 @@ def test_show__without_a_browser_gives_the_pages_html(storefront, tmp_path, monk
     page = html.unescape(shown.data.split('srcdoc="', 1)[1])
     assert page.startswith("<!doctype html>") and f'<base href="{storefront}/">' in page
     assert not (tmp_path / "page.png").exists()
+
+
+def test_show__after_a_warm_up_without_a_browser_gives_the_pages_html(storefront, tmp_path, monkeypatch):
+    """What ``running(photographs=True)`` does first is harmless where no browser can be had."""
+    monkeypatch.setenv(browser.CHROMIUM_VARIABLE, "none")
+    server._camera.warm_up()
+    shown = server.show(storefront + "/", tmp_path / "page.png")
+    assert isinstance(shown, HTML)
+    assert "No screenshot</b> (RECSYS_CHROMIUM=none asks for no browser)" in shown.data
+    assert "(HTTP 200)" in shown.data and not (tmp_path / "page.png").exists()

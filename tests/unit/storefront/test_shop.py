@@ -6,9 +6,11 @@ import os
 import stat
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import explain
 from helpers.storefront import images, shop
 
 ITEMS = pd.DataFrame(
@@ -112,6 +114,91 @@ def test_personas(the_shop):
     assert the_shop.personas[0].label == "apparel & books"
     assert [p.user_id for p in the_shop.real_shoppers] == ["2"]
     assert shop.categories_label(("a", "b", "c")) == "a, b & c"
+
+
+def _random_shop(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A shop with ties everywhere: shoppers of equal activity and taste, ids that sort apart from
+    their numbers ("07" and "7", "x1"), equal timestamps, a sold-out item, rows in no order."""
+    rng = np.random.default_rng(seed)
+    item_ids = [f"i{k:02d}" for k in range(40)]
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": item_ids,
+            "PRICE": 1.0,
+            "CATEGORY_L1": rng.choice(["apparel", "books", "food", "garden", "jewelry", "toys"], 40),
+            "CATEGORY_L2": "",
+            "PRODUCT_NAME": item_ids,
+            "PRODUCT_DESCRIPTION": "",
+        }
+    )
+    user_ids = [str(k) for k in range(1, 60)] + ["07", "x1", "y"]
+    n = 3_000
+    interactions = pd.DataFrame(
+        {
+            "USER_ID": rng.choice(user_ids, n),
+            "ITEM_ID": rng.choice([*item_ids, "sold-out"], n),
+            "TIMESTAMP": rng.integers(0, 20_000, n),
+            "EVENT_TYPE": rng.choice(shop.EVENT_TYPES, n, p=[0.8, 0.15, 0.05]),
+        }
+    )
+    few = pd.DataFrame(  # one category only; and nothing in the catalogue
+        [("z", "i00", 5, "View"), ("z", "i00", 5, "Purchase"), ("gone", "sold-out", 1, "View")],
+        columns=interactions.columns,
+    )
+    return items, pd.DataFrame({"USER_ID": user_ids + ["z", "gone"]}), pd.concat([interactions, few])
+
+
+def _straightforward(items: pd.DataFrame, interactions: pd.DataFrame) -> dict:
+    """What ``Shop`` derives from its CSVs, computed the plain pandas way."""
+    categories = dict(zip(items["ITEM_ID"].astype(str), items["CATEGORY_L1"].astype(str), strict=True))
+    events = interactions.assign(USER_ID=interactions["USER_ID"].astype(str))
+    events = events.sort_values(["USER_ID", "TIMESTAMP"], kind="stable").reset_index(drop=True)
+    views = events.loc[events["EVENT_TYPE"] == "View", "ITEM_ID"].value_counts()
+    in_category = events.assign(CATEGORY=events["ITEM_ID"].astype(str).map(categories)).dropna()
+    counts = in_category.groupby(["USER_ID", "CATEGORY"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["USER_ID", "n", "CATEGORY"], ascending=[True, False, True], kind="stable")
+    favourites = counts.groupby("USER_ID").head(3).groupby("USER_ID", sort=False)["CATEGORY"].agg(tuple)
+    shoppers = pd.DataFrame({"favourites": favourites, "events": events["USER_ID"].value_counts()}).dropna()
+    shoppers["order"] = [int(u) if u.isdigit() else 0 for u in shoppers.index]
+    shoppers["taste"] = shoppers["favourites"].map(lambda f: tuple(sorted(f)))
+    tastes = shoppers.groupby("taste").size().reset_index(name="size")
+    tastes = tastes.sort_values(["size", "taste"], ascending=[False, True]).head(shop.N_PERSONAS)
+    personas = []
+    for taste in tastes["taste"]:
+        alike = shoppers[shoppers["taste"] == taste].sort_values(["events", "order"])
+        chosen = alike.iloc[(len(alike) - 1) // 2]
+        personas.append(shop.Persona(chosen.name, chosen["favourites"], int(chosen["events"])))
+    busiest = shoppers.sort_values(["events", "order"], ascending=[False, True])
+    busiest = busiest[~busiest.index.isin([p.user_id for p in personas])].head(shop.N_REAL_SHOPPERS)
+    rows = zip(busiest.index, busiest["favourites"], busiest["events"], strict=True)
+    return {
+        "history": {
+            user: list(zip(rows["ITEM_ID"], rows["EVENT_TYPE"], rows["TIMESTAMP"].astype(float), strict=True))
+            for user, rows in events.groupby("USER_ID")
+        },
+        "most_viewed": sorted(views.index, key=lambda item: (-views[item], item)),
+        "personas": personas,
+        "real_shoppers": [shop.Persona(user, favourites, int(n)) for user, favourites, n in rows],
+        "co": explain.co_occurrence(events),
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_shop_derives_what_pandas_does(tmp_path, seed):
+    """The shop's arrays and its persona picker give what the plain pandas computation gives."""
+    items, users, interactions = _random_shop(seed)
+    the_shop = shop.Shop(items, users, interactions, shop.EventLog(tmp_path / "events.sqlite"))
+    expected = _straightforward(items, interactions)
+    assert len(expected["personas"]) == shop.N_PERSONAS
+    assert the_shop.personas == expected["personas"]
+    assert the_shop.real_shoppers == expected["real_shoppers"]
+    shoppers = the_shop.personas + the_shop.real_shoppers
+    assert {(type(p.user_id), type(p.categories), type(p.events)) for p in shoppers} == {(str, tuple, int)}
+    assert the_shop.most_viewed == expected["most_viewed"]
+    assert {user: the_shop.history(user) for user in expected["history"]} == expected["history"]
+    co, same = the_shop.co, expected["co"]
+    assert list(co.item_ids) == list(same.item_ids) and co.index == same.index
+    assert co.matrix.dtype == same.matrix.dtype and (co.matrix != same.matrix).nnz == 0
 
 
 def test_product_picture_is_escaped_svg(the_shop):
