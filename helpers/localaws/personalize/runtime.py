@@ -441,16 +441,15 @@ def _explore(
     if model.catalogue is None or not config or scores is None:
         return model.item_ids[chosen].tolist(), None if scores is None else scores.tolist()
     items, weights, exclude = history
-    new = streams.new_items(store, doc["datasetGroupArn"], model)
+    pool = streams.explorable(store, doc["datasetGroupArn"], model, float(config["explorationItemAgeCutOff"]))
     picked = usecases.explore(
         model,
         chosen,
         n,
         weight=float(config["explorationWeight"]),
-        cutoff_days=float(config["explorationItemAgeCutOff"]),
+        pool=pool,
         history=(items, weights),
         exclude=exclude,
-        new_items=new,
     )
     ids = streams.served_ids(store, doc["datasetGroupArn"], model)
     score_of = dict(zip(chosen.tolist(), scores.tolist(), strict=True))

@@ -144,6 +144,20 @@ def new_items(store: Store, group_arn: str, model: usecases.Model) -> usecases.N
     return _per_model(store, "new items", group_arn, model, lambda: _new_items(store, group_arn, model))
 
 
+def explorable(
+    store: Store, group_arn: str, model: usecases.Model, cutoff_days: float
+) -> usecases.Explorable:
+    """``usecases.explorable`` of ``model`` and its new items (``new_items``), kept until the database
+    changes."""
+    return _per_model(
+        store,
+        f"explorable {cutoff_days}",
+        group_arn,
+        model,
+        lambda: usecases.explorable(model, cutoff_days, new_items(store, group_arn, model)),
+    )
+
+
 def served_ids(store: Store, group_arn: str, model: usecases.Model) -> np.ndarray:
     """The ids of ``model``'s items, then of the new ones (``new_items``): what it may recommend.
 

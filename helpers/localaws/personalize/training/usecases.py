@@ -363,6 +363,21 @@ class NewItems:
     vectors: sp.csr_matrix | None
 
 
+@dataclass(frozen=True)
+class Explorable:
+    """The items exploration may show a shopper, before their own exclusions (``explorable``).
+
+    Attributes:
+        items: their indices (``item_ids.size + j`` for the ``j``-th of ``NewItems``).
+        vectors: their content vectors, one row per item.
+        created: their creation times (NaN if unknown).
+    """
+
+    items: np.ndarray
+    vectors: sp.csr_matrix
+    created: np.ndarray
+
+
 @dataclass
 class Model:
     """A trained use case, ready to serve.
@@ -741,12 +756,26 @@ def personal_scores(model: Model, history: tuple[np.ndarray, np.ndarray, np.ndar
     return personalization.score_items(model.personal, items, weights)
 
 
-def _explorable(created: np.ndarray, counts: np.ndarray, latest: int, cutoff_days: float, least: float):
-    """Items new enough (created at most ``cutoff_days`` before ``latest``, or of unknown age) and
-    with fewer events than ``least``."""
+def explorable(model: Model, cutoff_days: float, new_items: NewItems | None = None) -> Explorable:
+    """The items exploration may show: created at most ``cutoff_days`` before the newest training
+    event (or of unknown age, or added since: ``new_items``) and with fewer events than
+    ``Catalogue.few_events``. The same for every request until the data changes: the backend keeps it.
+
+    Args:
+        model: a Recommended for you model with a ``catalogue``.
+        cutoff_days: ``explorationItemAgeCutOff``, > 0.
+        new_items: items added since the model trained.
+    """
+    cat = model.catalogue
+    vectors, created, counts = cat.content.features, cat.created, cat.counts
+    if new_items is not None and len(new_items.item_ids):
+        vectors = sp.vstack([vectors, new_items.vectors], format="csr")
+        created = np.concatenate([created, new_items.created])
+        counts = np.concatenate([counts, np.zeros(len(new_items.item_ids), dtype=np.int64)])
     with np.errstate(invalid="ignore"):
-        old = latest - created > cutoff_days * interactions.SECONDS_PER_DAY
-    return ~old & (counts < least)
+        old = cat.latest - created > cutoff_days * interactions.SECONDS_PER_DAY
+    found = np.flatnonzero(~old & (counts < cat.few_events))
+    return Explorable(found, vectors[found], created[found])
 
 
 def explore(
@@ -755,20 +784,18 @@ def explore(
     k: int,
     *,
     weight: float,
-    cutoff_days: float,
+    pool: Explorable,
     history: tuple[np.ndarray, np.ndarray],
     exclude: np.ndarray | None,
-    new_items: NewItems | None = None,
 ) -> np.ndarray:
     """Recommended for you's list with exploration: new items merged in by ``explorationWeight``.
 
     Two queues merge into the list. The model's ranking (``chosen``) gives its ``p``-th item the
-    priority ``1 - p/k``; the **explorable** items — created at most ``cutoff_days`` before the
-    newest training event (or added since, ``new_items``) and with fewer events than
-    ``COLD_QUANTILE`` of the items that have any — are ranked by content similarity to the
-    shopper's history (categories and description; newest first for a shopper without
-    history), and the ``j``-th gets ``weight × (1 - j/k)``. The higher priority takes each slot
-    (ties: the model's). At weight 0 nothing explores; at 0.3 new items take some of the last
+    priority ``1 - p/k``; the **explorable** items (``pool``, from ``explorable``: new, and with
+    fewer events than ``COLD_QUANTILE`` of the items that have any) are ranked by content
+    similarity to the shopper's history (categories and description; newest first for a shopper
+    without history), and the ``j``-th gets ``weight × (1 - j/k)``. The higher priority takes each
+    slot (ties: the model's). At weight 0 nothing explores; at 0.3 new items take some of the last
     slots of a list; at 1 every other slot from the top. A shopper with history is shown only new
     items related to what they did (similarity above 0): without item metadata nothing relates,
     and their list is the model's. The same request always gets the same list.
@@ -778,18 +805,16 @@ def explore(
         chosen: its ranking for the request (item indices, best first).
         k: list length.
         weight: ``explorationWeight``, in [0, 1].
-        cutoff_days: ``explorationItemAgeCutOff``, > 0.
+        pool: the explorable items (``explorable``).
         history: ``(items, weights)`` of the shopper's events.
         exclude: item indices never to return.
-        new_items: items added since the model trained.
 
     Returns:
         Item indices, best first; an index ``model.item_ids.size + j`` is ``new_items.item_ids[j]``.
     """
-    cat = model.catalogue
-    if cat is None or weight <= 0:
+    if model.catalogue is None or weight <= 0:
         return chosen[:k]
-    explored = _explorable_ranked(model, chosen, k, cutoff_days, history, exclude, new_items)
+    explored = _explorable_ranked(model, pool, chosen, k, history, exclude)
     kept = [int(i) for i in chosen.tolist()]
     out: list[int] = []
     p = j = 0
@@ -804,30 +829,21 @@ def explore(
 
 def _explorable_ranked(
     model: Model,
+    pool: Explorable,
     chosen: np.ndarray,
     k: int,
-    cutoff_days: float,
     history: tuple[np.ndarray, np.ndarray],
     exclude: np.ndarray | None,
-    new_items: NewItems | None,
 ) -> list[int]:
     """The explorable items most related to the history first (see ``explore``), at most ``k``."""
-    cat = model.catalogue
-    least = cat.few_events
-    vectors, created, counts = cat.content.features, cat.created, cat.counts
-    if new_items is not None and len(new_items.item_ids):
-        vectors = sp.vstack([vectors, new_items.vectors], format="csr")
-        created = np.concatenate([created, new_items.created])
-        counts = np.concatenate([counts, np.zeros(len(new_items.item_ids), dtype=np.int64)])
-    candidates = _explorable(created, counts, cat.latest, cutoff_days, least)
-    candidates[np.asarray(chosen[:k], dtype=np.int64)] = False
+    keep = ~np.isin(pool.items, chosen[:k])
     if exclude is not None and len(exclude):
-        candidates[np.asarray(exclude, dtype=np.int64)] = False
-    found = np.flatnonzero(candidates)
-    similar = content.profile_scores(cat.content.features, history[0], history[1], vectors[found])
+        keep &= ~np.isin(pool.items, exclude)
+    similar = content.profile_scores(model.catalogue.content.features, history[0], history[1], pool.vectors)
     if len(history[0]):  # a known shopper is shown only new items related to what they did
-        found, similar = found[similar > 0], similar[similar > 0]
-    newest = np.nan_to_num(created[found], nan=np.inf)
+        keep &= similar > 0
+    found, similar = pool.items[keep], similar[keep]
+    newest = np.nan_to_num(pool.created[keep], nan=np.inf)
     return found[np.lexsort((found, -newest, -similar))][:k].tolist()
 
 
