@@ -77,16 +77,17 @@ def co_view_lift(
         & (a["ITEM_ID"] != b["ITEM_ID"])
     )
     pairs = pd.DataFrame({"a": a.loc[keep, "ITEM_ID"].to_numpy(), "b": b.loc[keep, "ITEM_ID"].to_numpy()})
+    catalogue = pd.Index(items["ITEM_ID"])
     links = items[["ITEM_ID", "NEIGHBOURS"]].explode("NEIGHBOURS")
-    linked = set(zip(links["ITEM_ID"], links["NEIGHBOURS"], strict=True))
-    linked |= {(y, x) for x, y in linked}
+    ends = catalogue.get_indexer(links["ITEM_ID"]), catalogue.get_indexer(links["NEIGHBOURS"])
+    known = (ends[0] >= 0) & (ends[1] >= 0)
+    n = len(catalogue)
+    linked = np.concatenate([ends[0][known] * n + ends[1][known], ends[1][known] * n + ends[0][known]])
 
     def share(first, second) -> float:
-        return (
-            float(np.mean([(x, y) in linked for x, y in zip(first, second, strict=True)]))
-            if len(first)
-            else 0.0
-        )
+        """Share of the pairs ``(first[i], second[i])`` that are neighbours, either way round."""
+        x, y = catalogue.get_indexer(first), catalogue.get_indexer(second)
+        return float(np.mean(np.isin(x * n + y, linked) & (x >= 0) & (y >= 0))) if len(x) else 0.0
 
     cat = pairs["b"].map(items.set_index("ITEM_ID")["CATEGORY_L1"]).to_numpy()
     shuffled = pairs["b"].to_numpy().copy()

@@ -42,6 +42,9 @@ def test_co_view_lift__worked_example():
     out = measures.co_view_lift(inter, ITEMS, np.random.default_rng(0), gap=600)
     assert out["pairs"] == 2  # (a, b) and (c, d); b -> c is too far apart
     assert out["observed"] == 1.0
+    later = pd.DataFrame({"USER_ID": ["3", "3"], "ITEM_ID": ["d", "a"], "TIMESTAMP": [0, 1]})
+    more = pd.concat([inter, later.assign(EVENT_TYPE="View")])  # (d, a): not neighbours
+    assert measures.co_view_lift(more, ITEMS, np.random.default_rng(0))["observed"] == pytest.approx(2 / 3)
 
 
 def test_shop_signals(shop):
