@@ -83,15 +83,19 @@ def truth_lists(
     users = list(users)
     rows = pd.Series(np.arange(len(users)), index=users)
     ev = events[events["ITEM_ID"].isin(item_index.index) & events["USER_ID"].isin(rows.index)]
-    pairs = np.unique(np.column_stack([ev["USER_ID"].map(rows), ev["ITEM_ID"].map(item_index)]), axis=0)
-    bounds = np.searchsorted(pairs[:, 0], np.arange(len(users) + 1))
-    out = []
-    for row in range(len(users)):
-        items = pairs[bounds[row] : bounds[row + 1], 1].astype(np.int64)
-        if seen is not None:
-            items = np.setdiff1d(items, seen[row].indices)
-        out.append(items)
+    out = _items_per_row(
+        ev["USER_ID"].map(rows).to_numpy(), ev["ITEM_ID"].map(item_index).to_numpy(), len(users)
+    )
+    if seen is not None:
+        out = [np.setdiff1d(items, seen[row].indices) for row, items in enumerate(out)]
     return out
+
+
+def _items_per_row(rows: np.ndarray, items: np.ndarray, n_rows: int) -> list:
+    """Each row's distinct items (sorted int64 array), from one row and one item index per event."""
+    pairs = np.unique(np.column_stack([rows, items]), axis=0)
+    bounds = np.searchsorted(pairs[:, 0], np.arange(n_rows + 1))
+    return [pairs[bounds[row] : bounds[row + 1], 1].astype(np.int64) for row in range(n_rows)]
 
 
 def persona_share(recs: np.ndarray, personas, item_category: np.ndarray, k: int) -> float:
@@ -106,12 +110,19 @@ def persona_share(recs: np.ndarray, personas, item_category: np.ndarray, k: int)
     Returns:
         The mean share in [0, 1] (padding counts as outside).
     """
-    shares = []
-    for row, persona in zip(np.asarray(recs)[:, :k], personas, strict=True):
-        valid = row[row >= 0]
-        inside = np.isin(item_category[valid], persona.split("_")).sum() if valid.size else 0
-        shares.append(inside / k)
-    return float(np.mean(shares)) if shares else 0.0
+    top = np.asarray(recs)[:, :k]
+    personas = list(personas)
+    if len(personas) != len(top):
+        raise ValueError(f"personas must have one entry per list ({len(top)}), got {len(personas)}")
+    if not personas:
+        return 0.0
+    category, names = pd.factorize(np.asarray(item_category), use_na_sentinel=False)
+    code = {name: c for c, name in enumerate(names)}
+    wanted = np.zeros((len(personas), len(names)), dtype=bool)  # list × category: in its persona
+    for row, persona in enumerate(personas):
+        wanted[row, [code[name] for name in persona.split("_") if name in code]] = True
+    inside = (wanted[np.arange(len(top))[:, None], category[top]] & (top >= 0)).sum(axis=1)
+    return float(np.mean(inside / k))
 
 
 def ab_summary(sessions: abtest.Sessions, treatment: str, confidence: float = 0.95) -> pd.DataFrame:
@@ -252,44 +263,53 @@ def drift_experiment(
     """
     strategies = strategies or DRIFT_STRATEGIES
     users = list(users)
-    item_index = pd.Series(np.arange(len(items)), index=items["ITEM_ID"].to_numpy())
-    events = pd.concat([train.assign(WEEK=0), weeks], ignore_index=True)
-    events = events[events["ITEM_ID"].isin(item_index.index)]
-    codes, all_users = pd.factorize(events["USER_ID"], sort=True)
-    item = events["ITEM_ID"].map(item_index).to_numpy()
-    week_of = events["WEEK"].to_numpy()
-    ts = events["TIMESTAMP"].to_numpy(dtype=np.int64)
-    weight = interactions.event_weights(events["EVENT_TYPE"].to_numpy(), default=1.0)
-    purchase = events["EVENT_TYPE"].eq("Purchase").to_numpy()
+
+    def column(name: str) -> np.ndarray:
+        return np.concatenate([train[name].to_numpy(), weeks[name].to_numpy()])
+
+    item = pd.Index(items["ITEM_ID"]).get_indexer(column("ITEM_ID"))
+    in_catalogue = item >= 0
+    item = item[in_catalogue]
+    codes, all_users = pd.factorize(column("USER_ID")[in_catalogue], sort=True)
+    week_of = np.concatenate([np.zeros(len(train), dtype=np.int64), weeks["WEEK"].to_numpy()])[in_catalogue]
+    ts = column("TIMESTAMP").astype(np.int64)[in_catalogue]
+    event_type, type_names = pd.factorize(column("EVENT_TYPE")[in_catalogue], use_na_sentinel=False)
+    weight = interactions.event_weights(type_names, default=1.0)[event_type]
+    purchase = (type_names == "Purchase")[event_type]
     grade_row = pd.Series(np.arange(len(users)), index=users).reindex(all_users).fillna(-1).to_numpy(np.int64)
     graded_event = grade_row[codes] >= 0
     category = items["CATEGORY_L1"].to_numpy()
-    models: dict[int, personalization.PersonalizationModel] = {}
-
-    def model_before(week: int) -> personalization.PersonalizationModel:
-        if week not in models:
-            m = week_of < week
-            x = interactions.build_user_item_matrix(codes[m], item[m], len(all_users), len(items), weight[m])
-            models[week] = personalization.fit_personalization(x)
-        return models[week]
 
     def matrix(mask: np.ndarray, values: np.ndarray) -> sp.csr_matrix:
         rows = grade_row[codes[mask]]
         return interactions.build_user_item_matrix(rows, item[mask], len(users), len(items), values)
 
+    # week -> strategy -> (events known before week, model trained before week)
+    test_weeks = sorted(int(w) for w in np.unique(week_of[week_of > 0]))
+    plan = {
+        week: {
+            name: (week if stream else 1, 1 if every == 0 else 1 + every * ((week - 1) // every))
+            for name, (every, stream) in strategies.items()
+        }
+        for week in test_weeks
+    }
+    model_weeks = sorted({trained for known in plan.values() for _, trained in known.values()})
+    models = _models_before(model_weeks, codes, item, weight, week_of, len(all_users), len(items))
+
     train_end = int(ts[week_of == 0].max()) + 1
     rows = []
-    for week in sorted(int(w) for w in np.unique(week_of[week_of > 0])):
-        now = max(int(ts[week_of == week].min()), train_end)
-        truth = truth_lists(events[week_of == week], users, item_index)
+    for week, known_and_trained in plan.items():
+        in_week = week_of == week
+        now = max(int(ts[in_week].min()), train_end)
+        graded_in_week = in_week & graded_event
+        truth = _items_per_row(grade_row[codes[graded_in_week]], item[graded_in_week], len(users))
+        has_truth = np.array([len(t) > 0 for t in truth], dtype=bool)
         persona = personas[personas["WEEK"] == week].set_index("USER_ID")["PERSONA"].reindex(users).to_numpy()
         # strategies that know the same events and use the same model get the same lists: one
         # history per known week, one list (and grade) per known week and model
         inputs: dict[int, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
         graded: dict[tuple[int, int], tuple[float, float]] = {}
-        for name, (every, stream) in strategies.items():
-            known_before = week if stream else 1
-            trained_before = 1 if every == 0 else 1 + every * ((week - 1) // every)
+        for name, (known_before, trained_before) in known_and_trained.items():
             if known_before not in inputs:
                 known = graded_event & (week_of < known_before)
                 recency = interactions.recency_weights(ts[known], now, half_life_days)
@@ -299,9 +319,10 @@ def drift_experiment(
                     matrix(bought, np.ones(int(bought.sum()), dtype=np.float32)),
                 )
             if (known_before, trained_before) not in graded:
-                recs = _lists(model_before(trained_before), *inputs[known_before], k)
+                recs = _lists(models[trained_before], *inputs[known_before], k)
+                ndcg = metrics.ndcg_at_k_per_user(truth, recs, k)[has_truth]
                 graded[known_before, trained_before] = (
-                    metrics.mean_at_k(metrics.ndcg_at_k, truth, list(recs), k),
+                    float(np.mean(ndcg)) if ndcg.size else 0.0,
                     persona_share(recs, persona, category, k),
                 )
             ndcg, share = graded[known_before, trained_before]
@@ -309,3 +330,27 @@ def drift_experiment(
                 {"week": week, "strategy": name, f"ndcg_at_{k}": ndcg, f"persona_share_at_{k}": share}
             )
     return pd.DataFrame(rows)
+
+
+def _models_before(
+    weeks: list[int],
+    users: np.ndarray,
+    items: np.ndarray,
+    weights: np.ndarray,
+    week_of: np.ndarray,
+    n_users: int,
+    n_items: int,
+) -> dict[int, personalization.PersonalizationModel]:
+    """``fit_personalization`` on the events before each of ``weeks`` (ascending), by week.
+
+    EASE (the choice up to ``DEFAULT_MAX_EASE_ITEMS`` items) grows each week's Gram from the last.
+    """
+    matrices = (
+        interactions.build_user_item_matrix(users[m], items[m], n_users, n_items, weights[m])
+        for m in (week_of < week for week in weeks)
+    )
+    if n_items <= personalization.DEFAULT_MAX_EASE_ITEMS:
+        fitted = personalization.fit_ease_growing(matrices)
+    else:
+        fitted = map(personalization.fit_personalization, matrices)
+    return dict(zip(weeks, fitted, strict=True))

@@ -53,6 +53,21 @@ def test_persona_share():
     ) == pytest.approx(0.5)
 
 
+def test_persona_share_is_the_mean_of_each_lists_share():
+    rng = np.random.default_rng(3)
+    category = rng.choice(["books", "toys", "pets", "tools", "floral"], 40)
+    recs = rng.integers(-1, 40, size=(300, 12))
+    personas = ["_".join(rng.choice(["books", "toys", "pets", "tools", "kitchen"], 3)) for _ in range(300)]
+    shares = [
+        np.isin(category[row[row >= 0]], persona.split("_")).sum() / 10
+        for row, persona in zip(recs[:, :10], personas, strict=True)
+    ]
+    assert evaluation.persona_share(recs, personas, category, 10) == np.mean(shares)  # bit for bit
+    assert evaluation.persona_share(recs[:0], [], category, 10) == 0.0
+    with pytest.raises(ValueError, match="one entry per list"):
+        evaluation.persona_share(recs, personas[:-1], category, 10)
+
+
 def test_ab_summary_matches_the_statistics():
     sessions = abtest.Sessions(
         arms=("t", "c"),

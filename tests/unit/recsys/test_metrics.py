@@ -148,3 +148,17 @@ def test_extra_metrics_averages_worked_users():
     ) == set(metrics.EXTRA_METRIC_KEYS)
     with pytest.raises(ValueError, match="same length"):
         metrics.extra_metrics([[0]], recs, item_users=[1, 1, 1], n_users=1, item_category=[0, 0, 1])
+
+
+def test_ndcg_at_k_per_user_equals_ndcg_at_k():
+    rng = np.random.default_rng(7)
+    for n_items, width, k in ((6, 10, 10), (30, 12, 10), (4, 5, 8), (50, 25, 3)):
+        recs = rng.integers(-1, n_items, size=(200, width))  # padding and repeated items
+        recs[:20] = np.arange(width) % n_items  # many hits
+        truths = [rng.integers(0, n_items, size=rng.integers(0, 12)) for _ in range(200)]
+        got = metrics.ndcg_at_k_per_user(truths, recs, k)
+        expected = [metrics.ndcg_at_k(truth, row, k) for truth, row in zip(truths, recs, strict=True)]
+        np.testing.assert_array_equal(got, expected)  # bit for bit
+    assert metrics.ndcg_at_k_per_user([], np.empty((0, 3), dtype=np.int64), 3).shape == (0,)
+    with pytest.raises(ValueError, match="one row per truth"):
+        metrics.ndcg_at_k_per_user([[1]], [1, 2], 2)

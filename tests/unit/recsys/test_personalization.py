@@ -141,3 +141,28 @@ def test_rank_scores_is_recommend_from_precomputed_scores(matrix):
     assert model.weights.flags["C_CONTIGUOUS"]  # row gathers at serving time read contiguous memory
     with pytest.raises(ValueError, match="scores must have shape"):
         personalization.rank_scores(model, scores[:3], 2)
+
+
+def test_fit_ease_growing_equals_fitting_each_matrix(monkeypatch):
+    rng = np.random.default_rng(5)
+    n_events = 6000
+    users, items = rng.integers(0, 300, n_events), rng.integers(0, 80, n_events)
+    event_weights = rng.choice(np.array([1, 2, 4], dtype=np.float32), n_events)
+    decayed = event_weights * rng.uniform(0.1, 1.0, n_events).astype(np.float32)
+
+    def up_to(stop, weights):
+        return interactions.build_user_item_matrix(users[:stop], items[:stop], 300, 80, weights[:stop])
+
+    growing = [up_to(stop, event_weights) for stop in (3000, 4000, 4001, 6000)]
+    # a shrinking step and non-integer weights have their Gram rebuilt
+    mixed = [growing[1], growing[0], up_to(4000, decayed), up_to(6000, decayed), growing[3]]
+    gram_builds = []
+    dense_gram = personalization._dense_gram
+    monkeypatch.setattr(personalization, "_dense_gram", lambda x: gram_builds.append(x) or dense_gram(x))
+    for matrices, builds in ((growing, 1), (mixed, 5)):
+        gram_builds.clear()
+        for grown, x in zip(personalization.fit_ease_growing(matrices, l2=30.0), matrices, strict=True):
+            fresh = personalization.fit_ease(x, l2=30.0)
+            np.testing.assert_array_equal(grown.weights, fresh.weights)
+            np.testing.assert_array_equal(grown.popularity, fresh.popularity)
+        assert len(gram_builds) == builds + len(matrices)  # fit_ease builds one each
