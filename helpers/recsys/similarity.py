@@ -319,7 +319,13 @@ def similar_items(
     w = np.ones(len(query), dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
     if w.shape != query.shape:
         raise ValueError(f"weights must have the length of items ({len(query)}), got {w.shape}")
-    scores = np.asarray(model.matrix[query].T @ w).ravel().astype(np.float64)
+    m = model.matrix
+    if len(query) == 1 and w[0] == 1 and m.has_canonical_format:  # one item: its row is the scores
+        scores = np.zeros(m.shape[1])
+        row = slice(m.indptr[query[0]], m.indptr[query[0] + 1])
+        scores[m.indices[row]] = m.data[row]
+    else:
+        scores = np.asarray(m[query].T @ w).ravel().astype(np.float64)
     scores[scores <= 0] = -np.inf
     scores[query] = -np.inf
     return top_k(scores, k, exclude=exclude)

@@ -126,3 +126,22 @@ def test_similar_items_out_of_range():
     m = similarity.fit_co_view(USERS, ITEMS, 4)
     with pytest.raises(ValueError, match="items must be < 4"):
         similarity.similar_items(m, 9, 3)
+
+
+def test_one_item_reads_its_row_as_the_sparse_product_would():
+    import scipy.sparse as sp
+
+    from helpers.recsys.interactions import top_k
+
+    matrix = sp.random(40, 40, density=0.3, random_state=7, dtype=np.float32, format="csr")
+    matrix.setdiag(0)
+    matrix.eliminate_zeros()
+    model = similarity.ItemSimilarity(matrix)
+    for item in range(40):
+        scores = np.asarray(matrix[[item]].T @ np.ones(1, dtype=np.float32)).ravel().astype(np.float64)
+        scores[scores <= 0] = -np.inf
+        scores[item] = -np.inf
+        expected = top_k(scores, 12, exclude=[3])
+        got = similarity.similar_items(model, item, 12, exclude=[3])
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
