@@ -253,11 +253,15 @@ def make_interactions(
     row_item = np.empty(n_views, dtype=np.int64)
     order = np.argsort(group, kind="stable")
     bounds = np.flatnonzero(np.diff(group[order])) + 1
+    weights = {  # per (gender, sensitivity): the same for every category
+        (gi, si): choice_weights(items, "FM"[gi], s)
+        for gi in range(2)
+        for si, s in enumerate(PRICE_SENSITIVITIES)
+    }
     for rows in np.split(order, bounds):
         g = group[rows[0]]
         c, rest = divmod(g, 2 * len(PRICE_SENSITIVITIES))
-        gi, si = divmod(rest, len(PRICE_SENSITIVITIES))
-        w = choice_weights(items, "FM"[gi], PRICE_SENSITIVITIES[si])
+        w = weights[divmod(rest, len(PRICE_SENSITIVITIES))]
         members = np.flatnonzero((item_cat == c) & (w > 0))
         cdf = np.cumsum(w[members])
         row_item[rows] = members[np.minimum(np.searchsorted(cdf, u[rows] * cdf[-1]), len(members) - 1)]
