@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 SECONDS_PER_DAY = 86_400
@@ -112,10 +113,10 @@ def event_weights(
     weights = dict(DEFAULT_EVENT_WEIGHTS if weights is None else weights)
     if any(w < 0 for w in weights.values()):
         raise ValueError(f"weights must be >= 0, got {weights}")
-    types = np.asarray(event_types, dtype=object)
-    uniques, inverse = np.unique(types.astype(str), return_inverse=True)
+    types = np.asarray(event_types, dtype=object).reshape(-1)
+    inverse, uniques = pd.factorize(types, use_na_sentinel=False)  # hashing: no sort of the names
     table = np.empty(len(uniques), dtype=np.float32)
-    for i, name in enumerate(uniques.tolist()):
+    for i, name in enumerate(str(u) for u in uniques):
         if name in weights:
             table[i] = weights[name]
         elif default is not None:
@@ -124,7 +125,7 @@ def event_weights(
             raise ValueError(
                 f"event_types has {str(name)!r}, which has no entry in weights {sorted(weights)}"
             )
-    return table[inverse.reshape(-1)]
+    return table[inverse]
 
 
 def recency_weights(timestamps, reference_time: int, half_life_days: float) -> np.ndarray:
