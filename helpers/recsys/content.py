@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .interactions import weighted_row_sum
 from .similarity import ItemSimilarity, item_similarity_from_baskets
 
 _WORD = re.compile(r"[a-z0-9]{3,}")
@@ -150,7 +151,7 @@ def profile_scores(
     candidates = features if candidates is None else candidates
     if len(history) == 0:
         return np.zeros(candidates.shape[0], dtype=np.float32)
-    profile = np.asarray(features[np.asarray(history)].T @ np.asarray(weights, dtype=np.float32)).ravel()
+    profile = weighted_row_sum(features, np.asarray(history), np.asarray(weights, dtype=np.float32))
     norm = float(np.linalg.norm(profile))
     if norm == 0:
         return np.zeros(candidates.shape[0], dtype=np.float32)

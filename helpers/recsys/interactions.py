@@ -203,6 +203,32 @@ def build_user_item_matrix(
     return matrix
 
 
+def weighted_row_sum(matrix: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``matrix[rows].T @ weights``, summed as scipy sums it, without copying the rows out.
+
+    Each product ``value × weight`` is added to its column in the order of ``rows``, then of the
+    row's entries, in the operands' common type (as scipy's sparse product does), so the result
+    is the same to the bit; a one-shopper request reads a few rows of a large matrix.
+
+    Args:
+        matrix: a CSR matrix.
+        rows: row indices (repeats allowed).
+        weights: one per row index.
+
+    Returns:
+        Array of length ``matrix.shape[1]``, of the common type of ``matrix`` and ``weights``.
+    """
+    matrix = matrix.tocsr()
+    weights = np.asarray(weights)
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[np.asarray(rows) + 1] - starts
+    ends = np.cumsum(lengths)
+    at = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - lengths), lengths)
+    out = np.zeros(matrix.shape[1], dtype=np.result_type(matrix.dtype, weights.dtype))
+    np.add.at(out, matrix.indices[at], matrix.data[at] * np.repeat(weights, lengths))
+    return out
+
+
 def top_k(scores: np.ndarray, k: int, exclude=None) -> tuple[np.ndarray, np.ndarray]:
     """Indices and scores of the ``k`` highest scores, ties broken by lower index.
 

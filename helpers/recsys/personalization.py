@@ -25,7 +25,7 @@ import numpy as np
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
-from .interactions import as_index_array, check_positive_int, top_k
+from .interactions import as_index_array, check_positive_int, top_k, weighted_row_sum
 from .similarity import item_similarity_from_baskets
 
 METHODS = ("auto", "ease", "item_knn")
@@ -322,10 +322,9 @@ def score_items(model: PersonalizationModel, user_history, history_weights=None)
     # repeats add up: sum the weights per item first, so that a long history reads each row once
     items, where = np.unique(hist, return_inverse=True)
     w = np.bincount(where, weights=w, minlength=len(items)).astype(np.float32)
-    rows = model.weights[items]
-    if sp.issparse(rows):
-        return np.asarray(rows.T @ w, dtype=np.float32).ravel()
-    return np.asarray(w @ rows, dtype=np.float32)  # row vector × C-ordered rows: one contiguous pass
+    if sp.issparse(model.weights):
+        return weighted_row_sum(model.weights, items, w)
+    return np.asarray(w @ model.weights[items], dtype=np.float32)  # row vector × C-ordered rows
 
 
 def recommend(

@@ -83,3 +83,19 @@ def test_count_percentile_mask_keeps_keys_between_the_percentiles():
 def test_count_percentile_mask_rejects_bad_percentiles():
     with pytest.raises(ValueError, match="percentiles"):
         interactions.count_percentile_mask([0, 1], 0.6, 0.4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weighted_row_sum_adds_as_the_sparse_product_does(dtype):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(11)
+    matrix = sp.random(300, 80, density=0.2, random_state=4, dtype=np.float32, format="csr")
+    for size in (1, 7, 60, 400):  # repeats, in any order, as a shopper's events come
+        rows = rng.integers(0, 300, size)
+        weights = (rng.random(size) * 1000).astype(dtype)
+        expected = np.asarray(matrix[rows].T @ weights).ravel()
+        got = interactions.weighted_row_sum(matrix, rows, weights)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)  # to the bit: rankings read these scores
+    assert not interactions.weighted_row_sum(matrix, np.empty(0, dtype=np.int64), np.empty(0, dtype)).any()
