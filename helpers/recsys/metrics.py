@@ -4,7 +4,9 @@ Per-user functions take ``truth`` (the held-out item indices of one user,
 order irrelevant) and ``recs`` (that user's ranked recommendations, best
 first; ``-1`` entries are padding and never match) and return a float in
 [0, 1]. ``evaluate`` averages them over test users and returns exactly the keys
-of Personalize's ``GetSolutionMetrics`` / recommender ``modelMetrics``.
+of Personalize's ``GetSolutionMetrics`` / recommender ``modelMetrics``. ``evaluate`` and
+``extra_metrics`` work on all users at once and give exactly (bit for bit) the means of the
+per-user functions, which remain the reference.
 
 Definitions (positions are 1-based):
 
@@ -107,6 +109,68 @@ def normalized_discounted_cumulative_gain_at_k(truth, recs, k: int) -> float:
 ndcg_at_k = normalized_discounted_cumulative_gain_at_k
 
 
+def _top_matrix(recs: Sequence, k: int) -> np.ndarray:
+    """The top ``k`` of every list as one ``(n_users, width)`` int64 array, short lists padded with -1."""
+    if isinstance(recs, np.ndarray) and recs.ndim == 2:
+        return recs[:, :k].astype(np.int64)
+    rows = [np.asarray(r, dtype=np.int64).reshape(-1)[:k] for r in recs]
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    top = np.full((len(rows), lengths.max(initial=0)), -1, dtype=np.int64)
+    top[np.arange(top.shape[1]) < lengths[:, None]] = np.concatenate([*rows, np.empty(0, dtype=np.int64)])
+    return top
+
+
+def _first_items(top: np.ndarray) -> np.ndarray:
+    """Which entries of each row are items (not padding) at their first occurrence in the row."""
+    order = np.argsort(top, axis=1, kind="stable")
+    ranked = np.take_along_axis(top, order, axis=1)
+    first = np.ones(top.shape, dtype=bool)
+    first[:, 1:] = ranked[:, 1:] != ranked[:, :-1]
+    is_first = np.empty_like(first)
+    np.put_along_axis(is_first, order, first, axis=1)
+    return is_first & (top >= 0)
+
+
+def _hit_matrix(truths: Sequence, top: np.ndarray, listed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What ``_hits`` says of every row of ``top``, and each user's number of distinct truth items.
+
+    ``listed`` is ``_first_items(top)``.
+    """
+    n_users = len(top)
+    truth = [np.asarray(t, dtype=np.int64).reshape(-1) for t in truths]
+    owner = np.repeat(np.arange(n_users), [len(t) for t in truth])
+    truth_items = np.concatenate([*truth, np.empty(0, dtype=np.int64)])
+    # (user, item) pairs as one key each
+    low = min(top.min(initial=0), truth_items.min(initial=0))
+    span = max(top.max(initial=0), truth_items.max(initial=0)) - low + 1
+    truth_keys = np.unique(owner * span + truth_items - low)
+    n_truth = np.bincount(truth_keys // span, minlength=n_users)
+    keys = np.arange(n_users)[:, None] * span + top - low
+    position = np.searchsorted(truth_keys, keys)
+    relevant = position < len(truth_keys)
+    relevant[relevant] = truth_keys[position[relevant]] == keys[relevant]
+    return relevant & listed, n_truth
+
+
+def _masked_row_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values[i][mask[i]].sum()`` for every row ``i``, equal to it bit for bit.
+
+    numpy adds up a contiguous row as it adds up the 1-D array of that row, so the rows with the
+    same number of selected values are packed into one matrix and summed along its rows.
+    """
+    counts = mask.sum(axis=1)
+    sums = np.zeros(len(mask))
+    for count in np.unique(counts[counts > 0]):
+        rows = np.flatnonzero(counts == count)
+        sums[rows] = values[rows][mask[rows]].reshape(-1, count).sum(axis=1)
+    return sums
+
+
+def _mean(values: np.ndarray) -> float:
+    """``np.mean`` of per-user values as a float, 0.0 without users."""
+    return float(np.mean(values)) if len(values) else 0.0
+
+
 def ndcg_at_k_per_user(truths: Sequence, recs, k: int) -> np.ndarray:
     """``ndcg_at_k`` of every user in one pass, equal to it bit for bit.
 
@@ -126,24 +190,11 @@ def ndcg_at_k_per_user(truths: Sequence, recs, k: int) -> np.ndarray:
     if top.ndim != 2 or top.shape[0] != len(truths):
         raise ValueError(f"recs must be a 2-D array with one row per truth, got shape {top.shape}")
     top = top[:, :k]
-    n_users, width = top.shape
-    truth = [np.asarray(t, dtype=np.int64).reshape(-1) for t in truths]
-    owner = np.repeat(np.arange(n_users), [len(t) for t in truth])
-    truth_items = np.concatenate([*truth, np.empty(0, dtype=np.int64)])
-    # (user, item) pairs as one key each
-    low = min(top.min(initial=0), truth_items.min(initial=0))
-    span = max(top.max(initial=0), truth_items.max(initial=0)) - low + 1
-    truth_keys = np.unique(owner * span + truth_items - low)
-    n_truth = np.bincount(truth_keys // span, minlength=n_users)
-    earlier_copy = ((top[:, :, None] == top[:, None, :]) & np.tri(width, k=-1, dtype=bool)).any(axis=2)
-    keys = np.arange(n_users)[:, None] * span + top - low
-    hits = np.isin(keys, truth_keys) & ~earlier_copy & (top >= 0)
-    # the DCG depends only on where the hits are: sum each pattern's discounts as ndcg_at_k does
+    hits, n_truth = _hit_matrix(truths, top, _first_items(top))
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    patterns, pattern = np.unique(hits, axis=0, return_inverse=True)
-    dcg = np.array([discounts[:width][hit].sum() for hit in patterns])[pattern.reshape(-1)]
+    dcg = _masked_row_sums(np.broadcast_to(discounts[: top.shape[1]], hits.shape), hits)
     idcg = np.array([discounts[:n].sum() for n in range(k + 1)])[np.minimum(n_truth, k)]
-    return np.divide(dcg, idcg, out=np.zeros(n_users), where=n_truth > 0)
+    return np.divide(dcg, idcg, out=np.zeros(len(top)), where=n_truth > 0)
 
 
 def reciprocal_rank_at_k(truth, recs, k: int) -> float:
@@ -222,6 +273,18 @@ def diversity_at_k(recs, item_category, k: int) -> float:
     return 1.0 - same / (n * (n - 1) / 2)
 
 
+def _diversities(top: np.ndarray, listed: np.ndarray, item_category) -> np.ndarray:
+    """``diversity_at_k`` of every row of ``top`` whose ``listed`` entries are its valid items."""
+    user = np.nonzero(listed)[0]
+    _, category = np.unique(np.asarray(item_category)[top[listed]], return_inverse=True)
+    n_categories = category.max(initial=0) + 1
+    user_category, counts = np.unique(user * n_categories + category, return_counts=True)
+    same = np.bincount(user_category // n_categories, weights=counts * (counts - 1), minlength=len(top)) / 2
+    n = listed.sum(axis=1)
+    pairs = n * (n - 1) / 2
+    return np.subtract(1.0, same / np.maximum(pairs, 1), out=np.zeros(len(top)), where=n > 1)
+
+
 def coverage(recs: Sequence, n_items: int) -> float:
     """Distinct items recommended across users, divided by ``n_items``; in [0, 1].
 
@@ -278,22 +341,22 @@ def evaluate(truths: Sequence, recs: Sequence, n_items: int) -> dict[str, float]
     """
     if len(truths) != len(recs):
         raise ValueError(f"truths and recs must have the same length, got {len(truths)} and {len(recs)}")
-    # One pass per user: the hits of the top 25 give every cut-off (same values as the per-user functions).
+    # All users at once; each value is computed from the same numbers, in the same order, as the
+    # per-user functions and ``mean_at_k`` do, so the means are equal bit for bit.
+    top = _top_matrix(recs, 25)
+    hits, n_truth = _hit_matrix(truths, top, _first_items(top))
+    hits, n_truth = hits[n_truth > 0], n_truth[n_truth > 0]
+    positions = np.arange(1, hits.shape[1] + 1)
+    first_hit = np.where(hits, positions, np.inf).min(axis=1, initial=np.inf)
+    per_user = [1.0 / first_hit]  # 0.0 without a hit
     discounts = 1.0 / np.log2(np.arange(2, 27))
-    rows = []
-    for truth, rec in zip(truths, recs, strict=True):
-        if not len(truth):
-            continue
-        hits = _hits(truth, rec, 25)
-        n_truth = len(np.unique(np.asarray(truth).reshape(-1)))
-        first = np.flatnonzero(hits)
-        row = [1.0 / (first[0] + 1) if first.size else 0.0]
-        for k in (5, 10, 25):
-            top = hits[:k]
-            row.append(float(discounts[: len(top)][top].sum()) / float(discounts[: min(n_truth, k)].sum()))
-        row += [float(hits[:k].sum()) / k for k in (5, 10, 25)]
-        rows.append(row)
-    means = [float(np.mean(column)) for column in zip(*rows, strict=True)] if rows else [0.0] * 7
+    ideal = np.array([discounts[:n].sum() for n in range(26)])
+    for k in (5, 10, 25):
+        hits_at_k = hits[:, :k]
+        dcg = _masked_row_sums(np.broadcast_to(discounts[: hits_at_k.shape[1]], hits_at_k.shape), hits_at_k)
+        per_user.append(dcg / ideal[np.minimum(n_truth, k)])
+    per_user += [hits[:, :k].sum(axis=1) / k for k in (5, 10, 25)]
+    means = [_mean(values) for values in per_user]
     return dict(zip(PERSONALIZE_METRIC_KEYS, [coverage(recs, n_items), *means], strict=True))
 
 
@@ -318,15 +381,33 @@ def extra_metrics(
         novelty in bits, diversity in [0, 1].
 
     Raises:
-        ValueError: If ``truths`` and ``recs`` differ in length.
+        ValueError: If ``truths`` and ``recs`` differ in length, or ``k`` or ``n_users`` is not a
+            positive integer.
     """
     if len(truths) != len(recs):
         raise ValueError(f"truths and recs must have the same length, got {len(truths)} and {len(recs)}")
+    k = check_positive_int(k, "k")
+    n_users = check_positive_int(n_users, "n_users")
+    # All users at once, bit for bit as the per-user functions (see ``evaluate``).
+    top = _top_matrix(recs, k)
+    listed = _first_items(top)
+    hits, n_truth = _hit_matrix(truths, top, listed)
+    hits, n_truth = hits[n_truth > 0], n_truth[n_truth > 0]
+    recall = hits.sum(axis=1) / n_truth
+    precisions = np.cumsum(hits, axis=1) / np.arange(1, hits.shape[1] + 1)
+    average_precision = _masked_row_sums(precisions, hits) / np.minimum(n_truth, k)
+    n_listed = listed.sum(axis=1)
+    known = np.maximum(np.asarray(item_users, dtype=np.float64), 1.0)
+    information = np.zeros(top.shape)
+    information[listed] = -np.log2(np.minimum(known / n_users, 1.0))[top[listed]]
+    novelty = np.divide(
+        _masked_row_sums(information, listed), n_listed, out=np.zeros(len(top)), where=n_listed > 0
+    )
     values = [
-        mean_at_k(recall_at_k, truths, recs, k),
-        mean_at_k(average_precision_at_k, truths, recs, k),
-        float(np.mean([novelty_at_k(r, item_users, n_users, k) for r in recs])) if len(recs) else 0.0,
-        float(np.mean([diversity_at_k(r, item_category, k) for r in recs])) if len(recs) else 0.0,
+        _mean(recall),
+        _mean(average_precision),
+        _mean(novelty),
+        _mean(_diversities(top, listed, item_category)),
     ]
     keys = [key.replace("_25", f"_{k}") for key in EXTRA_METRIC_KEYS]
     return dict(zip(keys, values, strict=True))

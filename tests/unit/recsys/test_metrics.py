@@ -87,19 +87,73 @@ def test_bad_k():
         metrics.ndcg_at_k([1], np.array([1]), -3)
 
 
+def _random_cases(seed: int, n_cases: int):
+    """Random ``(truths, recs, n_items, k)``: padding, repeats, empty and long truths, ragged lists."""
+    rng = np.random.default_rng(seed)
+    for case in range(n_cases):
+        n_items, n_users, k = (int(v) for v in rng.integers(1, [60, 50, 40]))
+        truths = [rng.integers(0, n_items, size=rng.integers(0, 35)) for _ in range(n_users)]
+        if case % 2:  # ragged: lists shorter and longer than k
+            recs = [rng.integers(-1, n_items, size=rng.integers(0, 45)) for _ in range(n_users)]
+        else:
+            recs = rng.integers(-1, n_items, size=(n_users, rng.integers(0, 45)))
+        for truth, rec in zip(truths[::4], recs[::4], strict=False):  # many hits
+            n = min(len(truth), len(rec))
+            rec[:n] = truth[:n]
+        if case == 2:  # no recommendations at all
+            recs = np.empty((n_users, 0), dtype=np.int64)
+        yield truths, recs, n_items, k
+
+
+def _assert_bitwise_equal(got: dict, expected: dict) -> None:
+    assert got == expected
+    assert {key: float(v).hex() for key, v in got.items()} == {key: v.hex() for key, v in expected.items()}
+
+
 def test_evaluate_equals_the_per_user_definitions():
-    """The one-pass ``evaluate`` gives exactly the means of the per-user functions (duplicates, padding)."""
-    rng = np.random.default_rng(0)
-    truths = [rng.choice(50, size=rng.integers(0, 6), replace=False) for _ in range(200)]
-    recs = [np.concatenate([rng.choice(50, size=rng.integers(1, 30)), [-1]]) for _ in range(200)]
-    expected = {"coverage": metrics.coverage(recs, 50)}
-    expected["mean_reciprocal_rank_at_25"] = metrics.mean_at_k(metrics.reciprocal_rank_at_k, truths, recs, 25)
-    for k in (5, 10, 25):
-        expected[f"normalized_discounted_cumulative_gain_at_{k}"] = metrics.mean_at_k(
-            metrics.normalized_discounted_cumulative_gain_at_k, truths, recs, k
+    """``evaluate`` gives exactly (bit for bit) the means of the per-user functions."""
+    for truths, recs, n_items, _ in _random_cases(seed=0, n_cases=120):
+        expected = {"coverage": metrics.coverage(recs, n_items)}
+        expected["mean_reciprocal_rank_at_25"] = metrics.mean_at_k(
+            metrics.reciprocal_rank_at_k, truths, recs, 25
         )
-        expected[f"precision_at_{k}"] = metrics.mean_at_k(metrics.precision_at_k, truths, recs, k)
-    assert metrics.evaluate(truths, recs, 50) == expected
+        for k in (5, 10, 25):
+            expected[f"normalized_discounted_cumulative_gain_at_{k}"] = metrics.mean_at_k(
+                metrics.normalized_discounted_cumulative_gain_at_k, truths, recs, k
+            )
+            expected[f"precision_at_{k}"] = metrics.mean_at_k(metrics.precision_at_k, truths, recs, k)
+        _assert_bitwise_equal(metrics.evaluate(truths, recs, n_items), expected)
+    _assert_bitwise_equal(metrics.evaluate([], [], 2), dict.fromkeys(metrics.PERSONALIZE_METRIC_KEYS, 0.0))
+    assert set(metrics.evaluate([[]], [[1]], 2).values()) == {0.0, 0.5}  # coverage only
+
+
+def test_extra_metrics_equal_the_per_user_definitions():
+    """``extra_metrics`` gives exactly (bit for bit) the means of the per-user functions."""
+    rng = np.random.default_rng(1)
+    for case, (truths, recs, n_items, k) in enumerate(_random_cases(seed=1, n_cases=120)):
+        n_users = int(rng.integers(1, 60))
+        item_users = rng.integers(0, 2 * n_users, n_items)  # some items known to everyone: 0 bits
+        item_category = rng.integers(0, rng.integers(1, 8), n_items)
+        if case % 3 == 0:
+            item_category = np.array(list("abcde"))[item_category % 5]
+        expected = {
+            f"recall_at_{k}": metrics.mean_at_k(metrics.recall_at_k, truths, recs, k),
+            f"mean_average_precision_at_{k}": metrics.mean_at_k(
+                metrics.average_precision_at_k, truths, recs, k
+            ),
+            f"novelty_at_{k}": float(np.mean([metrics.novelty_at_k(r, item_users, n_users, k) for r in recs]))
+            if len(recs)
+            else 0.0,
+            f"diversity_at_{k}": float(np.mean([metrics.diversity_at_k(r, item_category, k) for r in recs]))
+            if len(recs)
+            else 0.0,
+        }
+        got = metrics.extra_metrics(
+            truths, recs, item_users=item_users, n_users=n_users, item_category=item_category, k=k
+        )
+        _assert_bitwise_equal(got, expected)
+    empty = metrics.extra_metrics([], [], item_users=[1], n_users=1, item_category=[0])
+    _assert_bitwise_equal(empty, dict.fromkeys(metrics.EXTRA_METRIC_KEYS, 0.0))
 
 
 def test_average_precision_at_k():
@@ -148,6 +202,8 @@ def test_extra_metrics_averages_worked_users():
     ) == set(metrics.EXTRA_METRIC_KEYS)
     with pytest.raises(ValueError, match="same length"):
         metrics.extra_metrics([[0]], recs, item_users=[1, 1, 1], n_users=1, item_category=[0, 0, 1])
+    with pytest.raises(ValueError, match="n_users must be a positive integer"):
+        metrics.extra_metrics(truths, recs, item_users=[1, 1, 1], n_users=0, item_category=[0, 0, 1])
 
 
 def test_ndcg_at_k_per_user_equals_ndcg_at_k():
