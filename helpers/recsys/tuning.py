@@ -32,7 +32,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from .interactions import SECONDS_PER_DAY, build_user_item_matrix, check_positive_int
+from .interactions import SECONDS_PER_DAY, build_user_item_matrix, check_positive_int, sorted_unique
 from .personalization import fit_ease
 from .ranker import Fitted
 
@@ -256,9 +256,12 @@ class _Validation:
         self.n_users, self.n_items = n_users, n_items
         out = np.logical_or.reduce(list(held.values()))
         self.fit = ~out
-        fit_pairs = np.unique(users[self.fit] * n_items + items[self.fit])
-        new = {k: np.setdiff1d(np.unique(users[m] * n_items + items[m]), fit_pairs) for k, m in held.items()}
-        scored = np.unique(np.concatenate(list(new.values())) // n_items)
+        fit_pairs = sorted_unique(users[self.fit] * n_items + items[self.fit])
+        new = {
+            k: np.setdiff1d(sorted_unique(users[m] * n_items + items[m]), fit_pairs, assume_unique=True)
+            for k, m in held.items()
+        }
+        scored = sorted_unique(np.concatenate(list(new.values())) // n_items)
         self.n_scored = len(scored)
         self.rows = np.full(n_users, -1)
         self.rows[scored] = np.arange(len(scored))

@@ -99,3 +99,11 @@ def test_weighted_row_sum_adds_as_the_sparse_product_does(dtype):
         assert got.dtype == expected.dtype
         np.testing.assert_array_equal(got, expected)  # to the bit: rankings read these scores
     assert not interactions.weighted_row_sum(matrix, np.empty(0, dtype=np.int64), np.empty(0, dtype)).any()
+
+
+def test_sorted_unique_is_numpys_unique():
+    rng = np.random.default_rng(12)
+    for values in (rng.integers(0, 10**9, 5_000), rng.integers(0, 7, 300), np.empty(0, dtype=np.int64)):
+        got = interactions.sorted_unique(values)
+        assert got.dtype == values.dtype
+        np.testing.assert_array_equal(got, np.unique(values))
