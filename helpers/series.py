@@ -29,13 +29,18 @@ from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
 
 from helpers import config
+from helpers.localaws.engine.hooks import SERVICES
 
 NOTEBOOK_DIR = config.ROOT / "notebooks"
 RESULTS_TAG = "results"
 SLOWEST_CELLS = 3
 """How many of a notebook's slowest cells ``run_series`` records."""
-PRELOADED = ("numpy", "pandas", "scipy.sparse", "scipy.stats", "boto3", "matplotlib.pyplot", "seaborn")
-"""Libraries every notebook imports, loaded while a kernel boots (``start_kernel``)."""
+PRELOADED = (
+    "numpy", "pandas", "scipy.sparse", "scipy.stats", "boto3", "matplotlib.pyplot", "seaborn",
+    "helpers.aws", "helpers.plots", *SERVICES.values(),
+)  # fmt: skip
+"""Libraries every notebook imports, and the local backend's services its first call imports,
+loaded while a kernel boots (``start_kernel``)."""
 
 
 class LocalKernelClient(AsyncKernelClient):
@@ -98,10 +103,11 @@ class LocalKernelManager(AsyncKernelManager):
 def start_kernel(cwd: Path) -> LocalKernelManager:
     """Launch a ``python3`` kernel in ``cwd`` and return its manager without waiting for it.
 
-    The kernel boots (the interpreter, ipykernel, the libraries of ``PRELOADED``) in its own
+    The kernel boots (the interpreter, ipykernel, the modules of ``PRELOADED``) in its own
     process, so the series starts the next notebook's kernel while the current notebook runs.
-    The preloading runs before the first cell and out of the history: the notebook's imports still
-    run as written, only faster.
+    The preloading runs before the first cell and out of the history, and only imports (no
+    module reads the state or the data when imported): the notebook's imports still run as
+    written, only faster.
     """
     manager = LocalKernelManager(kernel_name="python3")
     preload = f"--IPKernelApp.exec_lines=import {', '.join(PRELOADED)}"

@@ -163,3 +163,16 @@ def test_the_executed_copy_is_written_when_the_notebook_ends_or_fails(tmp_path):
     failed = nbformat.read(str(tmp_path / "failed.ipynb"), as_version=4)
     errors = [out.get("evalue") for cell in failed.cells for out in cell.get("outputs", [])]
     assert "row 7 is empty" in errors
+
+
+def test_preloading_touches_neither_the_state_nor_the_data(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    # a kernel preloads while the previous notebook still works on the state: imports only
+    folders = {"RECSYS_DATA_DIR": str(tmp_path / "data"), "RECSYS_STATE_DIR": str(tmp_path / "state")}
+    env = {**os.environ, **folders}
+    code = f"import {', '.join(series.PRELOADED)}"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=series.NOTEBOOK_DIR)
+    assert list(tmp_path.iterdir()) == []
