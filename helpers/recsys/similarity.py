@@ -21,6 +21,8 @@ import scipy.sparse as sp
 from .interactions import as_index_array, check_positive_int, event_mask, top_k
 
 NORMALIZATIONS = ("count", "cosine", "jaccard")
+DENSE_SHARE = 0.5
+"""Above this share of set entries, ``item_similarity_from_baskets`` multiplies dense arrays."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def item_similarity_from_baskets(
     n_items = x.shape[1]
     xt = x.T.tocsr()
     bt = xt if binary is x else binary.T.tocsr()
+    # mostly filled (embeddings): the same sums over baskets in the same order, without sparse bookkeeping
+    dense = x.toarray() if x.nnz > DENSE_SHARE * x.shape[0] * x.shape[1] else None
     if normalize == "cosine":
         squares = np.asarray(x.multiply(x).sum(axis=0)).ravel()
         norms = (np.sqrt(squares) if popularity_discount == 0.5 else squares**popularity_discount).astype(
@@ -171,7 +175,11 @@ def item_similarity_from_baskets(
     rows_all, cols_all, vals_all = [], [], []
     for start in range(0, n_items, block_size):
         stop = min(start + block_size, n_items)
-        co = (xt[start:stop] @ x).toarray()
+        co = (
+            (xt[start:stop] @ x).toarray()
+            if dense is None
+            else np.einsum("bi,bj->ij", dense[:, start:stop], dense)
+        )
         if min_count > 1:
             counts = co if binary is x else (bt[start:stop] @ binary).toarray()
             co[counts < min_count] = 0.0

@@ -145,3 +145,14 @@ def test_one_item_reads_its_row_as_the_sparse_product_would():
         got = similarity.similar_items(model, item, 12, exclude=[3])
         np.testing.assert_array_equal(got[0], expected[0])
         np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_filled_baskets_give_the_sparse_products_neighbours(monkeypatch):
+    filled = np.random.default_rng(8).standard_normal((16, 70)).astype(np.float32)
+    filled[:, 5] = 0.0  # an item without text: no neighbours either way
+    assert filled.size * similarity.DENSE_SHARE < np.count_nonzero(filled)
+    dense = similarity.item_similarity_from_baskets(filled, normalize="count", neighbors=9, block_size=32)
+    monkeypatch.setattr(similarity, "DENSE_SHARE", 1.0)  # never dense: the sparse product
+    sparse = similarity.item_similarity_from_baskets(filled, normalize="count", neighbors=9, block_size=32)
+    for part in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(dense.matrix, part), getattr(sparse.matrix, part))
