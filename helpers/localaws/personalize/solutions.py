@@ -90,6 +90,7 @@ Personalize's evaluation split.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import hashlib
 import itertools
@@ -325,15 +326,16 @@ def tune_sims(ev: usecases.Events, solution_config: dict | None) -> dict[str, fl
         ``SIMS_TUNED`` name → chosen value.
     """
     grids = [algorithms.hpo_values("aws-sims", solution_config, name) for name in SIMS_TUNED]
-    pairs = list(itertools.product(*grids))[: algorithms.max_jobs(solution_config)]
-    best: tuple[float, dict] | None = None
-    for pair in pairs:
-        values = dict(zip(SIMS_TUNED, pair, strict=True))
+    candidates = [dict(zip(SIMS_TUNED, pair, strict=True)) for pair in itertools.product(*grids)]
+
+    def score(values: dict[str, float]) -> float:
         config = algorithms.Honoured(values, None)
-        score = usecases.validation_ndcg(ev, lambda e, m, c=config: fit_recipe(e, "aws-sims", m, config=c))
-        if best is None or score > best[0]:
-            best = (score, values)
-    return best[1]
+        return usecases.validation_ndcg(ev, lambda e, m: fit_recipe(e, "aws-sims", m, config=config))
+
+    # the trials are independent: two at a time, as training jobs run side by side
+    with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="sims hpo") as pool:
+        scores = list(pool.map(score, candidates[: algorithms.max_jobs(solution_config)]))
+    return candidates[scores.index(max(scores))]  # the first of the best
 
 
 _trends: dict[tuple[str, str], usecases.Model] = {}
