@@ -45,7 +45,7 @@ import pandas as pd
 from helpers.localaws.aws import cloudwatch, s3
 from helpers.localaws.engine import errors, jobs
 from helpers.localaws.engine.store import Store
-from helpers.localaws.personalize import imports, resources, streams
+from helpers.localaws.personalize import filters, imports, resources, streams
 from helpers.localaws.personalize.resources import Kind, declare
 
 __all__ = [
@@ -317,14 +317,12 @@ def _sources(store: Store, frame: pd.DataFrame) -> pd.Series:
 
 
 def _item_values(store: Store, group_arn: str, column: str) -> pd.Series:
-    """Each item's value in a numeric Items column (imported, then streamed), by ITEM_ID."""
-    fields = _fields(store, group_arn, "Items") or {}
-    streamed = streams.catalogue(store, group_arn, "Items", list(fields))
-    frames = [f for f in (store.read_dataset(group_arn, "Items"), streamed) if f is not None and column in f]
-    if not frames:
+    """Each item's value in a numeric Items column (imported, then streamed), by ITEM_ID: from the
+    items table filters keep per change of the Items data (not read again for every PutEvents)."""
+    items = filters.items_table(store, group_arn)
+    if column not in items:
         return pd.Series(dtype=float)
-    both = pd.concat(frames, ignore_index=True).drop_duplicates(subset="ITEM_ID", keep="last")
-    return pd.to_numeric(both.set_index(both["ITEM_ID"].astype(str))[column], errors="coerce").fillna(0.0)
+    return pd.to_numeric(items[column], errors="coerce").fillna(0.0)
 
 
 def _values(store: Store, group_arn: str, metric: Metric, frame: pd.DataFrame) -> pd.Series:
