@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .interactions import as_index_array, check_positive_int, event_mask, top_k
+from .interactions import as_index_array, check_positive_int, event_mask, top_k, weighted_row_sum
 
 NORMALIZATIONS = ("count", "cosine", "jaccard")
 DENSE_SHARE = 0.5
@@ -327,13 +327,7 @@ def similar_items(
     w = np.ones(len(query), dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
     if w.shape != query.shape:
         raise ValueError(f"weights must have the length of items ({len(query)}), got {w.shape}")
-    m = model.matrix
-    if len(query) == 1 and w[0] == 1 and m.has_canonical_format:  # one item: its row is the scores
-        scores = np.zeros(m.shape[1])
-        row = slice(m.indptr[query[0]], m.indptr[query[0] + 1])
-        scores[m.indices[row]] = m.data[row]
-    else:
-        scores = np.asarray(m[query].T @ w).ravel().astype(np.float64)
+    scores = weighted_row_sum(model.matrix, query, w).astype(np.float64)
     scores[scores <= 0] = -np.inf
     scores[query] = -np.inf
     return top_k(scores, k, exclude=exclude)
