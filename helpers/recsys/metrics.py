@@ -190,11 +190,17 @@ def ndcg_at_k_per_user(truths: Sequence, recs, k: int) -> np.ndarray:
     if top.ndim != 2 or top.shape[0] != len(truths):
         raise ValueError(f"recs must be a 2-D array with one row per truth, got shape {top.shape}")
     top = top[:, :k]
-    hits, n_truth = _hit_matrix(truths, top, _first_items(top))
+    return _ndcg(*_hit_matrix(truths, top, _first_items(top)), k)
+
+
+def _ndcg(hits: np.ndarray, n_truth: np.ndarray, k: int) -> np.ndarray:
+    """Each row's NDCG at ``k`` from its hits (``_hit_matrix``), summed as ``ndcg_at_k`` sums; 0
+    without truth."""
+    hits = hits[:, :k]
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    dcg = _masked_row_sums(np.broadcast_to(discounts[: top.shape[1]], hits.shape), hits)
-    idcg = np.array([discounts[:n].sum() for n in range(k + 1)])[np.minimum(n_truth, k)]
-    return np.divide(dcg, idcg, out=np.zeros(len(top)), where=n_truth > 0)
+    dcg = _masked_row_sums(np.broadcast_to(discounts[: hits.shape[1]], hits.shape), hits)
+    ideal = np.array([discounts[:n].sum() for n in range(k + 1)])[np.minimum(n_truth, k)]
+    return np.divide(dcg, ideal, out=np.zeros(len(hits)), where=n_truth > 0)
 
 
 def reciprocal_rank_at_k(truth, recs, k: int) -> float:
@@ -349,12 +355,7 @@ def evaluate(truths: Sequence, recs: Sequence, n_items: int) -> dict[str, float]
     positions = np.arange(1, hits.shape[1] + 1)
     first_hit = np.where(hits, positions, np.inf).min(axis=1, initial=np.inf)
     per_user = [1.0 / first_hit]  # 0.0 without a hit
-    discounts = 1.0 / np.log2(np.arange(2, 27))
-    ideal = np.array([discounts[:n].sum() for n in range(26)])
-    for k in (5, 10, 25):
-        hits_at_k = hits[:, :k]
-        dcg = _masked_row_sums(np.broadcast_to(discounts[: hits_at_k.shape[1]], hits_at_k.shape), hits_at_k)
-        per_user.append(dcg / ideal[np.minimum(n_truth, k)])
+    per_user += [_ndcg(hits, n_truth, k) for k in (5, 10, 25)]
     per_user += [hits[:, :k].sum(axis=1) / k for k in (5, 10, 25)]
     means = [_mean(values) for values in per_user]
     return dict(zip(PERSONALIZE_METRIC_KEYS, [coverage(recs, n_items), *means], strict=True))
