@@ -273,9 +273,9 @@ def drift_experiment(
     codes, all_users = pd.factorize(column("USER_ID")[in_catalogue], sort=True)
     week_of = np.concatenate([np.zeros(len(train), dtype=np.int64), weeks["WEEK"].to_numpy()])[in_catalogue]
     ts = column("TIMESTAMP").astype(np.int64)[in_catalogue]
-    event_type, type_names = pd.factorize(column("EVENT_TYPE")[in_catalogue], use_na_sentinel=False)
-    weight = interactions.event_weights(type_names, default=1.0)[event_type]
-    purchase = (type_names == "Purchase")[event_type]
+    event_type = column("EVENT_TYPE")[in_catalogue]
+    weight = interactions.event_weights(event_type, default=1.0)
+    purchase = event_type == "Purchase"
     grade_row = pd.Series(np.arange(len(users)), index=users).reindex(all_users).fillna(-1).to_numpy(np.int64)
     graded_event = grade_row[codes] >= 0
     category = items["CATEGORY_L1"].to_numpy()
